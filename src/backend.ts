@@ -1,0 +1,46 @@
+// The kernel ABI shared by both backends. A pointer is a number naming a place in the backend's memory (a byte
+// offset into wasm linear memory; for the JS backend, a block id and a byte offset packed into one number).
+// Pointer arithmetic is in bytes: floats take `floatBytes` (4, or 8 for the f64 JS reference), ints take 4.
+// Argument order is outputs, inputs, params, sizes (llm.c). Shapes are documented once, in assembly/*.ts.
+
+export type Ptr = number;
+export type FloatArray = Float32Array | Float64Array;
+
+/** f_s codes, shared with assembly/activations.ts. */
+export const ACT = { tanh: 0, relu: 1, sigmoid: 2, linear: 3 } as const;
+/** f_o codes, shared with assembly/loss.ts. */
+export const OUT = { softmax: 0, sigmoid: 1, linear: 2 } as const;
+
+export interface Kernels {
+  matmulForward(out: Ptr, a: Ptr, b: Ptr, bias: Ptr, M: number, K: number, N: number, aRow: number, aCol: number, acc: number): void;
+  transpose(out: Ptr, inp: Ptr, R: number, C: number): void;
+  activationForward(x: Ptr, n: number, act: number): void;
+  activationBackward(dz: Ptr, ds: Ptr, s: Ptr, n: number, act: number): void;
+  rnnForward(s: Ptr, Wh: Ptr, bs: Ptr, len: Ptr, T: number, B: number, H: number, act: number): void;
+  rnnBackward(dz: Ptr, ds0: Ptr, s: Ptr, WhT: Ptr, len: Ptr, T: number, B: number, H: number, act: number): void;
+  embeddingForward(out: Ptr, tok: Ptr, W: Ptr, N: number, H: number): void;
+  embeddingBackward(dW: Ptr, tok: Ptr, dout: Ptr, N: number, H: number): void;
+  biasBackward(db: Ptr, dout: Ptr, N: number, C: number): void;
+  broadcastRows(out: Ptr, v: Ptr, N: number, C: number): void;
+  outputForward(y: Ptr, N: number, O: number, kind: number): void;
+  lossForwardBackward(loss: Ptr, dy: Ptr, y: Ptr, tgt: Ptr, w: Ptr, N: number, O: number, kind: number): void;
+  sgdUpdate(p: Ptr, g: Ptr, n: number, lr: number): void;
+  sumSquares(x: Ptr, n: number): number;
+}
+
+export interface Backend extends Kernels {
+  readonly name: 'wasm' | 'js';
+  /** Bytes per float in this backend's memory: 4 (f32), or 8 for the f64 JS reference. */
+  readonly floatBytes: 4 | 8;
+  /** Allocates `bytes` bytes (16-byte aligned, contents unspecified). */
+  alloc(bytes: number): Ptr;
+  free(ptr: Ptr): void;
+  /** Sets `bytes` bytes at ptr to zero. */
+  zero(ptr: Ptr, bytes: number): void;
+  /** A live view of n floats at ptr. It is invalidated by the next alloc: copy out, never keep it. */
+  floats(ptr: Ptr, n: number): FloatArray;
+  /** A live view of n int32 at ptr, with the same rule as floats(). */
+  ints(ptr: Ptr, n: number): Int32Array;
+  /** Size of the memory the backend holds, in bytes (wasm: memory.buffer.byteLength). */
+  memoryBytes(): number;
+}

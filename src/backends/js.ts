@@ -1,0 +1,303 @@
+// The pure-JS reference backend: the same kernels as assembly/*.ts, as plain loops over typed arrays.
+// It runs on f32 storage as the baseline of the benchmarks and on f64 storage for gradient checks.
+// Each kernel takes (array, offset) pairs where the wasm kernel takes a pointer; offsets count elements.
+// Math is exact where wasm approximates (Math.tanh, Math.exp), so the comparison tests bound the wasm error.
+import { ACT, OUT, type Backend, type FloatArray, type Ptr } from '../backend.js';
+
+type F = FloatArray;
+
+export function matmulForward(
+  out: F, o0: number, a: F, a0: number, b: F, b0: number, bias: F | null, bias0: number,
+  M: number, K: number, N: number, aRow: number, aCol: number, acc: number,
+): void {
+  for (let m = 0; m < M; m++) {
+    const orow = o0 + m * N;
+    for (let n = 0; n < N; n++) {
+      let v = acc ? out[orow + n] : 0;
+      if (bias) v += bias[bias0 + n];
+      out[orow + n] = v;
+    }
+    // k outer, n inner: the row of b streams contiguously (the JS baseline is plain, not careless)
+    for (let k = 0; k < K; k++) {
+      const x = a[a0 + m * aRow + k * aCol];
+      const brow = b0 + k * N;
+      for (let n = 0; n < N; n++) out[orow + n] += x * b[brow + n];
+    }
+  }
+}
+
+export function transpose(out: F, o0: number, inp: F, i0: number, R: number, C: number): void {
+  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) out[o0 + c * R + r] = inp[i0 + r * C + c];
+}
+
+export function activationForward(x: F, x0: number, n: number, act: number): void {
+  if (act === ACT.tanh) for (let k = x0; k < x0 + n; k++) x[k] = Math.tanh(x[k]);
+  else if (act === ACT.relu) for (let k = x0; k < x0 + n; k++) x[k] = x[k] > 0 ? x[k] : 0;
+  else if (act === ACT.sigmoid) for (let k = x0; k < x0 + n; k++) x[k] = 1 / (1 + Math.exp(-x[k]));
+}
+
+export function activationBackward(dz: F, dz0: number, ds: F, ds0: number, s: F, s0: number, n: number, act: number): void {
+  for (let k = 0; k < n; k++) {
+    const d = ds[ds0 + k];
+    const y = s[s0 + k];
+    let g = d;
+    if (act === ACT.tanh) g = d * (1 - y * y);
+    else if (act === ACT.relu) g = y > 0 ? d : 0;
+    else if (act === ACT.sigmoid) g = d * (y * (1 - y));
+    dz[dz0 + k] = g;
+  }
+}
+
+function realRows(len: Int32Array, len0: number, B: number, t: number): number {
+  let n = 0;
+  while (n < B && len[len0 + n] >= t) n++;
+  return n;
+}
+
+export function rnnForward(
+  s: F, s0: number, Wh: F, Wh0: number, bs: F, bs0: number, len: Int32Array, len0: number,
+  T: number, B: number, H: number, act: number,
+): void {
+  const step = B * H;
+  for (let t = 1; t <= T; t++) {
+    const prev = s0 + (t - 1) * step;
+    const cur = prev + step;
+    const Bt = realRows(len, len0, B, t);
+    matmulForward(s, cur, s, prev, Wh, Wh0, bs, bs0, Bt, H, H, H, 1, 1);
+    activationForward(s, cur, Bt * H, act);
+    for (let k = Bt * H; k < step; k++) s[cur + k] = s[prev + k];
+  }
+}
+
+export function rnnBackward(
+  dz: F, dz0: number, ds0: F, d00: number, s: F, s0: number, WhT: F, WhT0: number, len: Int32Array, len0: number,
+  T: number, B: number, H: number, act: number,
+): void {
+  const step = B * H;
+  ds0.fill(0, d00, d00 + step);
+  for (let t = T; t >= 1; t--) {
+    const dzt = dz0 + (t - 1) * step;
+    const st = s0 + t * step;
+    const Bt = realRows(len, len0, B, t);
+    for (let k = 0; k < step; k++) dz[dzt + k] += ds0[d00 + k];
+    for (let k = Bt * H; k < step; k++) {
+      ds0[d00 + k] = dz[dzt + k];
+      dz[dzt + k] = 0;
+    }
+    activationBackward(dz, dzt, dz, dzt, s, st, Bt * H, act);
+    matmulForward(ds0, d00, dz, dzt, WhT, WhT0, null, 0, Bt, H, H, H, 1, 0);
+  }
+}
+
+export function embeddingForward(out: F, o0: number, tok: Int32Array, t0: number, W: F, W0: number, N: number, H: number): void {
+  for (let r = 0; r < N; r++) {
+    const id = tok[t0 + r];
+    for (let h = 0; h < H; h++) out[o0 + r * H + h] = id < 0 ? 0 : W[W0 + id * H + h];
+  }
+}
+
+export function embeddingBackward(dW: F, dW0: number, tok: Int32Array, t0: number, dout: F, d0: number, N: number, H: number): void {
+  for (let r = 0; r < N; r++) {
+    const id = tok[t0 + r];
+    if (id < 0) continue;
+    for (let h = 0; h < H; h++) dW[dW0 + id * H + h] += dout[d0 + r * H + h];
+  }
+}
+
+export function biasBackward(db: F, db0: number, dout: F, d0: number, N: number, C: number): void {
+  for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) db[db0 + c] += dout[d0 + r * C + c];
+}
+
+export function broadcastRows(out: F, o0: number, v: F, v0: number, N: number, C: number): void {
+  for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) out[o0 + r * C + c] = v[v0 + c];
+}
+
+export function outputForward(y: F, y0: number, N: number, O: number, kind: number): void {
+  for (let r = 0; r < N; r++) {
+    const p = y0 + r * O;
+    if (kind === OUT.softmax) {
+      let mx = -Infinity;
+      for (let o = 0; o < O; o++) mx = Math.max(mx, y[p + o]);
+      let sum = 0;
+      for (let o = 0; o < O; o++) sum += Math.exp(y[p + o] - mx);
+      for (let o = 0; o < O; o++) y[p + o] = Math.exp(y[p + o] - mx) / sum;
+    } else if (kind === OUT.sigmoid) {
+      for (let o = 0; o < O; o++) y[p + o] = 1 / (1 + Math.exp(-y[p + o]));
+    }
+  }
+}
+
+export function lossForwardBackward(
+  loss: F, l0: number, dy: F, dy0: number, y: F, y0: number, tgtF: F, tgtI: Int32Array, tg0: number,
+  w: F, w0: number, N: number, O: number, kind: number,
+): void {
+  for (let r = 0; r < N; r++) {
+    const wr = w[w0 + r];
+    const yr = y0 + r * O;
+    const dr = dy0 + r * O;
+    if (wr === 0) {
+      loss[l0 + r] = 0;
+      dy.fill(0, dr, dr + O);
+      continue;
+    }
+    let L = 0;
+    if (kind === OUT.softmax) {
+      const c = tgtI[tg0 + r];
+      let mx = -Infinity;
+      for (let o = 0; o < O; o++) mx = Math.max(mx, y[yr + o]);
+      let sum = 0;
+      for (let o = 0; o < O; o++) sum += Math.exp(y[yr + o] - mx);
+      L = mx + Math.log(sum) - y[yr + c];
+      for (let o = 0; o < O; o++) dy[dr + o] = (wr * Math.exp(y[yr + o] - mx)) / sum - (o === c ? wr : 0);
+    } else {
+      const t0 = tg0 + r * O;
+      for (let o = 0; o < O; o++) {
+        const z = y[yr + o];
+        const t = tgtF[t0 + o];
+        let g: number;
+        if (kind === OUT.sigmoid) {
+          L += Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+          g = 1 / (1 + Math.exp(-z)) - t;
+        } else {
+          L += (z - t) * (z - t);
+          g = 2 * (z - t);
+        }
+        dy[dr + o] = (wr * g) / O;
+      }
+      L /= O;
+    }
+    loss[l0 + r] = L;
+  }
+}
+
+export function sgdUpdate(p: F, p0: number, g: F, g0: number, n: number, lr: number): void {
+  for (let k = 0; k < n; k++) p[p0 + k] -= lr * g[g0 + k];
+}
+
+export function sumSquares(x: F, x0: number, n: number): number {
+  let acc = 0;
+  for (let k = x0; k < x0 + n; k++) acc += x[k] * x[k];
+  return acc;
+}
+
+// ---- the Backend: a block-per-allocation memory, so that the JS kernels address it like linear memory ----
+
+const BLOCK = 2 ** 32; // a pointer is id * BLOCK + byte offset; ids start at 1 so that 0 stays "no pointer"
+
+interface Block {
+  buf: ArrayBuffer;
+  f: F;
+  i: Int32Array;
+}
+
+export class JsBackend implements Backend {
+  readonly name = 'js' as const;
+  readonly floatBytes: 4 | 8;
+  private blocks = new Map<number, Block>();
+  private nextId = 1;
+  private bytesHeld = 0;
+
+  constructor(precision: 'float32' | 'float64' = 'float32') {
+    this.floatBytes = precision === 'float64' ? 8 : 4;
+  }
+
+  alloc(bytes: number): Ptr {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const buf = new ArrayBuffer(size);
+    const f = this.floatBytes === 8 ? new Float64Array(buf) : new Float32Array(buf);
+    const id = this.nextId++;
+    this.blocks.set(id, { buf, f, i: new Int32Array(buf) });
+    this.bytesHeld += size;
+    return id * BLOCK;
+  }
+
+  free(ptr: Ptr): void {
+    const id = Math.floor(ptr / BLOCK);
+    const blk = this.blocks.get(id);
+    if (blk) {
+      this.bytesHeld -= blk.buf.byteLength;
+      this.blocks.delete(id);
+    }
+  }
+
+  memoryBytes(): number {
+    return this.bytesHeld;
+  }
+
+  private block(ptr: Ptr): Block {
+    const blk = this.blocks.get(Math.floor(ptr / BLOCK));
+    if (!blk) throw new Error(`SimpleRNN: js backend: pointer ${ptr} is not allocated`);
+    return blk;
+  }
+
+  /** The float array holding ptr, and ptr's element index in it. */
+  private f(ptr: Ptr): [F, number] {
+    return [this.block(ptr).f, (ptr % BLOCK) / this.floatBytes];
+  }
+
+  private i(ptr: Ptr): [Int32Array, number] {
+    return [this.block(ptr).i, (ptr % BLOCK) / 4];
+  }
+
+  zero(ptr: Ptr, bytes: number): void {
+    const [u, k] = this.f(ptr);
+    u.fill(0, k, k + bytes / this.floatBytes);
+  }
+
+  floats(ptr: Ptr, n: number): F {
+    const [u, k] = this.f(ptr);
+    return u.subarray(k, k + n);
+  }
+
+  ints(ptr: Ptr, n: number): Int32Array {
+    const [u, k] = this.i(ptr);
+    return u.subarray(k, k + n);
+  }
+
+  matmulForward(out: Ptr, a: Ptr, b: Ptr, bias: Ptr, M: number, K: number, N: number, aRow: number, aCol: number, acc: number): void {
+    const [bb, b0] = bias ? this.f(bias) : [null, 0];
+    matmulForward(...this.f(out), ...this.f(a), ...this.f(b), bb, b0, M, K, N, aRow, aCol, acc);
+  }
+  transpose(out: Ptr, inp: Ptr, R: number, C: number): void {
+    transpose(...this.f(out), ...this.f(inp), R, C);
+  }
+  activationForward(x: Ptr, n: number, act: number): void {
+    activationForward(...this.f(x), n, act);
+  }
+  activationBackward(dz: Ptr, ds: Ptr, s: Ptr, n: number, act: number): void {
+    activationBackward(...this.f(dz), ...this.f(ds), ...this.f(s), n, act);
+  }
+  rnnForward(s: Ptr, Wh: Ptr, bs: Ptr, len: Ptr, T: number, B: number, H: number, act: number): void {
+    rnnForward(...this.f(s), ...this.f(Wh), ...this.f(bs), ...this.i(len), T, B, H, act);
+  }
+  rnnBackward(dz: Ptr, ds0: Ptr, s: Ptr, WhT: Ptr, len: Ptr, T: number, B: number, H: number, act: number): void {
+    rnnBackward(...this.f(dz), ...this.f(ds0), ...this.f(s), ...this.f(WhT), ...this.i(len), T, B, H, act);
+  }
+  embeddingForward(out: Ptr, tok: Ptr, W: Ptr, N: number, H: number): void {
+    embeddingForward(...this.f(out), ...this.i(tok), ...this.f(W), N, H);
+  }
+  embeddingBackward(dW: Ptr, tok: Ptr, dout: Ptr, N: number, H: number): void {
+    embeddingBackward(...this.f(dW), ...this.i(tok), ...this.f(dout), N, H);
+  }
+  biasBackward(db: Ptr, dout: Ptr, N: number, C: number): void {
+    biasBackward(...this.f(db), ...this.f(dout), N, C);
+  }
+  broadcastRows(out: Ptr, v: Ptr, N: number, C: number): void {
+    broadcastRows(...this.f(out), ...this.f(v), N, C);
+  }
+  outputForward(y: Ptr, N: number, O: number, kind: number): void {
+    outputForward(...this.f(y), N, O, kind);
+  }
+  lossForwardBackward(loss: Ptr, dy: Ptr, y: Ptr, tgt: Ptr, w: Ptr, N: number, O: number, kind: number): void {
+    const [tf, t0f] = this.f(tgt);
+    const [ti, t0i] = this.i(tgt);
+    // softmax targets are int32 class ids, the others floats: pass both views and the kind picks
+    lossForwardBackward(...this.f(loss), ...this.f(dy), ...this.f(y), tf, ti, kind === OUT.softmax ? t0i : t0f, ...this.f(w), N, O, kind);
+  }
+  sgdUpdate(p: Ptr, g: Ptr, n: number, lr: number): void {
+    sgdUpdate(...this.f(p), ...this.f(g), n, lr);
+  }
+  sumSquares(x: Ptr, n: number): number {
+    return sumSquares(...this.f(x), n);
+  }
+}

@@ -1,0 +1,130 @@
+// The wasm backend: one module instance per JS realm, shared by every model. Each model allocates its own blocks in
+// the instance's linear memory and frees them on dispose(), so the allocator reuses them.
+import wasmBytes from '../../build/simple-rnn.wasm';
+import type { Backend, Kernels, Ptr } from '../backend.js';
+
+interface WasmExports extends Kernels {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  fill(ptr: number, value: number, bytes: number): void;
+  copy(dst: number, src: number, bytes: number): void;
+  matmulForwardScalar: Kernels['matmulForward'];
+  activationForwardScalar: Kernels['activationForward'];
+  activationBackwardScalar: Kernels['activationBackward'];
+}
+
+/** Views over linear memory, rebuilt whenever memory.grow has replaced memory.buffer (which detaches old views). */
+export class Heap {
+  private f32v: Float32Array;
+  private i32v: Int32Array;
+  constructor(private readonly memory: WebAssembly.Memory) {
+    this.f32v = new Float32Array(memory.buffer);
+    this.i32v = new Int32Array(memory.buffer);
+  }
+  private refresh(): void {
+    if (this.f32v.buffer !== this.memory.buffer || this.f32v.byteLength === 0) {
+      this.f32v = new Float32Array(this.memory.buffer);
+      this.i32v = new Int32Array(this.memory.buffer);
+    }
+  }
+  f32(ptr: Ptr, n: number): Float32Array {
+    this.refresh();
+    return this.f32v.subarray(ptr >>> 2, (ptr >>> 2) + n);
+  }
+  i32(ptr: Ptr, n: number): Int32Array {
+    this.refresh();
+    return this.i32v.subarray(ptr >>> 2, (ptr >>> 2) + n);
+  }
+}
+
+let modulePromise: Promise<WebAssembly.Module> | null = null;
+
+/** Compiles the inlined wasm once per realm; rejects with a clear error where wasm SIMD is missing. */
+export function compileModule(): Promise<WebAssembly.Module> {
+  if (!modulePromise) {
+    modulePromise = (async () => {
+      if (typeof WebAssembly === 'undefined') throw new Error('SimpleRNN: WebAssembly is not available here; use backend: "js"');
+      if (!WebAssembly.validate(wasmBytes)) {
+        throw new Error('SimpleRNN: this runtime does not support WebAssembly SIMD (the wasm backend needs it); use backend: "js"');
+      }
+      return WebAssembly.compile(wasmBytes);
+    })();
+    modulePromise.catch(() => (modulePromise = null));
+  }
+  return modulePromise;
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm' as const;
+  readonly floatBytes = 4 as const;
+  readonly heap: Heap;
+  readonly exports: WasmExports;
+  // kernels, bound straight to the wasm exports (numbers in, numbers out)
+  readonly matmulForward: Kernels['matmulForward'];
+  readonly transpose: Kernels['transpose'];
+  readonly activationForward: Kernels['activationForward'];
+  readonly activationBackward: Kernels['activationBackward'];
+  readonly rnnForward: Kernels['rnnForward'];
+  readonly rnnBackward: Kernels['rnnBackward'];
+  readonly embeddingForward: Kernels['embeddingForward'];
+  readonly embeddingBackward: Kernels['embeddingBackward'];
+  readonly biasBackward: Kernels['biasBackward'];
+  readonly broadcastRows: Kernels['broadcastRows'];
+  readonly outputForward: Kernels['outputForward'];
+  readonly lossForwardBackward: Kernels['lossForwardBackward'];
+  readonly sgdUpdate: Kernels['sgdUpdate'];
+  readonly sumSquares: Kernels['sumSquares'];
+
+  constructor(instance: WebAssembly.Instance) {
+    const x = instance.exports as unknown as WasmExports;
+    this.exports = x;
+    this.heap = new Heap(x.memory);
+    this.matmulForward = x.matmulForward;
+    this.transpose = x.transpose;
+    this.activationForward = x.activationForward;
+    this.activationBackward = x.activationBackward;
+    this.rnnForward = x.rnnForward;
+    this.rnnBackward = x.rnnBackward;
+    this.embeddingForward = x.embeddingForward;
+    this.embeddingBackward = x.embeddingBackward;
+    this.biasBackward = x.biasBackward;
+    this.broadcastRows = x.broadcastRows;
+    this.outputForward = x.outputForward;
+    this.lossForwardBackward = x.lossForwardBackward;
+    this.sgdUpdate = x.sgdUpdate;
+    this.sumSquares = x.sumSquares;
+  }
+
+  alloc(bytes: number): Ptr {
+    const ptr = this.exports.alloc(Math.max(16, bytes));
+    if (ptr === 0) throw new RangeError(`SimpleRNN: wasm memory: cannot allocate ${bytes} bytes`);
+    return ptr;
+  }
+  free(ptr: Ptr): void {
+    if (ptr) this.exports.free(ptr);
+  }
+  zero(ptr: Ptr, bytes: number): void {
+    this.exports.fill(ptr, 0, bytes);
+  }
+  floats(ptr: Ptr, n: number): Float32Array {
+    return this.heap.f32(ptr, n);
+  }
+  ints(ptr: Ptr, n: number): Int32Array {
+    return this.heap.i32(ptr, n);
+  }
+  memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+}
+
+let shared: Promise<WasmBackend> | null = null;
+
+/** The realm's shared wasm backend (one instance, one linear memory, one allocator). */
+export function wasmBackend(): Promise<WasmBackend> {
+  if (!shared) {
+    shared = compileModule().then(async (mod) => new WasmBackend(await WebAssembly.instantiate(mod, {})));
+    shared.catch(() => (shared = null));
+  }
+  return shared;
+}
