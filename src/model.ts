@@ -18,8 +18,15 @@ export type OutputActivation = keyof typeof OUT;
 export interface SimpleRNNOptions {
   /** I: size of each dense input vector. */
   inputSize?: number;
-  /** V: token-id inputs in [0, V); id selects row H+id of Ws (an embedding lookup). */
+  /** V: token-id inputs in [0, V); id selects row H+id of Ws (an embedding lookup), unless embeddingSize is given. */
   vocabSize?: number;
+  /**
+   * D: token models only. Gives the model a trainable embedding layer E (V x D): i^t = E[id], and Ws is (H+D) x H.
+   * Default: none (the token id selects row H+id of Ws).
+   */
+  embeddingSize?: number;
+  /** With embeddingSize: true keeps E fixed (pretrained vectors); it gets no gradient and no update. Default false. */
+  freezeEmbeddings?: boolean;
   /** H: size of the state s^t. */
   hiddenSize: number;
   /** O: size of the output o. */
@@ -45,6 +52,9 @@ export interface SimpleRNNOptions {
 export interface ModelConfig {
   inputSize: number;
   vocabSize: number;
+  /** D, or 0 when the model has no embedding layer. */
+  embeddingSize: number;
+  freezeEmbeddings: boolean;
   hiddenSize: number;
   outputSize: number;
   activation: Activation;
@@ -57,17 +67,22 @@ export interface ModelConfig {
   learningRate: number;
 }
 
-/** The parameters, row-major: Ws (H+I, H), bs (H), Wo (H, O), bo (O), s0 (H; zeros unless learned). */
+/**
+ * The parameters, row-major: Ws (H+I, H), bs (H), Wo (H, O), bo (O), s0 (H; zeros unless learned), and with
+ * embeddingSize E (V, D), where I = D. Without an embedding layer E is empty (length 0).
+ */
 export interface Params<A extends FloatArray = Float32Array> {
   Ws: A;
   bs: A;
   Wo: A;
   bo: A;
   s0: A;
+  E: A;
 }
 
 export type ParamName = keyof Params;
-export const PARAM_NAMES: readonly ParamName[] = ['Ws', 'bs', 'Wo', 'bo', 's0'];
+/** Block order. E is last, so the trainable parameters of a model with frozen embeddings are a prefix. */
+export const PARAM_NAMES: readonly ParamName[] = ['Ws', 'bs', 'Wo', 'bo', 's0', 'E'];
 
 export interface Gradients<A extends FloatArray = Float32Array> {
   loss: number;
@@ -84,6 +99,9 @@ interface Workspace {
   block: Ptr;
   len: Ptr;
   x: Ptr; // dense (T, B, I) floats, or tokens (T, B) int32
+  xe: Ptr; // (T, B, D) gathered embedding rows E[id] (embedding models only)
+  dxe: Ptr; // (T, B, D) dL/d(E[id]) per row (embedding models only)
+  WiT: Ptr; // (H, D) Ws[H:]ᵀ (embedding models only)
   s: Ptr; // (T+1, B, H)
   dz: Ptr; // (T, B, H)
   ds0: Ptr; // (B, H)
@@ -122,9 +140,14 @@ function resolveOptions(o: SimpleRNNOptions): ModelConfig {
   if (hasI === hasV) {
     throw typeError(api, 'options', 'given exactly one of inputSize (dense inputs) and vocabSize (token ids)', o);
   }
+  if (o.embeddingSize !== undefined && !hasV) {
+    throw typeError(api, 'options.embeddingSize', 'given only with vocabSize (an embedding layer maps token ids)', o.embeddingSize);
+  }
   const cfg: ModelConfig = {
     inputSize: hasI ? int('inputSize', 1, 1 << 20) : 0,
     vocabSize: hasV ? int('vocabSize', 1, 1 << 24) : 0,
+    embeddingSize: o.embeddingSize === undefined ? 0 : int('embeddingSize', 1, 1 << 16),
+    freezeEmbeddings: bool('freezeEmbeddings'),
     hiddenSize: int('hiddenSize', 1, 1 << 16),
     outputSize: int('outputSize', 1, 1 << 24),
     activation: oneOf('activation', Object.keys(ACT) as Activation[], 'tanh'),
@@ -145,6 +168,9 @@ function resolveOptions(o: SimpleRNNOptions): ModelConfig {
   if (cfg.backend === 'wasm' && cfg.precision === 'float64') {
     throw rangeError(api, 'options.precision', "= 'float64' needs backend: 'js' (the wasm backend computes in float32)");
   }
+  if (cfg.freezeEmbeddings && !cfg.embeddingSize) {
+    throw rangeError(api, 'options.freezeEmbeddings', '= true needs an embedding layer; expected embeddingSize to be given');
+  }
   return cfg;
 }
 
@@ -155,7 +181,7 @@ export class SimpleRNN {
   private be: Backend;
   private fb: number;
   private H: number;
-  private I: number; // rows of the input part of Ws: inputSize, or vocabSize for token models
+  private I: number; // rows of the input part of Ws: inputSize, vocabSize for token models, or D with embeddings
   private O: number;
   /** Float offsets of each parameter inside a P-float section; the block is params | grads | 2P optimizer state. */
   private readonly off: Record<ParamName, number>;
@@ -170,10 +196,10 @@ export class SimpleRNN {
     this.fb = be.floatBytes;
     this.config = Object.freeze({ ...cfg });
     this.H = cfg.hiddenSize;
-    this.I = cfg.vocabSize || cfg.inputSize;
+    this.I = cfg.embeddingSize || cfg.vocabSize || cfg.inputSize;
     this.O = cfg.outputSize;
     const { H, I, O } = this;
-    this.size = { Ws: (H + I) * H, bs: H, Wo: H * O, bo: O, s0: H };
+    this.size = { Ws: (H + I) * H, bs: H, Wo: H * O, bo: O, s0: H, E: cfg.vocabSize * cfg.embeddingSize };
     let at = 0;
     const off = {} as Record<ParamName, number>;
     for (const k of PARAM_NAMES) {
@@ -218,6 +244,17 @@ export class SimpleRNN {
     glorotUniform(rng, Wo, H, O);
     this.view('Ws').set(Ws);
     this.view('Wo').set(Wo);
+    // E ~ N(0, 1) (PyTorch nn.Embedding), drawn last so models without E keep their initialisation
+    const E = this.view('E');
+    for (let k = 0; k < E.length; k++) E[k] = rng.normal();
+  }
+
+  /**
+   * Floats of the params section that the optimizer updates: all of it, or the prefix before E when embeddings are
+   * frozen (E is the last parameter in the block). Its grads are zero then too.
+   */
+  get trainableCount(): number {
+    return this.config.freezeEmbeddings ? this.off.E : this.paramCount;
   }
 
   /** Copies of the parameters (Float64Array for a float64 js model). */
@@ -262,7 +299,8 @@ export class SimpleRNN {
 
   private shape(k: ParamName): string {
     const { H, I, O } = this;
-    return { Ws: `(H+I)*H = (${H}+${I})*${H}`, bs: `H`, Wo: `H*O = ${H}*${O}`, bo: `O`, s0: `H` }[k];
+    const { vocabSize: V, embeddingSize: D } = this.config;
+    return { Ws: `(H+I)*H = (${H}+${I})*${H}`, bs: `H`, Wo: `H*O = ${H}*${O}`, bo: `O`, s0: `H`, E: `V*D = ${V}*${D}` }[k];
   }
 
   // ---- workspace ----
@@ -278,6 +316,9 @@ export class SimpleRNN {
     const parts: [keyof Workspace, number][] = [
       ['len', capB * 4],
       ['x', this.config.vocabSize ? N * 4 : N * I * fb],
+      ['xe', N * this.config.embeddingSize * fb],
+      ['dxe', N * this.config.embeddingSize * fb],
+      ['WiT', H * this.config.embeddingSize * fb],
       ['s', (capT + 1) * capB * H * fb],
       ['dz', N * H * fb],
       ['ds0', capB * H * fb],
@@ -344,7 +385,11 @@ export class SimpleRNN {
     else be.zero(ws.s, step);
     const Wi = this.ptr('Ws') + H * H * fb;
     const s1 = ws.s + step;
-    if (c.vocabSize) be.embeddingForward(s1, ws.x, Wi, T * B, H);
+    if (c.embeddingSize) {
+      const D = c.embeddingSize;
+      be.embeddingForward(ws.xe, ws.x, this.ptr('E'), T * B, D); // xe = E[id], zeros on padding
+      be.matmulForward(s1, ws.xe, Wi, 0, T * B, D, H, D, 1, 0);
+    } else if (c.vocabSize) be.embeddingForward(s1, ws.x, Wi, T * B, H);
     else be.matmulForward(s1, ws.x, Wi, 0, T * B, c.inputSize, H, c.inputSize, 1, 0);
     be.rnnForward(ws.s, this.ptr('Ws'), this.ptr('bs'), ws.len, T, B, H, ACT[c.activation]);
     if (c.returnSequences) be.matmulForward(ws.y, s1, this.ptr('Wo'), this.ptr('bo'), T * B, H, O, H, 1, 0);
@@ -382,7 +427,16 @@ export class SimpleRNN {
     be.rnnBackward(ws.dz, ws.ds0, ws.s, ws.WhT, ws.len, T, B, H, ACT[c.activation]);
     be.matmulForward(this.ptr('Ws', 1), ws.s, ws.dz, 0, H, T * B, H, 1, H, 1); // dWh += S[0..T-1]ᵀ dz
     const dWi = this.ptr('Ws', 1) + H * H * fb;
-    if (c.vocabSize) be.embeddingBackward(dWi, ws.x, ws.dz, T * B, H); // dWi[id] += dz rows
+    if (c.embeddingSize) {
+      // forward: z = xe Wi + ...,  xe = E[id]  =>  dWi += xeᵀ dz,  dxe = dz Wiᵀ,  dE[id] += dxe rows
+      const D = c.embeddingSize;
+      be.matmulForward(dWi, ws.xe, ws.dz, 0, D, T * B, H, 1, D, 1);
+      if (!c.freezeEmbeddings) {
+        be.transpose(ws.WiT, this.ptr('Ws') + H * H * fb, D, H);
+        be.matmulForward(ws.dxe, ws.dz, ws.WiT, 0, T * B, H, D, H, 1, 0);
+        be.embeddingBackward(this.ptr('E', 1), ws.x, ws.dxe, T * B, D);
+      }
+    } else if (c.vocabSize) be.embeddingBackward(dWi, ws.x, ws.dz, T * B, H); // dWi[id] += dz rows
     else be.matmulForward(dWi, ws.x, ws.dz, 0, c.inputSize, T * B, H, 1, c.inputSize, 1); // dWi += Xᵀ dz
     be.biasBackward(this.ptr('bs', 1), ws.dz, T * B, H);
     if (c.learnInitialState) be.biasBackward(this.ptr('s0', 1), ws.ds0, B, H); // s^0 = s0 for every row
@@ -432,7 +486,7 @@ export class SimpleRNN {
     if (!Number.isFinite(loss)) throw new NonFiniteError(api, `the loss (${loss})`);
     const gg = this.be.sumSquares(this.ptr('Ws', 1), this.paramCount);
     if (!Number.isFinite(gg)) throw new NonFiniteError(api, 'the gradient norm');
-    this.be.sgdUpdate(this.ptr('Ws'), this.ptr('Ws', 1), this.paramCount, this.config.learningRate);
+    this.be.sgdUpdate(this.ptr('Ws'), this.ptr('Ws', 1), this.trainableCount, this.config.learningRate);
     return loss;
   }
 
