@@ -89,8 +89,9 @@ export interface Gradients<A extends FloatArray = Float32Array> {
   grads: Params<A>;
 }
 
-const align4 = (n: number) => (n + 3) & ~3;
-const align16 = (n: number) => (n + 15) & ~15;
+// plain arithmetic, not bit operations: sizes may exceed 2^31 before the limit check refuses them
+const align4 = (n: number) => Math.ceil(n / 4) * 4;
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
 const MAX_BYTES = 2 ** 31; // a single model block or workspace above this is refused up front
 
 interface Workspace {
@@ -265,7 +266,7 @@ export class SimpleRNN {
     return out as Params<FloatArray> & Params;
   }
 
-  /** Replaces parameters; every given array is validated (length, finiteness) before any is written. */
+  /** Replaces the given parameters (any subset of the keys); every array is validated (length, finiteness) before any is written. */
   setParams(params: Partial<Params<FloatArray>> | Record<string, ArrayLike<number>>): void {
     const api = 'setParams';
     this.live(api);
@@ -278,10 +279,7 @@ export class SimpleRNN {
     }
     for (const k of PARAM_NAMES) {
       const v = p[k];
-      if (v === undefined) {
-        if (k !== 's0' || this.config.learnInitialState) throw typeError(api, `params.${k}`, `an array of ${this.size[k]} numbers`, v);
-        continue;
-      }
+      if (v === undefined) continue; // a subset of the keys replaces just those
       if (!Array.isArray(v) && !(v instanceof Float32Array) && !(v instanceof Float64Array)) {
         throw typeError(api, `params.${k}`, `a Float32Array or number[] of ${this.size[k]} numbers`, v);
       }

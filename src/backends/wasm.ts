@@ -55,6 +55,26 @@ export function compileModule(): Promise<WebAssembly.Module> {
   return modulePromise;
 }
 
+/** True when this runtime has WebAssembly and validates the SIMD build (the wasm backend's requirement). */
+export function wasmSimdSupported(): boolean {
+  return typeof WebAssembly !== 'undefined' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(wasmBytes);
+}
+
+/**
+ * Resolves a backend choice: 'auto' is 'wasm' where WebAssembly SIMD validates and 'js' elsewhere; 'wasm' and 'js'
+ * stay as they are. The reason says which case applied, so a caller can show the fallback instead of hiding it.
+ */
+export function resolveBackend(choice: 'auto' | 'wasm' | 'js' = 'auto'): { backend: 'wasm' | 'js'; reason: string } {
+  if (choice === 'js') return { backend: 'js', reason: "backend: 'js' was requested" };
+  if (choice === 'wasm') return { backend: 'wasm', reason: "backend: 'wasm' was requested" };
+  if (choice !== 'auto') {
+    throw new TypeError(`SimpleRNN.resolveBackend: backend must be one of 'auto', 'wasm', 'js'; got ${String(choice)}`);
+  }
+  return wasmSimdSupported()
+    ? { backend: 'wasm', reason: 'WebAssembly SIMD validated' }
+    : { backend: 'js', reason: 'WebAssembly SIMD is not supported here; using the pure-JS backend' };
+}
+
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   readonly floatBytes = 4 as const;
@@ -97,8 +117,16 @@ export class WasmBackend implements Backend {
   }
 
   alloc(bytes: number): Ptr {
-    const ptr = this.exports.alloc(Math.max(16, bytes));
-    if (ptr === 0) throw new RangeError(`SimpleRNN: wasm memory: cannot allocate ${bytes} bytes`);
+    const fail = () => new RangeError(`SimpleRNN: wasm memory: cannot allocate ${bytes} bytes (wasm32 memory ends at 4 GiB; ${this.memoryBytes()} in use)`);
+    if (!(bytes <= 0xffff_0000 - 16)) throw fail();
+    let ptr = 0;
+    try {
+      ptr = this.exports.alloc(Math.max(16, bytes));
+    } catch {
+      // the allocator traps (unreachable) when memory.grow fails; it has not changed its free lists by then
+      throw fail();
+    }
+    if (ptr === 0) throw fail();
     return ptr;
   }
   free(ptr: Ptr): void {

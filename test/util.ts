@@ -1,0 +1,47 @@
+// Shared test helpers: tolerance checks that report where they fail, and seeded data.
+import { expect } from 'vitest';
+import { Rng } from '../src/random.js';
+
+export const BACKENDS = ['wasm', 'js'] as const;
+
+export interface Tol {
+  atol: number;
+  rtol: number;
+  label?: string;
+}
+
+/**
+ * Passes when |a - e| <= atol + rtol * |e| everywhere. Shape mismatch fails first; then the message gives the max
+ * difference and the first 5 bad indices (llm.c check_tensor, tinygrad compare).
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tol): void {
+  const label = tol.label ?? 'tensor';
+  expect(actual.length, `${label}: length`).toBe(expected.length);
+  let maxDiff = 0;
+  const bad: string[] = [];
+  for (let k = 0; k < expected.length; k++) {
+    const a = actual[k];
+    const e = expected[k];
+    const d = Math.abs(a - e);
+    if (!(d <= tol.atol + tol.rtol * Math.abs(e))) {
+      if (bad.length < 5) bad.push(`[${k}] ${a} vs ${e}`);
+      else if (bad.length === 5) bad.push('…');
+    }
+    if (d > maxDiff || Number.isNaN(d)) maxDiff = Number.isNaN(d) ? NaN : d;
+  }
+  expect(bad, `${label}: maxdiff ${maxDiff} (atol ${tol.atol}, rtol ${tol.rtol}); first bad: ${bad.join(', ')}`).toEqual([]);
+}
+
+export function flat(x: unknown): number[] {
+  return Array.isArray(x) ? x.flatMap(flat) : ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : [x as number];
+}
+
+/** A ragged batch of dense sequences with the given lengths, values in [-1, 1). */
+export function denseBatch(rng: Rng, lengths: number[], I: number): number[][][] {
+  return lengths.map((T) => Array.from({ length: T }, () => Array.from({ length: I }, () => 2 * rng.uniform() - 1)));
+}
+
+/** A ragged batch of token sequences with ids in [0, V). */
+export function tokenBatch(rng: Rng, lengths: number[], V: number): number[][] {
+  return lengths.map((T) => Array.from({ length: T }, () => rng.int(V)));
+}
