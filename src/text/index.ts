@@ -1,0 +1,3 @@
+// Words: tokenizers, vocabularies, pretrained vectors, nearest neighbours and word-level language models.
+export * from './tokenize.js';
+export * from './vocabulary.js';
