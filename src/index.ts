@@ -4,3 +4,4 @@ export type { SimpleRNNOptions, ModelConfig, Params, ParamName, Gradients, Activ
 export type { Inputs, Targets, Target, DenseSequence, TokenSequence } from './batch.js';
 export { NonFiniteError } from './errors.js';
 export { Rng } from './random.js';
+export * from './text/index.js';

@@ -1,0 +1,272 @@
+// Word-level language models: a text becomes a stream of word ids with EOS after every sentence; the model reads
+// ids (through its embedding layer) and predicts the next id at every step (returnSequences, softmax over the
+// vocabulary). These are the library functions `simple-rnn train/sample/eval --level word` and the README use.
+import { rangeError, typeError } from '../errors.js';
+import { Rng } from '../random.js';
+import { SimpleRNN, type SimpleRNNOptions } from '../model.js';
+import { EOS_ID, PAD_ID, UNK_ID, Vocabulary, type VocabularyJSON, type VocabularyOptions } from './vocabulary.js';
+
+/** Ids of a text for a language model: tokens by the vocabulary's rules, EOS after every sentence (word level). */
+export function encodeText(vocab: Vocabulary, text: string): Int32Array {
+  if (typeof text !== 'string') throw typeError('encodeText', 'text', 'a string', text);
+  return vocab.encode(text, { eos: true });
+}
+
+export interface WordLMOptions extends VocabularyOptions {
+  /** H. Default 64. */
+  hiddenSize?: number;
+  /** D, the size of the word vectors. Default 32. */
+  embeddingSize?: number;
+  /** Any other SimpleRNN.create option (backend, seed, activation, learningRate, freezeEmbeddings, ...). */
+  model?: Partial<SimpleRNNOptions>;
+}
+
+/**
+ * A vocabulary built from the text (default: words, lower-cased, punctuation as tokens, minCount 1) and a fresh
+ * model over it: vocabSize = vocab.size, embeddingSize D, returnSequences, softmax over the vocabulary. Also returns
+ * the text's ids (encodeText).
+ */
+export async function buildWordLM(text: string, options: WordLMOptions = {}): Promise<{ vocab: Vocabulary; model: SimpleRNN; ids: Int32Array }> {
+  const { hiddenSize = 64, embeddingSize = 32, model: extra = {}, ...vocabOptions } = options;
+  const vocab = Vocabulary.fromText(text, vocabOptions);
+  const model = await SimpleRNN.create({
+    ...extra,
+    vocabSize: vocab.size,
+    embeddingSize,
+    hiddenSize,
+    outputSize: vocab.size,
+    outputActivation: 'softmax',
+    returnSequences: true,
+  });
+  return { vocab, model, ids: encodeText(vocab, text) };
+}
+
+/**
+ * Next-token windows of an id stream: inputs ids[s .. s+L), targets ids[s+1 .. s+L], for s = 0, stride, 2*stride, ...
+ * (stride defaults to L: windows that do not overlap). The last window may be shorter. Each window starts from s^0.
+ */
+export function lmWindows(ids: ArrayLike<number>, seqLength: number, stride = seqLength): { inputs: Int32Array[]; targets: number[][] } {
+  const api = 'lmWindows';
+  if (!Number.isInteger(seqLength) || seqLength < 1) throw rangeError(api, 'seqLength', `= ${seqLength} is invalid; expected an integer >= 1`);
+  if (!Number.isInteger(stride) || stride < 1) throw rangeError(api, 'stride', `= ${stride} is invalid; expected an integer >= 1`);
+  if (ids.length < 2) throw rangeError(api, 'ids', `has ${ids.length} tokens; a language model needs at least 2 (an input and its next token)`);
+  const inputs: Int32Array[] = [];
+  const targets: number[][] = [];
+  for (let s = 0; s + 1 < ids.length; s += stride) {
+    const n = Math.min(seqLength, ids.length - 1 - s);
+    const x = new Int32Array(n);
+    const y = new Array<number>(n);
+    for (let t = 0; t < n; t++) {
+      x[t] = ids[s + t];
+      y[t] = ids[s + t + 1];
+    }
+    inputs.push(x);
+    targets.push(y);
+  }
+  return { inputs, targets };
+}
+
+export interface TrainLMOptions {
+  /** Passes over the windows. Default 1. */
+  epochs?: number;
+  /** Steps per window (BPTT length). Default 20. */
+  seqLength?: number;
+  /** Windows per trainBatch. Default 16. */
+  batchSize?: number;
+  /** Seed of the window order. Default: the model's seed. */
+  seed?: number;
+  /** Called after every epoch with its mean loss (nats per token). */
+  onEpochEnd?: (epoch: number, loss: number) => void;
+}
+
+/**
+ * Trains a language model on an id stream with the model's own trainBatch (windows shuffled each epoch, seeded).
+ * Returns the mean loss of each epoch in nats per token. Async: yields to the event loop between batches.
+ */
+export async function trainLanguageModel(model: SimpleRNN, ids: ArrayLike<number>, options: TrainLMOptions = {}): Promise<number[]> {
+  const api = 'trainLanguageModel';
+  const { epochs = 1, seqLength = 20, batchSize = 16 } = options;
+  if (!Number.isInteger(epochs) || epochs < 1) throw rangeError(api, 'options.epochs', `= ${epochs} is invalid; expected an integer >= 1`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw rangeError(api, 'options.batchSize', `= ${batchSize} is invalid; expected an integer >= 1`);
+  const { inputs, targets } = lmWindows(ids, seqLength);
+  const rng = new Rng(options.seed ?? model.config.seed);
+  const order = Array.from(inputs, (_, k) => k);
+  const history: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    rng.shuffle(order);
+    let sum = 0;
+    let steps = 0;
+    for (let b = 0; b < order.length; b += batchSize) {
+      const idx = order.slice(b, b + batchSize);
+      const x = idx.map((k) => inputs[k]);
+      const n = x.reduce((a, s) => a + s.length, 0);
+      sum += model.trainBatch(x, idx.map((k) => targets[k])) * n;
+      steps += n;
+      await new Promise<void>((r) => setTimeout(r, 0));
+    }
+    history.push(sum / steps);
+    options.onEpochEnd?.(e, sum / steps);
+  }
+  return history;
+}
+
+export interface PerplexityResult {
+  /** Mean cross-entropy per predicted token, in nats (EOS tokens count as tokens). */
+  loss: number;
+  /** exp(loss): the perplexity per word (per character for a char vocabulary). */
+  perplexity: number;
+  /** Predicted tokens. */
+  tokens: number;
+  /** Predicted tokens that were UNK in the text. */
+  unknown: number;
+}
+
+/**
+ * Perplexity of a language model on a text (or its ids): windows of seqLength (default 32) that do not overlap, each
+ * from s^0, so the numbers match training with the same seqLength. Changes nothing in the model.
+ */
+export function perplexity(model: SimpleRNN, vocab: Vocabulary, text: string | ArrayLike<number>, options: { seqLength?: number; batchSize?: number } = {}): PerplexityResult {
+  const api = 'perplexity';
+  checkLM(api, model, vocab);
+  const ids = typeof text === 'string' ? encodeText(vocab, text) : text;
+  const { inputs, targets } = lmWindows(ids, options.seqLength ?? 32);
+  const batchSize = options.batchSize ?? 32;
+  let sum = 0;
+  let tokens = 0;
+  let unknown = 0;
+  for (let b = 0; b < inputs.length; b += batchSize) {
+    const x = inputs.slice(b, b + batchSize);
+    const y = targets.slice(b, b + batchSize);
+    const n = x.reduce((a, s) => a + s.length, 0);
+    sum += model.computeGradients(x, y).loss * n; // the mean over real steps, times their count
+    tokens += n;
+    for (const t of y) for (const id of t) if (id === UNK_ID) unknown++;
+  }
+  const loss = sum / tokens;
+  return { loss, perplexity: Math.exp(loss), tokens, unknown };
+}
+
+function checkLM(api: string, model: SimpleRNN, vocab: Vocabulary): void {
+  const c = model.config;
+  if (!(vocab instanceof Vocabulary)) throw typeError(api, 'vocab', 'a Vocabulary', vocab);
+  if (c.vocabSize !== vocab.size || c.outputSize !== vocab.size || c.outputActivation !== 'softmax' || !c.returnSequences) {
+    throw rangeError(api, 'model', `is not a language model over this vocabulary; expected vocabSize = outputSize = ${vocab.size}, softmax, returnSequences (got vocabSize ${c.vocabSize}, outputSize ${c.outputSize}, ${c.outputActivation}, returnSequences ${c.returnSequences})`);
+  }
+}
+
+export interface ContinueOptions {
+  /** At most this many new tokens. Default 20. */
+  maxTokens?: number;
+  /** 0: always the most likely token; 1: the model's distribution; > 1 flatter. Default 1. */
+  temperature?: number;
+  /** Sample among the k most likely tokens only (0: all). Default 0. */
+  topK?: number;
+  /** Seed of the sampling. Default 1. */
+  seed?: number;
+  /** Stop at the end of the sentence (EOS, not included in the text). Default true. */
+  stopAtEos?: boolean;
+}
+
+export interface Continuation {
+  /** The prompt and the continuation, as readable text (detokenized by the vocabulary's rules). */
+  text: string;
+  /** The continuation alone. */
+  continuation: string;
+  /** Ids of the new tokens (EOS included when it stopped the sentence). */
+  ids: number[];
+}
+
+/**
+ * Continues a partial sentence token by token. The model reads EOS (start of a sentence, as after every sentence in
+ * training) and the prompt's tokens, then each new token is drawn from its output (never PAD or UNK). Temperature 0
+ * gives the most likely continuation.
+ */
+export function continueSentence(model: SimpleRNN, vocab: Vocabulary, prompt: string, options: ContinueOptions = {}): Continuation {
+  const api = 'continueSentence';
+  checkLM(api, model, vocab);
+  if (typeof prompt !== 'string') throw typeError(api, 'prompt', 'a string', prompt);
+  const { maxTokens = 20, temperature = 1, topK = 0, stopAtEos = true } = options;
+  if (!Number.isInteger(maxTokens) || maxTokens < 0) throw rangeError(api, 'options.maxTokens', `= ${maxTokens} is invalid; expected an integer >= 0`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw rangeError(api, 'options.temperature', `= ${temperature} is invalid; expected a finite number >= 0`);
+  if (!Number.isInteger(topK) || topK < 0) throw rangeError(api, 'options.topK', `= ${topK} is invalid; expected an integer >= 0`);
+  const rng = new Rng(options.seed ?? 1);
+  const seq = [EOS_ID, ...vocab.encode(prompt)];
+  const start = seq.length;
+  for (let n = 0; n < maxTokens; n++) {
+    const out = model.predict([seq]) as number[][][];
+    const probs = out[0][seq.length - 1];
+    const id = sampleId(probs, temperature, topK, rng);
+    seq.push(id);
+    if (stopAtEos && id === EOS_ID) break;
+  }
+  const ids = seq.slice(start);
+  const shown = ids.filter((id) => !(stopAtEos && id === EOS_ID));
+  const continuation = vocab.decodeText(shown).trimEnd();
+  const text = vocab.decodeText(seq.slice(1, start + shown.length)).trimEnd();
+  return { text, continuation, ids };
+}
+
+/** Draws an id from probabilities: temperature 0 is argmax; PAD and UNK are never drawn. */
+export function sampleId(probs: ArrayLike<number>, temperature: number, topK: number, rng: Rng): number {
+  const V = probs.length;
+  const allowed = (id: number) => id !== PAD_ID && id !== UNK_ID;
+  if (temperature === 0) {
+    let best = -1;
+    for (let id = 0; id < V; id++) if (allowed(id) && (best < 0 || probs[id] > probs[best])) best = id;
+    return best;
+  }
+  // p^(1/T), renormalised, over the allowed ids (the topK most likely when topK > 0); logs keep small p finite
+  let ids = Array.from({ length: V }, (_, id) => id).filter(allowed);
+  if (topK > 0 && topK < ids.length) ids = ids.sort((a, b) => probs[b] - probs[a] || a - b).slice(0, topK);
+  const logits = ids.map((id) => Math.log(Math.max(probs[id], 1e-38)) / temperature);
+  const mx = Math.max(...logits);
+  const w = logits.map((l) => Math.exp(l - mx));
+  const total = w.reduce((a, x) => a + x, 0);
+  let u = rng.uniform() * total;
+  for (let k = 0; k < ids.length; k++) {
+    u -= w[k];
+    if (u < 0) return ids[k];
+  }
+  return ids[ids.length - 1];
+}
+
+/**
+ * The word level in the shape of the CLI's Tokenizer (src/cli/tokenizer.ts): encode puts EOS after sentences,
+ * decode gives readable text, toJSON stores the vocabulary in a checkpoint's metadata.
+ */
+export class WordTokenizer {
+  readonly level = 'word';
+  readonly unit = 'word';
+  constructor(readonly vocab: Vocabulary) {}
+
+  static fromText(text: string, options: VocabularyOptions = {}): WordTokenizer {
+    return new WordTokenizer(Vocabulary.fromText(text, { ...options, level: 'word' }));
+  }
+
+  static fromJSON(json: { level: 'word'; vocabulary: VocabularyJSON } | unknown): WordTokenizer {
+    const j = json as { level?: unknown; vocabulary?: unknown } | null;
+    if (!j || typeof j !== 'object' || j.level !== 'word') throw typeError('WordTokenizer.fromJSON', 'json.level', '"word"', j?.level);
+    return new WordTokenizer(Vocabulary.fromJSON(j.vocabulary as VocabularyJSON));
+  }
+
+  get vocabSize(): number {
+    return this.vocab.size;
+  }
+
+  encode(text: string): Int32Array {
+    return encodeText(this.vocab, text);
+  }
+
+  decode(ids: ArrayLike<number>): string {
+    return this.vocab.decodeText(ids);
+  }
+
+  /** Tokens of the text that are not in the vocabulary (they encode as <unk>). */
+  countUnknown(text: string): number {
+    return this.vocab.tokenize(text).filter((w) => !this.vocab.has(w)).length;
+  }
+
+  toJSON(): { level: 'word'; vocabulary: VocabularyJSON } {
+    return { level: 'word', vocabulary: this.vocab.toJSON() };
+  }
+}

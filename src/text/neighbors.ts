@@ -1,0 +1,91 @@
+// Nearest neighbours by cosine similarity in an embedding space: a sanity check a person can read ("good" should sit
+// near "great" after training on sentiment, not near "terrible").
+//   cos(a, b) = a·b / (|a| |b|), 0 when either vector is zero.
+import { rangeError, typeError } from '../errors.js';
+import type { SimpleRNN } from '../model.js';
+import { SPECIAL_TOKENS, type Vocabulary } from './vocabulary.js';
+
+/** V vectors of size dim, row-major. */
+export interface Embeddings {
+  vectors: Float32Array | Float64Array;
+  dim: number;
+}
+
+/**
+ * The embedding of every token id of a token model, as a V x dim matrix: E with an embedding layer, otherwise the
+ * input rows Ws[H:] (the row a token id selects; dim = H).
+ */
+export function tokenEmbeddings(model: SimpleRNN): Embeddings {
+  const api = 'tokenEmbeddings';
+  const c = model.config;
+  if (!c.vocabSize) throw rangeError(api, 'model', 'has dense inputs; expected a token model (vocabSize)');
+  const p = model.getParams();
+  if (c.embeddingSize) return { vectors: p.E, dim: c.embeddingSize };
+  const H = c.hiddenSize;
+  return { vectors: p.Ws.slice(H * H), dim: H };
+}
+
+export interface Neighbor {
+  token: string;
+  id: number;
+  /** Cosine similarity to the query, in [-1, 1]. */
+  similarity: number;
+}
+
+export interface NeighborOptions {
+  /** How many neighbours. Default 5. */
+  k?: number;
+  /** Include the reserved tokens (<pad>, <unk>, <eos>). Default false. */
+  includeSpecial?: boolean;
+}
+
+/**
+ * The k tokens whose embeddings have the highest cosine similarity to the query (a token, an id, or a vector), most
+ * similar first; ties in id order. A token or id query is not its own neighbour.
+ */
+export function nearestNeighbors(
+  source: SimpleRNN | Embeddings, vocab: Vocabulary, query: string | number | ArrayLike<number>, options: NeighborOptions = {},
+): Neighbor[] {
+  const api = 'nearestNeighbors';
+  const emb: Embeddings = 'config' in source ? tokenEmbeddings(source) : source;
+  const { vectors, dim } = emb;
+  if (!(vectors instanceof Float32Array || vectors instanceof Float64Array) || !(dim >= 1)) {
+    throw typeError(api, 'source', 'a token model or { vectors, dim }', source);
+  }
+  const V = vectors.length / dim;
+  if (V !== vocab.size) throw rangeError(api, 'source', `has ${V} vectors; expected one per vocabulary id (${vocab.size})`);
+  const k = options.k ?? 5;
+  if (!Number.isInteger(k) || k < 1) throw rangeError(api, 'options.k', `= ${k} is invalid; expected an integer >= 1`);
+  let q: ArrayLike<number>;
+  let self = -1;
+  if (typeof query === 'string' || typeof query === 'number') {
+    self = typeof query === 'string' ? vocab.idOf(query) : query;
+    if (typeof query === 'string' && !vocab.has(query)) {
+      throw rangeError(api, 'query', `= ${JSON.stringify(query)} is not in the vocabulary (it would be <unk>)`);
+    }
+    vocab.tokenOf(self); // validates a numeric id
+    q = vectors.subarray(self * dim, (self + 1) * dim);
+  } else {
+    if (query === null || typeof query !== 'object' || query.length !== dim) throw typeError(api, 'query', `a token, an id or a vector of ${dim} numbers`, query);
+    q = query;
+  }
+  let qq = 0;
+  for (let d = 0; d < dim; d++) qq += q[d] * q[d];
+  const qn = Math.sqrt(qq);
+  const first = options.includeSpecial ? 0 : SPECIAL_TOKENS.length;
+  const out: Neighbor[] = [];
+  for (let id = first; id < V; id++) {
+    if (id === self) continue;
+    let dot = 0;
+    let nn = 0;
+    for (let d = 0; d < dim; d++) {
+      const x = vectors[id * dim + d];
+      dot += x * q[d];
+      nn += x * x;
+    }
+    const den = qn * Math.sqrt(nn);
+    out.push({ token: vocab.tokenOf(id), id, similarity: den > 0 ? dot / den : 0 });
+  }
+  out.sort((a, b) => b.similarity - a.similarity || a.id - b.id);
+  return out.slice(0, k);
+}
