@@ -4,4 +4,5 @@ export type { SimpleRNNOptions, ModelConfig, Params, ParamName, Gradients, Activ
 export type { Inputs, Targets, Target, DenseSequence, TokenSequence } from './batch.js';
 export { NonFiniteError } from './errors.js';
 export { Rng } from './random.js';
+export { wasmSimdSupported, resolveBackend } from './backends/wasm.js';
 export * from './text/index.js';

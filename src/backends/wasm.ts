@@ -12,6 +12,15 @@ interface WasmExports extends Kernels {
   matmulForwardScalar: Kernels['matmulForward'];
   activationForwardScalar: Kernels['activationForward'];
   activationBackwardScalar: Kernels['activationBackward'];
+  // scalar twins of the optimizer kernels (tests check SIMD == scalar bit for bit)
+  sgdUpdateScalar: Kernels['sgdUpdate'];
+  addScaledScalar: Kernels['addScaled'];
+  scaleScalar: Kernels['scale'];
+  clipByValueScalar: Kernels['clipByValue'];
+  momentumUpdateScalar: Kernels['momentumUpdate'];
+  adamUpdateScalar: Kernels['adamUpdate'];
+  rmspropUpdateScalar: Kernels['rmspropUpdate'];
+  adagradUpdateScalar: Kernels['adagradUpdate'];
 }
 
 /** Views over linear memory, rebuilt whenever memory.grow has replaced memory.buffer (which detaches old views). */
@@ -95,6 +104,14 @@ export class WasmBackend implements Backend {
   readonly lossForwardBackward: Kernels['lossForwardBackward'];
   readonly sgdUpdate: Kernels['sgdUpdate'];
   readonly sumSquares: Kernels['sumSquares'];
+  readonly addScaled: Kernels['addScaled'];
+  readonly scale: Kernels['scale'];
+  readonly clipByValue: Kernels['clipByValue'];
+  readonly momentumUpdate: Kernels['momentumUpdate'];
+  readonly adamUpdate: Kernels['adamUpdate'];
+  readonly rmspropUpdate: Kernels['rmspropUpdate'];
+  readonly adagradUpdate: Kernels['adagradUpdate'];
+  readonly sampleLogits: Kernels['sampleLogits'];
 
   constructor(instance: WebAssembly.Instance) {
     const x = instance.exports as unknown as WasmExports;
@@ -114,6 +131,14 @@ export class WasmBackend implements Backend {
     this.lossForwardBackward = x.lossForwardBackward;
     this.sgdUpdate = x.sgdUpdate;
     this.sumSquares = x.sumSquares;
+    this.addScaled = x.addScaled;
+    this.scale = x.scale;
+    this.clipByValue = x.clipByValue;
+    this.momentumUpdate = x.momentumUpdate;
+    this.adamUpdate = x.adamUpdate;
+    this.rmspropUpdate = x.rmspropUpdate;
+    this.adagradUpdate = x.adagradUpdate;
+    this.sampleLogits = x.sampleLogits;
   }
 
   alloc(bytes: number): Ptr {

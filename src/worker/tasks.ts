@@ -1,0 +1,91 @@
+// The data of the worker's jobs: a character vocabulary with random training windows, and the digit-addition task.
+import { Rng } from '../random.js';
+
+// ---- text ----
+
+export interface Corpus {
+  /** Characters (code points), index = token id, sorted by code point. */
+  vocab: string[];
+  tokens: Int32Array;
+}
+
+/** Splits a text into code points and numbers them; throws on a text too short to train on. */
+export function buildCorpus(text: string, seqLength: number): Corpus {
+  if (typeof text !== 'string') throw new TypeError(`SimpleRNN.Trainer: text must be a string; got ${typeof text}`);
+  const chars = Array.from(text);
+  if (chars.length < seqLength + 2) {
+    throw new RangeError(`SimpleRNN.Trainer: text has ${chars.length} characters; expected at least seqLength + 2 = ${seqLength + 2}`);
+  }
+  const vocab = [...new Set(chars)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+  if (vocab.length < 2) throw new RangeError('SimpleRNN.Trainer: text has a single distinct character; expected at least 2');
+  const id = new Map(vocab.map((c, k) => [c, k]));
+  const tokens = new Int32Array(chars.length);
+  for (let t = 0; t < chars.length; t++) tokens[t] = id.get(chars[t])!;
+  return { vocab, tokens };
+}
+
+/** B windows at random offsets: inputs tokens[s .. s+L), targets tokens[s+1 .. s+L]. */
+export function textBatch(rng: Rng, tokens: Int32Array, B: number, L: number): { inputs: Int32Array[]; targets: Int32Array[] } {
+  const inputs: Int32Array[] = [];
+  const targets: Int32Array[] = [];
+  const span = tokens.length - L - 1;
+  for (let b = 0; b < B; b++) {
+    const s = rng.int(span + 1);
+    inputs.push(tokens.subarray(s, s + L));
+    targets.push(tokens.subarray(s + 1, s + L + 1));
+  }
+  return { inputs, targets };
+}
+
+// ---- addition ----
+
+/**
+ * One sum of two n-digit numbers, least significant digit first. Step t (t = 0..n) reads the digit pair (a_t, b_t),
+ * one-hot in 2*base inputs (step n reads 0, 0 for the final carry), and its target is digit t of a + b.
+ */
+export interface Sum {
+  a: Int32Array; // n digits, least significant first
+  b: Int32Array;
+  sum: Int32Array; // n + 1 digits
+}
+
+export function randomSum(rng: Rng, n: number, base: number): Sum {
+  const a = new Int32Array(n);
+  const b = new Int32Array(n);
+  const sum = new Int32Array(n + 1);
+  let carry = 0;
+  for (let t = 0; t < n; t++) {
+    a[t] = rng.int(base);
+    b[t] = rng.int(base);
+    const d = a[t] + b[t] + carry;
+    sum[t] = d % base;
+    carry = d >= base ? 1 : 0;
+  }
+  sum[n] = carry;
+  return { a, b, sum };
+}
+
+/** The dense input sequence of a sum: (n + 1) steps x 2*base, flat. */
+export function encodeSum(s: Sum, base: number): Float32Array {
+  const n = s.a.length;
+  const I = 2 * base;
+  const x = new Float32Array((n + 1) * I);
+  for (let t = 0; t <= n; t++) {
+    x[t * I + (t < n ? s.a[t] : 0)] = 1;
+    x[t * I + base + (t < n ? s.b[t] : 0)] = 1;
+  }
+  return x;
+}
+
+/** Digits most significant first, as a string (base <= 10). */
+export function digitsToString(d: ArrayLike<number>): string {
+  let out = '';
+  for (let t = d.length - 1; t >= 0; t--) out += String(d[t]);
+  return out;
+}
+
+export function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
+  return best;
+}
