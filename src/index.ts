@@ -4,5 +4,9 @@ export type { SimpleRNNOptions, ModelConfig, Params, ParamName, Gradients, Activ
 export type { Inputs, Targets, Target, DenseSequence, TokenSequence } from './batch.js';
 export { NonFiniteError } from './errors.js';
 export { Rng } from './random.js';
+export { fromTfjsLayers, fromKerasWeights, toTfjsLayers, toTfjsFiles, tfjsMasking, tfjsInputsToSequences } from './interop/tfjs.js';
+export type {
+  TfjsModelJson, TfjsArtifacts, TfjsWeightSpec, TfjsMasking, TfjsExportOptions, ImportOptions, KerasArray, KerasWeightsOptions, WeightBytes,
+} from './interop/tfjs.js';
 export { wasmSimdSupported, resolveBackend } from './backends/wasm.js';
 export * from './text/index.js';
