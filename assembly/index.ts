@@ -3,7 +3,11 @@ export { matmulForward, matmulForwardScalar, transpose } from './matmul';
 export { activationForward, activationForwardScalar, activationBackward, activationBackwardScalar } from './activations';
 export { rnnForward, rnnBackward, embeddingForward, embeddingBackward, biasBackward, broadcastRows } from './rnn';
 export { outputForward, lossForwardBackward } from './loss';
-export { sgdUpdate, sumSquares } from './optim';
+export {
+  sgdUpdate, sgdUpdateScalar, addScaled, addScaledScalar, scale, scaleScalar, clipByValue, clipByValueScalar,
+  momentumUpdate, momentumUpdateScalar, adamUpdate, adamUpdateScalar, rmspropUpdate, rmspropUpdateScalar,
+  adagradUpdate, adagradUpdateScalar, sumSquares, sampleLogits,
+} from './optim';
 
 // Linear memory is owned by the TypeScript side: it allocates every buffer here and frees it on dispose().
 // heap.alloc returns 16-byte aligned blocks, so v128 loads of a block's start are aligned.

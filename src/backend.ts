@@ -26,6 +26,19 @@ export interface Kernels {
   lossForwardBackward(loss: Ptr, dy: Ptr, y: Ptr, tgt: Ptr, w: Ptr, N: number, O: number, kind: number): void;
   sgdUpdate(p: Ptr, g: Ptr, n: number, lr: number): void;
   sumSquares(x: Ptr, n: number): number;
+  // optimizer updates, clipping and sampling: assembly/optim.ts has each formula
+  addScaled(y: Ptr, x: Ptr, n: number, a: number): void;
+  scale(x: Ptr, n: number, c: number): void;
+  clipByValue(x: Ptr, n: number, c: number): void;
+  momentumUpdate(p: Ptr, v: Ptr, g: Ptr, n: number, lr: number, mu: number, wd: number, nesterov: number): void;
+  adamUpdate(
+    p: Ptr, m: Ptr, v: Ptr, g: Ptr, n: number,
+    lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2: number,
+  ): void;
+  rmspropUpdate(p: Ptr, v: Ptr, g: Ptr, n: number, lr: number, rho: number, eps: number, wd: number): void;
+  adagradUpdate(p: Ptr, v: Ptr, g: Ptr, n: number, lr: number, eps: number, wd: number): void;
+  /** Index drawn from softmax(y / temperature) over the topK largest logits; argmax when temperature <= 0. */
+  sampleLogits(work: Ptr, y: Ptr, n: number, temperature: number, topK: number, u: number): number;
 }
 
 export interface Backend extends Kernels {

@@ -3,6 +3,16 @@ export { SimpleRNN, PARAM_NAMES } from './model.js';
 export type { SimpleRNNOptions, ModelConfig, Params, ParamName, Gradients, Activation, OutputActivation } from './model.js';
 export type { Inputs, Targets, Target, DenseSequence, TokenSequence } from './batch.js';
 export { NonFiniteError } from './errors.js';
+export type {
+  TrainingOptions, TrainingConfig, OptimizerOptions, OptimizerType, OptimizerConfig, ScheduleOptions, ScheduleConfig, NonFiniteMode,
+  SgdOptions, MomentumOptions, AdamOptions, RmspropOptions, AdagradOptions,
+} from './optim.js';
+export type {
+  FitOptions, FitCallbacks, History, BatchLogs, EpochLogs, EarlyStoppingOptions, EvaluateOptions,
+  FitStreamOptions, StreamHistory, StreamLogs,
+} from './train.js';
+export type { GenerateOptions } from './generate.js';
+export { crc32, FORMAT_VERSION as CHECKPOINT_VERSION } from './checkpoint.js';
 export { Rng } from './random.js';
 export { fromTfjsLayers, fromKerasWeights, toTfjsLayers, toTfjsFiles, tfjsMasking, tfjsInputsToSequences } from './interop/tfjs.js';
 export type {

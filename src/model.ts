@@ -10,12 +10,27 @@ import {
 } from './batch.js';
 import { NonFiniteError, rangeError, stateError, typeError } from './errors.js';
 import { Rng, glorotUniform, orthogonal } from './random.js';
+import {
+  optimizerStep, resolveTraining, stateSections, trainingOptionsOf, learningRateAt,
+  type TrainingConfig, type TrainingOptions, type NonFiniteMode,
+} from './optim.js';
+import {
+  fit, evaluate, fitStream, countCorrect,
+  type TrainHost, type RunOptions, type BatchResult, type FitOptions, type History, type EvaluateOptions,
+  type FitStreamOptions, type StreamHistory,
+} from './train.js';
+import { Stepper, checkInput, checkState, generate, type GenerateOptions } from './generate.js';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
 
 export type Activation = keyof typeof ACT;
 export type OutputActivation = keyof typeof OUT;
 
-/** Options of SimpleRNN.create. Give exactly one of inputSize (dense inputs) and vocabSize (token ids). */
-export interface SimpleRNNOptions {
+/**
+ * Options of SimpleRNN.create. Give exactly one of inputSize (dense inputs) and vocabSize (token ids). The training
+ * options (optimizer, learningRate, schedule, weightDecay, clipNorm, clipValue, onNonFinite) are documented in
+ * src/optim.ts TrainingOptions; fit and fitStream may change them later.
+ */
+export interface SimpleRNNOptions extends TrainingOptions {
   /** I: size of each dense input vector. */
   inputSize?: number;
   /** V: token-id inputs in [0, V); id selects row H+id of Ws (an embedding lookup), unless embeddingSize is given. */
@@ -45,7 +60,7 @@ export interface SimpleRNNOptions {
   precision?: 'float32' | 'float64';
   /** Seed of the initialisation (and of everything random the model does). Default 1. */
   seed?: number;
-  /** Learning rate of trainBatch's SGD step. Default 0.01. */
+  /** Base learning rate of every optimizer step (the schedule scales it). Default 0.01. */
   learningRate?: number;
 }
 
@@ -191,6 +206,15 @@ export class SimpleRNN {
   private block: Ptr = 0;
   private ws: Workspace | null = null;
   private disposed = false;
+  // training state (src/optim.ts): saved by save(), restored by load()
+  private train: TrainingConfig = resolveTraining('create', {});
+  private steps = 0;
+  private skipped = 0;
+  /** s^0 per sequence (B, H) in the caller's order for the next forward, instead of zeros / s0 (fitStream's carry). */
+  private s0Rows: FloatArray | null = null;
+  private stepper: Stepper | null = null;
+  /** The metadata of the checkpoint this model was loaded from (save() writes it again unless given another). */
+  metadata: unknown = undefined;
 
   private constructor(be: Backend, cfg: ModelConfig) {
     this.be = be;
@@ -222,8 +246,11 @@ export class SimpleRNN {
   /** Creates a model; the wasm backend is compiled and instantiated once per realm. */
   static async create(options: SimpleRNNOptions): Promise<SimpleRNN> {
     const cfg = resolveOptions(options);
+    const train = resolveTraining('create', options);
     const be = cfg.backend === 'js' ? new JsBackend(cfg.precision) : await wasmBackend();
-    return new SimpleRNN(be, cfg);
+    const model = new SimpleRNN(be, cfg);
+    model.train = train;
+    return model;
   }
 
   // ---- parameters ----
@@ -379,7 +406,10 @@ export class SimpleRNN {
     const { B, T } = p;
     const c = this.config;
     const step = B * H * fb;
-    if (c.learnInitialState) be.broadcastRows(ws.s, this.ptr('s0'), B, H);
+    if (this.s0Rows) {
+      const s = be.floats(ws.s, B * H);
+      for (let q = 0; q < B; q++) s.set(this.s0Rows.subarray(p.order[q] * H, (p.order[q] + 1) * H), q * H);
+    } else if (c.learnInitialState) be.broadcastRows(ws.s, this.ptr('s0'), B, H);
     else be.zero(ws.s, step);
     const Wi = this.ptr('Ws') + H * H * fb;
     const s1 = ws.s + step;
@@ -394,18 +424,25 @@ export class SimpleRNN {
     else be.matmulForward(ws.y, ws.s + T * step, this.ptr('Wo'), this.ptr('bo'), B, H, O, H, 1, 0);
   }
 
+  /** forward, then the loss (mean over real positions) and dy. Writes only the workspace. */
+  private forwardLoss(p: Packed, ws: Workspace): number {
+    const rows = this.config.returnSequences ? p.T * p.B : p.B;
+    this.forward(p, ws);
+    this.be.lossForwardBackward(ws.loss, ws.dy, ws.y, ws.tgt, ws.w, rows, this.O, OUT[this.config.outputActivation]);
+    const losses = this.be.floats(ws.loss, rows);
+    const w = this.be.floats(ws.w, rows);
+    let loss = 0;
+    for (let r = 0; r < rows; r++) loss += w[r] * losses[r];
+    return loss;
+  }
+
   /** Loss of the packed batch and its gradients in the grads section. Reads params, writes only grads and workspace. */
   private forwardBackward(p: Packed, ws: Workspace): number {
     const { be, H, O, fb } = this;
     const { B, T } = p;
     const c = this.config;
     const rows = c.returnSequences ? T * B : B;
-    this.forward(p, ws);
-    be.lossForwardBackward(ws.loss, ws.dy, ws.y, ws.tgt, ws.w, rows, O, OUT[c.outputActivation]);
-    const losses = be.floats(ws.loss, rows);
-    const w = be.floats(ws.w, rows);
-    let loss = 0;
-    for (let r = 0; r < rows; r++) loss += w[r] * losses[r];
+    const loss = this.forwardLoss(p, ws);
 
     be.zero(this.ptr('Ws', 1), this.paramCount * fb);
     const step = B * H * fb;
@@ -437,7 +474,8 @@ export class SimpleRNN {
     } else if (c.vocabSize) be.embeddingBackward(dWi, ws.x, ws.dz, T * B, H); // dWi[id] += dz rows
     else be.matmulForward(dWi, ws.x, ws.dz, 0, c.inputSize, T * B, H, 1, c.inputSize, 1); // dWi += Xᵀ dz
     be.biasBackward(this.ptr('bs', 1), ws.dz, T * B, H);
-    if (c.learnInitialState) be.biasBackward(this.ptr('s0', 1), ws.ds0, B, H); // s^0 = s0 for every row
+    // s^0 = s0 for every row (a carried initial state is a constant: the gradient stops there)
+    if (c.learnInitialState && !this.s0Rows) be.biasBackward(this.ptr('s0', 1), ws.ds0, B, H);
     return loss;
   }
 
@@ -474,18 +512,249 @@ export class SimpleRNN {
   }
 
   /**
-   * One SGD step (learningRate) on the batch; returns the loss before the step. A transaction: when the loss or the
-   * gradient norm is not finite it throws NonFiniteError and the parameters are exactly as before.
+   * One optimizer step on the batch (clipping, schedule, weight decay as configured); returns the loss before the
+   * step. A transaction: when the loss or a gradient is not finite, the parameters, optimizer state, step count and
+   * RNG stay exactly as they were, and it throws NonFiniteError, or with onNonFinite: 'skip' returns NaN and counts
+   * the step in skippedSteps.
    */
-  trainBatch(inputs: Inputs, targets: Targets): number {
+  trainBatch(inputs: Inputs, targets: Targets, options?: { onNonFinite?: NonFiniteMode }): number {
     const api = 'trainBatch';
+    const mode = this.nonFiniteMode(api, options);
     const { p, ws } = this.load(api, inputs, targets);
     const loss = this.forwardBackward(p, ws);
-    if (!Number.isFinite(loss)) throw new NonFiniteError(api, `the loss (${loss})`);
-    const gg = this.be.sumSquares(this.ptr('Ws', 1), this.paramCount);
-    if (!Number.isFinite(gg)) throw new NonFiniteError(api, 'the gradient norm');
-    this.be.sgdUpdate(this.ptr('Ws'), this.ptr('Ws', 1), this.trainableCount, this.config.learningRate);
-    return loss;
+    return this.applyStep(api, loss, mode).applied ? loss : NaN;
+  }
+
+  private nonFiniteMode(api: string, options?: { onNonFinite?: NonFiniteMode }): NonFiniteMode {
+    if (options === undefined) return this.train.onNonFinite;
+    if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object { onNonFinite }', options);
+    const m = options.onNonFinite ?? this.train.onNonFinite;
+    if (m !== 'throw' && m !== 'skip') throw typeError(api, 'options.onNonFinite', "'throw' or 'skip'", m);
+    return m;
+  }
+
+  /** The optimizer step on the grads section (src/optim.ts): checks, clips, updates, counts. */
+  private applyStep(api: string, loss: number, mode: NonFiniteMode) {
+    const P = this.paramCount * this.fb;
+    const sec = { params: this.block, grads: this.block + P, s1: this.block + 2 * P, s2: this.block + 3 * P, n: this.trainableCount };
+    const r = optimizerStep(this.be, sec, this.train, this.steps, loss, api, mode);
+    if (r.applied) this.steps++;
+    else this.skipped++;
+    return r;
+  }
+
+  // ---- training: fit, evaluate, fitStream (src/train.ts) ----
+
+  /** Optimizer updates applied so far (the schedule's t and Adam's bias correction use it). */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** Steps skipped because their loss or gradient was not finite (onNonFinite: 'skip'). */
+  get skippedSteps(): number {
+    return this.skipped;
+  }
+
+  /** The current training configuration (optimizer with every hyper-parameter, schedule, clipping, ...). */
+  get training(): Readonly<TrainingConfig> {
+    return structuredCloneConfig(this.train);
+  }
+
+  /** The learning rate the next step will use. */
+  get currentLearningRate(): number {
+    return learningRateAt(this.train, this.steps);
+  }
+
+  private host(): TrainHost {
+    return {
+      model: this,
+      run: (api, inputs, targets, opts) => this.runBatch(api, inputs, targets, opts),
+      configure: (api, o, prefix) => this.configureTraining(api, o, prefix),
+    };
+  }
+
+  /** Training options from now on; a change of optimizer type starts it fresh (zero state, step count 0). */
+  private configureTraining(api: string, o: TrainingOptions, prefix: string): void {
+    const next = resolveTraining(api, o, this.train, prefix);
+    if (next.optimizer.type !== this.train.optimizer.type) {
+      this.be.zero(this.block + 2 * this.paramCount * this.fb, 2 * this.paramCount * this.fb);
+      this.steps = 0;
+    }
+    this.train = next;
+  }
+
+  private runBatch(api: string, inputs: Inputs, targets: Targets, opts: RunOptions): BatchResult {
+    const { p, ws } = this.load(api, inputs, targets);
+    const { be, H, O } = this;
+    this.s0Rows = opts.initialStates ?? null;
+    try {
+      let loss: number;
+      let report = { applied: true, gradNorm: NaN, learningRate: NaN };
+      if (opts.train) {
+        loss = this.forwardBackward(p, ws);
+        report = this.applyStep(api, loss, opts.onNonFinite ?? this.train.onNonFinite);
+      } else loss = this.forwardLoss(p, ws);
+      const rows = this.config.returnSequences ? p.T * p.B : p.B;
+      const w = be.floats(ws.w, rows);
+      let positions = 0;
+      for (let r = 0; r < rows; r++) if (w[r] > 0) positions++;
+      const acc = countCorrect(this.config.outputActivation, be.floats(ws.y, rows * O), be.ints(ws.tgt, rows), be.floats(ws.tgt, rows * O), w, rows, O);
+      const out: BatchResult = {
+        loss, positions, correct: acc.correct, judged: acc.judged, skipped: !report.applied,
+        gradNorm: report.gradNorm, learningRate: report.learningRate, padSteps: p.T * p.B - p.steps, allSteps: p.T * p.B,
+      };
+      if (opts.finalStates) {
+        const sT = be.floats(ws.s + p.T * p.B * H * this.fb, p.B * H);
+        const fs = new Float64Array(p.B * H);
+        for (let q = 0; q < p.B; q++) fs.set(sT.subarray(q * H, (q + 1) * H), p.order[q] * H);
+        out.finalStates = fs;
+      }
+      return out;
+    } finally {
+      this.s0Rows = null;
+    }
+  }
+
+  /**
+   * Trains on a dataset for some epochs (async: it yields to the event loop between batches). Options and the history
+   * it returns are documented in src/train.ts (FitOptions, History).
+   */
+  fit(inputs: Inputs, targets: Targets, options?: FitOptions): Promise<History> {
+    try {
+      this.live('fit');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return fit(this.host(), inputs, targets, options);
+  }
+
+  /** Loss (mean over real positions) and accuracy (softmax / sigmoid outputs) on a dataset. Changes nothing. */
+  evaluate(inputs: Inputs, targets: Targets, options?: EvaluateOptions): { loss: number; accuracy?: number } {
+    this.live('evaluate');
+    return evaluate(this.host(), inputs, targets, options);
+  }
+
+  /**
+   * Truncated BPTT over one long token stream (char-rnn): batchSize parallel tracks, chunks of seqLength steps, each
+   * track's final state carried into its next chunk. Reports loss per character (nats) and perplexity.
+   */
+  fitStream(tokens: ArrayLike<number>, options?: FitStreamOptions): Promise<StreamHistory> {
+    try {
+      this.live('fitStream');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return fitStream(this.host(), tokens, options);
+  }
+
+  // ---- streaming inference and generation (src/generate.ts) ----
+
+  private getStepper(): Stepper {
+    if (!this.stepper) {
+      this.stepper = new Stepper(this.be, this.config, { Ws: this.ptr('Ws'), bs: this.ptr('bs'), Wo: this.ptr('Wo'), bo: this.ptr('bo'), E: this.ptr('E') });
+    }
+    return this.stepper;
+  }
+
+  /** s^0 for step(): the learned s0, or zeros. */
+  initialState(): Float32Array {
+    this.live('initialState');
+    return this.view('s0').slice() as Float32Array;
+  }
+
+  /**
+   * One step of the recurrence from `state` with one input (a token id, or a vector of inputSize numbers):
+   * the next state and the output f_o(s^t Wo + bo). Stepping through a sequence gives what predict gives on each prefix.
+   */
+  step(state: ArrayLike<number>, input: number | ArrayLike<number>): { state: Float32Array; output: Float32Array } {
+    const api = 'step';
+    this.live(api);
+    const s = checkState(api, state, this.H);
+    const x = checkInput(api, input, this.config);
+    const st = this.getStepper();
+    st.setState(s);
+    st.advance(x);
+    const next = st.state().slice() as Float32Array;
+    return { state: next, output: st.outputs().slice() as Float32Array };
+  }
+
+  /** Generates tokens after a prompt (token models predicting the next token). See src/generate.ts GenerateOptions. */
+  generate(options: GenerateOptions): number[] {
+    this.live('generate');
+    return generate(this.config, this.getStepper(), this.view('s0').slice(), this.rng, options);
+  }
+
+  // ---- checkpoints (src/checkpoint.ts) ----
+
+  /**
+   * The whole training state as bytes (README "Checkpoint format"): config, parameters, optimizer state, step count,
+   * RNG state, the optional metadata (any JSON value; default: this.metadata) and a CRC-32.
+   */
+  save(metadata: unknown = this.metadata): Uint8Array {
+    this.live('save');
+    const S = stateSections(this.train.optimizer.type);
+    const sections: FloatArray[] = [];
+    for (let k = 0; k <= S; k++) sections.push(this.be.floats(this.block + (k === 0 ? 0 : k + 1) * this.paramCount * this.fb, this.paramCount).slice());
+    const model = { ...this.config } as ModelConfig;
+    return encodeCheckpoint({
+      model, training: trainingOptionsOf(this.train), metadata, floatBytes: this.fb as 4 | 8, paramCount: this.paramCount,
+      sections, stepCount: this.steps, rngState: this.rng.state, skippedSteps: this.skipped,
+    });
+  }
+
+  /**
+   * Restores a model from save()'s bytes, exactly: training continues as if uninterrupted. `backend` defaults to the
+   * one the model was saved from. A truncated, corrupted, wrong-version or mismatched file throws; nothing half-loads.
+   */
+  static async load(bytes: Uint8Array | ArrayBuffer, options: { backend?: 'wasm' | 'js' } = {}): Promise<SimpleRNN> {
+    const api = 'load';
+    if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object { backend }', options);
+    const ck = decodeCheckpoint(bytes);
+    const m = ck.model as unknown as Record<string, unknown>;
+    const backend = options.backend ?? (m.backend as 'wasm' | 'js');
+    if (backend !== 'wasm' && backend !== 'js') throw typeError(api, 'options.backend', "'wasm' or 'js'", backend);
+    const precision = ck.floatBytes === 8 ? 'float64' : 'float32';
+    if (m.precision !== precision) {
+      throw rangeError(api, 'bytes', `is inconsistent: config precision is ${String(m.precision)} but the floats are ${ck.floatBytes}-byte`);
+    }
+    if (backend === 'wasm' && precision === 'float64') {
+      throw rangeError(api, 'options.backend', "= 'wasm' cannot hold a float64 checkpoint (saved from a js float64 model); use backend: 'js'");
+    }
+    const opts: Record<string, unknown> = { ...m, ...ck.training, backend };
+    for (const k of ['inputSize', 'vocabSize', 'embeddingSize']) if (opts[k] === 0) delete opts[k];
+    let model: SimpleRNN;
+    try {
+      model = await SimpleRNN.create(opts as unknown as SimpleRNNOptions);
+    } catch (e) {
+      throw rangeError(api, 'bytes', `holds a config this library cannot build: ${(e as Error).message}`);
+    }
+    try {
+      model.restore(ck);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    return model;
+  }
+
+  private restore(ck: Checkpoint): void {
+    const api = 'load';
+    if (ck.paramCount !== this.paramCount) {
+      throw rangeError(api, 'bytes', `is mismatched: its config describes ${this.paramCount} floats per section, the file holds ${ck.paramCount}`);
+    }
+    const S = stateSections(this.train.optimizer.type);
+    if (ck.sections.length !== S + 1) {
+      throw rangeError(api, 'bytes', `is mismatched: optimizer '${this.train.optimizer.type}' keeps ${S} state sections, the file holds ${ck.sections.length - 1}`);
+    }
+    if (!Number.isInteger(ck.stepCount) || ck.stepCount < 0) throw rangeError(api, 'bytes', `has step count ${ck.stepCount}; expected an integer >= 0`);
+    for (let k = 0; k < ck.paramCount; k++) {
+      if (!Number.isFinite(ck.sections[0][k])) throw rangeError(api, 'bytes', `has a non-finite parameter (${ck.sections[0][k]}) at float ${k}`);
+    }
+    for (let k = 0; k <= S; k++) this.be.floats(this.block + (k === 0 ? 0 : k + 1) * this.paramCount * this.fb, this.paramCount).set(ck.sections[k]);
+    this.steps = ck.stepCount;
+    this.skipped = ck.skippedSteps;
+    this.rng.state = ck.rngState;
+    this.metadata = ck.metadata;
   }
 
   /** Frees the model's memory. Safe to call twice; afterwards every method throws. */
@@ -493,6 +762,8 @@ export class SimpleRNN {
     if (this.disposed) return;
     this.disposed = true;
     if (this.ws) this.be.free(this.ws.block);
+    this.stepper?.free();
+    this.stepper = null;
     this.be.free(this.block);
     this.ws = null;
     this.block = 0;
@@ -505,4 +776,8 @@ export class SimpleRNN {
   private live(api: string): void {
     if (this.disposed) throw stateError(api, 'model was disposed');
   }
+}
+
+function structuredCloneConfig(c: TrainingConfig): Readonly<TrainingConfig> {
+  return Object.freeze({ ...c, optimizer: Object.freeze({ ...c.optimizer }), schedule: Object.freeze({ ...c.schedule }) });
 }

@@ -180,6 +180,106 @@ export function sumSquares(x: F, x0: number, n: number): number {
   return acc;
 }
 
+// ---- optimizer updates, clipping, sampling (assembly/optim.ts has the formulas) ----
+
+export function addScaled(y: F, y0: number, x: F, x0: number, n: number, a: number): void {
+  for (let k = 0; k < n; k++) y[y0 + k] += a * x[x0 + k];
+}
+
+export function scale(x: F, x0: number, n: number, c: number): void {
+  for (let k = x0; k < x0 + n; k++) x[k] *= c;
+}
+
+export function clipByValue(x: F, x0: number, n: number, c: number): void {
+  for (let k = x0; k < x0 + n; k++) x[k] = x[k] < -c ? -c : c < x[k] ? c : x[k];
+}
+
+export function momentumUpdate(
+  p: F, p0: number, v: F, v0: number, g: F, g0: number, n: number, lr: number, mu: number, wd: number, nesterov: number,
+): void {
+  for (let k = 0; k < n; k++) {
+    const pk = p[p0 + k];
+    const gd = g[g0 + k] + wd * pk;
+    const vk = mu * v[v0 + k] + gd;
+    v[v0 + k] = vk;
+    p[p0 + k] = pk - lr * (nesterov ? gd + mu * vk : vk);
+  }
+}
+
+export function adamUpdate(
+  p: F, p0: number, m: F, m0: number, v: F, v0: number, g: F, g0: number, n: number,
+  lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2: number,
+): void {
+  const wdL2 = decoupled ? 0 : wd;
+  const wdW = decoupled ? wd : 0;
+  for (let k = 0; k < n; k++) {
+    const pk = p[p0 + k];
+    const gd = g[g0 + k] + wdL2 * pk;
+    const mk = b1 * m[m0 + k] + (1 - b1) * gd;
+    const vk = b2 * v[v0 + k] + (1 - b2) * (gd * gd);
+    m[m0 + k] = mk;
+    v[v0 + k] = vk;
+    p[p0 + k] = pk - lr * (mk / bc1 / (Math.sqrt(vk / bc2) + eps) + wdW * pk);
+  }
+}
+
+export function rmspropUpdate(
+  p: F, p0: number, v: F, v0: number, g: F, g0: number, n: number, lr: number, rho: number, eps: number, wd: number,
+): void {
+  for (let k = 0; k < n; k++) {
+    const pk = p[p0 + k];
+    const gd = g[g0 + k] + wd * pk;
+    const vk = rho * v[v0 + k] + (1 - rho) * (gd * gd);
+    v[v0 + k] = vk;
+    p[p0 + k] = pk - (lr * gd) / (Math.sqrt(vk) + eps);
+  }
+}
+
+export function adagradUpdate(p: F, p0: number, v: F, v0: number, g: F, g0: number, n: number, lr: number, eps: number, wd: number): void {
+  for (let k = 0; k < n; k++) {
+    const pk = p[p0 + k];
+    const gd = g[g0 + k] + wd * pk;
+    const vk = v[v0 + k] + gd * gd;
+    v[v0 + k] = vk;
+    p[p0 + k] = pk - (lr * gd) / Math.sqrt(vk + eps);
+  }
+}
+
+export function sampleLogits(work: F, w0: number, y: F, y0: number, n: number, temperature: number, topK: number, u: number): number {
+  let best = 0;
+  let mx = y[y0];
+  for (let k = 1; k < n; k++) {
+    if (y[y0 + k] > mx) {
+      mx = y[y0 + k];
+      best = k;
+    }
+  }
+  if (temperature <= 0 || topK === 1) return best;
+  let thr = -Infinity;
+  if (topK > 0 && topK < n) {
+    const sorted = Array.from(y.subarray(y0, y0 + n)).sort((a, b) => b - a);
+    thr = sorted[topK - 1];
+  }
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    const e = y[y0 + k] >= thr ? Math.exp((y[y0 + k] - mx) / temperature) : 0;
+    work[w0 + k] = e;
+    sum += e;
+  }
+  const target = u * sum;
+  let acc = 0;
+  let last = best;
+  for (let k = 0; k < n; k++) {
+    const e = work[w0 + k];
+    if (e > 0) {
+      acc += e;
+      last = k;
+      if (acc > target) return k;
+    }
+  }
+  return last;
+}
+
 // ---- the Backend: a block-per-allocation memory, so that the JS kernels address it like linear memory ----
 
 const BLOCK = 2 ** 32; // a pointer is id * BLOCK + byte offset; ids start at 1 so that 0 stays "no pointer"
@@ -299,5 +399,32 @@ export class JsBackend implements Backend {
   }
   sumSquares(x: Ptr, n: number): number {
     return sumSquares(...this.f(x), n);
+  }
+  addScaled(y: Ptr, x: Ptr, n: number, a: number): void {
+    addScaled(...this.f(y), ...this.f(x), n, a);
+  }
+  scale(x: Ptr, n: number, c: number): void {
+    scale(...this.f(x), n, c);
+  }
+  clipByValue(x: Ptr, n: number, c: number): void {
+    clipByValue(...this.f(x), n, c);
+  }
+  momentumUpdate(p: Ptr, v: Ptr, g: Ptr, n: number, lr: number, mu: number, wd: number, nesterov: number): void {
+    momentumUpdate(...this.f(p), ...this.f(v), ...this.f(g), n, lr, mu, wd, nesterov);
+  }
+  adamUpdate(
+    p: Ptr, m: Ptr, v: Ptr, g: Ptr, n: number,
+    lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2: number,
+  ): void {
+    adamUpdate(...this.f(p), ...this.f(m), ...this.f(v), ...this.f(g), n, lr, b1, b2, eps, wd, decoupled, bc1, bc2);
+  }
+  rmspropUpdate(p: Ptr, v: Ptr, g: Ptr, n: number, lr: number, rho: number, eps: number, wd: number): void {
+    rmspropUpdate(...this.f(p), ...this.f(v), ...this.f(g), n, lr, rho, eps, wd);
+  }
+  adagradUpdate(p: Ptr, v: Ptr, g: Ptr, n: number, lr: number, eps: number, wd: number): void {
+    adagradUpdate(...this.f(p), ...this.f(v), ...this.f(g), n, lr, eps, wd);
+  }
+  sampleLogits(work: Ptr, y: Ptr, n: number, temperature: number, topK: number, u: number): number {
+    return sampleLogits(...this.f(work), ...this.f(y), n, temperature, topK, u);
   }
 }

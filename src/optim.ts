@@ -1,0 +1,342 @@
+// Optimizers, learning-rate schedules, weight decay and gradient clipping: the options, their resolution, and the
+// update step that runs them on a backend (the math is in assembly/optim.ts and its JS twins).
+// One step, in order: finiteness check of loss and gradients -> clip by value -> clip by global norm -> update
+// (weight decay inside the update kernel) -> step count + 1. Nothing is written before the check passes.
+import type { Backend, Ptr } from './backend.js';
+import { NonFiniteError, rangeError, typeError } from './errors.js';
+
+export type OptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'];
+
+/** Plain SGD: p -= lr (g + weightDecay p). No state. */
+export interface SgdOptions {
+  type: 'sgd';
+}
+/** SGD with momentum (PyTorch's form): v = momentum v + g; p -= lr v. 'nesterov': p -= lr (g + momentum v). */
+export interface MomentumOptions {
+  type: 'momentum' | 'nesterov';
+  /** Momentum coefficient in [0, 1). Default 0.9. */
+  momentum?: number;
+}
+/** Adam (weightDecay as L2 on the gradient) or AdamW (weightDecay decoupled: p -= lr weightDecay p). */
+export interface AdamOptions {
+  type: 'adam' | 'adamw';
+  /** Decay of the first moment, in [0, 1). Default 0.9. */
+  beta1?: number;
+  /** Decay of the second moment, in [0, 1). Default 0.999. */
+  beta2?: number;
+  /** Added to sqrt(v̂) in the denominator. Default 1e-8. */
+  epsilon?: number;
+}
+/** RMSprop: v = rho v + (1 - rho) g²; p -= lr g / (sqrt(v) + epsilon). */
+export interface RmspropOptions {
+  type: 'rmsprop';
+  /** Decay of the running mean of g², in [0, 1). Default 0.9. */
+  rho?: number;
+  /** Default 1e-8. */
+  epsilon?: number;
+}
+/** Adagrad as in min-char-rnn: v += g²; p -= lr g / sqrt(v + epsilon). */
+export interface AdagradOptions {
+  type: 'adagrad';
+  /** Default 1e-8 (min-char-rnn's). */
+  epsilon?: number;
+}
+export type OptimizerOptions = OptimizerType | SgdOptions | MomentumOptions | AdamOptions | RmspropOptions | AdagradOptions;
+
+/** A resolved optimizer: every hyper-parameter of its type is present (the others are 0). */
+export interface OptimizerConfig {
+  type: OptimizerType;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  rho: number;
+}
+
+/**
+ * Learning-rate schedule, a function of the step number t (updates already applied, from 0):
+ * - 'constant': learningRate.
+ * - { type: 'step', stepSize, gamma }: learningRate * gamma^floor(t / stepSize).
+ * - { type: 'cosine', decaySteps, warmupSteps, minLearningRate }: linear warm-up learningRate (t+1) / warmupSteps for
+ *   t < warmupSteps, then minLearningRate + (learningRate - minLearningRate) (1 + cos(pi min(1, (t - warmupSteps) /
+ *   decaySteps))) / 2, which stays at minLearningRate after decaySteps.
+ */
+export type ScheduleOptions =
+  | 'constant'
+  | { type: 'constant' }
+  | {
+      type: 'step';
+      /** Steps between two decays (an integer >= 1). Required. */
+      stepSize: number;
+      /** Factor per decay, in (0, 1]. Default 0.1. */
+      gamma?: number;
+    }
+  | {
+      type: 'cosine';
+      /** Steps of the cosine decay after warm-up (an integer >= 1). Required. */
+      decaySteps: number;
+      /** Steps of linear warm-up from learningRate / warmupSteps to learningRate. Default 0. */
+      warmupSteps?: number;
+      /** Learning rate at the end of the decay. Default 0. */
+      minLearningRate?: number;
+    };
+
+export interface ScheduleConfig {
+  type: 'constant' | 'step' | 'cosine';
+  stepSize: number;
+  gamma: number;
+  decaySteps: number;
+  warmupSteps: number;
+  minLearningRate: number;
+}
+
+/** What a training step does with a non-finite loss or gradient. */
+export type NonFiniteMode = 'throw' | 'skip';
+
+/** Training options: accepted by SimpleRNN.create, and by fit / fitStream to change them from then on. */
+export interface TrainingOptions {
+  /** The update rule: a name, or an options object with `type` and its hyper-parameters. Default 'sgd'. */
+  optimizer?: OptimizerOptions;
+  /** Base learning rate (the schedule scales it). Default 0.01. */
+  learningRate?: number;
+  /** Learning-rate schedule. Default 'constant'. */
+  schedule?: ScheduleOptions;
+  /** Weight decay on every trainable parameter: L2 added to the gradient, or decoupled for 'adamw'. Default 0. */
+  weightDecay?: number;
+  /** Clip by global norm: when ‖g‖₂ over all parameters exceeds clipNorm, g *= clipNorm / ‖g‖₂. Default: off. */
+  clipNorm?: number;
+  /** Clip by value: every gradient element to [-clipValue, clipValue], before clipNorm. Default: off. */
+  clipValue?: number;
+  /**
+   * A step whose loss or gradient is not finite changes nothing (weights, optimizer state, step count, RNG). 'throw'
+   * (default) throws NonFiniteError; 'skip' skips the step, counts it in skippedSteps, and trainBatch returns NaN.
+   */
+  onNonFinite?: NonFiniteMode;
+}
+
+export interface TrainingConfig {
+  optimizer: OptimizerConfig;
+  learningRate: number;
+  schedule: ScheduleConfig;
+  weightDecay: number;
+  /** 0 = off. */
+  clipNorm: number;
+  /** 0 = off. */
+  clipValue: number;
+  onNonFinite: NonFiniteMode;
+}
+
+export const TRAINING_KEYS: readonly (keyof TrainingOptions)[] = [
+  'optimizer', 'learningRate', 'schedule', 'weightDecay', 'clipNorm', 'clipValue', 'onNonFinite',
+];
+
+function num(api: string, field: string, v: unknown, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): number {
+  if (typeof v !== 'number') throw typeError(api, field, 'a number', v);
+  const ok = Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+  if (!ok) {
+    const range = `${loOpen ? '(' : '['}${lo}, ${hi === Infinity ? '∞' : hi}${hiOpen ? ')' : ']'}`;
+    throw rangeError(api, field, `= ${v} is out of range; expected a number in ${range}`);
+  }
+  return v;
+}
+
+function posInt(api: string, field: string, v: unknown, lo: number): number {
+  if (typeof v !== 'number') throw typeError(api, field, `an integer >= ${lo}`, v);
+  if (!Number.isInteger(v) || v < lo) throw rangeError(api, field, `= ${v} is out of range; expected an integer >= ${lo}`);
+  return v;
+}
+
+export function resolveOptimizer(api: string, o: unknown, field = 'options.optimizer'): OptimizerConfig {
+  const spec = (typeof o === 'string' ? { type: o } : o) as Record<string, unknown> | null;
+  if (spec === null || typeof spec !== 'object' || !OPTIMIZER_TYPES.includes(spec.type as OptimizerType)) {
+    const names = OPTIMIZER_TYPES.map((t) => `'${t}'`).join(', ');
+    throw typeError(api, typeof o === 'object' && o !== null ? `${field}.type` : field, `one of ${names} (or an object with that type)`, typeof o === 'object' && o !== null ? (o as { type?: unknown }).type : o);
+  }
+  const type = spec.type as OptimizerType;
+  const allowed: Record<OptimizerType, string[]> = {
+    sgd: [], momentum: ['momentum'], nesterov: ['momentum'], adam: ['beta1', 'beta2', 'epsilon'],
+    adamw: ['beta1', 'beta2', 'epsilon'], rmsprop: ['rho', 'epsilon'], adagrad: ['epsilon'],
+  };
+  for (const k of Object.keys(spec)) {
+    if (k !== 'type' && !allowed[type].includes(k)) {
+      throw rangeError(api, `${field}.${k}`, `is not an option of '${type}'; expected ${allowed[type].length ? allowed[type].join(', ') : 'no other key'}`);
+    }
+  }
+  const get = (k: string, dflt: number, lo: number, hi: number, loOpen: boolean, hiOpen: boolean) =>
+    allowed[type].includes(k) ? num(api, `${field}.${k}`, spec[k] ?? dflt, lo, hi, loOpen, hiOpen) : 0;
+  return {
+    type,
+    momentum: get('momentum', 0.9, 0, 1, false, true),
+    beta1: get('beta1', 0.9, 0, 1, false, true),
+    beta2: get('beta2', 0.999, 0, 1, false, true),
+    epsilon: get('epsilon', 1e-8, 0, Infinity, true, true),
+    rho: get('rho', 0.9, 0, 1, false, true),
+  };
+}
+
+export function resolveSchedule(api: string, o: unknown, field = 'options.schedule'): ScheduleConfig {
+  const spec = (typeof o === 'string' ? { type: o } : o) as Record<string, unknown> | null;
+  const none: ScheduleConfig = { type: 'constant', stepSize: 0, gamma: 0, decaySteps: 0, warmupSteps: 0, minLearningRate: 0 };
+  if (spec === null || typeof spec !== 'object' || !['constant', 'step', 'cosine'].includes(spec.type as string)) {
+    throw typeError(api, field, "'constant', { type: 'step', stepSize, gamma } or { type: 'cosine', decaySteps, warmupSteps, minLearningRate }", o);
+  }
+  const allowed: Record<string, string[]> = { constant: [], step: ['stepSize', 'gamma'], cosine: ['decaySteps', 'warmupSteps', 'minLearningRate'] };
+  for (const k of Object.keys(spec)) {
+    if (k !== 'type' && !allowed[spec.type as string].includes(k)) {
+      throw rangeError(api, `${field}.${k}`, `is not an option of the '${spec.type}' schedule; expected ${allowed[spec.type as string].join(', ') || 'no other key'}`);
+    }
+  }
+  if (spec.type === 'step') {
+    return { ...none, type: 'step', stepSize: posInt(api, `${field}.stepSize`, spec.stepSize, 1), gamma: num(api, `${field}.gamma`, spec.gamma ?? 0.1, 0, 1, true, false) };
+  }
+  if (spec.type === 'cosine') {
+    return {
+      ...none,
+      type: 'cosine',
+      decaySteps: posInt(api, `${field}.decaySteps`, spec.decaySteps, 1),
+      warmupSteps: posInt(api, `${field}.warmupSteps`, spec.warmupSteps ?? 0, 0),
+      minLearningRate: num(api, `${field}.minLearningRate`, spec.minLearningRate ?? 0, 0, Infinity, false, true),
+    };
+  }
+  return none;
+}
+
+/** Resolves training options over a base (the defaults, or the model's current config). */
+export function resolveTraining(api: string, o: TrainingOptions, base?: TrainingConfig, prefix = 'options'): TrainingConfig {
+  const cfg: TrainingConfig = base
+    ? { ...base }
+    : {
+        optimizer: resolveOptimizer(api, 'sgd'),
+        learningRate: 0.01,
+        schedule: resolveSchedule(api, 'constant'),
+        weightDecay: 0,
+        clipNorm: 0,
+        clipValue: 0,
+        onNonFinite: 'throw',
+      };
+  if (o.optimizer !== undefined) cfg.optimizer = resolveOptimizer(api, o.optimizer, `${prefix}.optimizer`);
+  if (o.learningRate !== undefined) cfg.learningRate = num(api, `${prefix}.learningRate`, o.learningRate, 0, Infinity, true, true);
+  if (o.schedule !== undefined) cfg.schedule = resolveSchedule(api, o.schedule, `${prefix}.schedule`);
+  if (o.weightDecay !== undefined) cfg.weightDecay = num(api, `${prefix}.weightDecay`, o.weightDecay, 0, Infinity, false, true);
+  if (o.clipNorm !== undefined) cfg.clipNorm = num(api, `${prefix}.clipNorm`, o.clipNorm, 0, Infinity, true, true);
+  if (o.clipValue !== undefined) cfg.clipValue = num(api, `${prefix}.clipValue`, o.clipValue, 0, Infinity, true, true);
+  if (o.onNonFinite !== undefined) {
+    if (o.onNonFinite !== 'throw' && o.onNonFinite !== 'skip') throw typeError(api, `${prefix}.onNonFinite`, "'throw' or 'skip'", o.onNonFinite);
+    cfg.onNonFinite = o.onNonFinite;
+  }
+  if (cfg.schedule.type === 'cosine' && cfg.schedule.minLearningRate > cfg.learningRate) {
+    throw rangeError(api, `${prefix}.schedule.minLearningRate`, `= ${cfg.schedule.minLearningRate} exceeds learningRate = ${cfg.learningRate}`);
+  }
+  return cfg;
+}
+
+/** The options that resolve to cfg (what a checkpoint stores; create(options) gives the same config back). */
+export function trainingOptionsOf(cfg: TrainingConfig): TrainingOptions {
+  const o = cfg.optimizer;
+  const optimizer: OptimizerOptions =
+    o.type === 'sgd' ? { type: 'sgd' }
+    : o.type === 'momentum' || o.type === 'nesterov' ? { type: o.type, momentum: o.momentum }
+    : o.type === 'adam' || o.type === 'adamw' ? { type: o.type, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon }
+    : o.type === 'rmsprop' ? { type: 'rmsprop', rho: o.rho, epsilon: o.epsilon }
+    : { type: 'adagrad', epsilon: o.epsilon };
+  const s = cfg.schedule;
+  const schedule: ScheduleOptions =
+    s.type === 'step' ? { type: 'step', stepSize: s.stepSize, gamma: s.gamma }
+    : s.type === 'cosine' ? { type: 'cosine', decaySteps: s.decaySteps, warmupSteps: s.warmupSteps, minLearningRate: s.minLearningRate }
+    : 'constant';
+  const out: TrainingOptions = { optimizer, learningRate: cfg.learningRate, schedule, weightDecay: cfg.weightDecay, onNonFinite: cfg.onNonFinite };
+  if (cfg.clipNorm) out.clipNorm = cfg.clipNorm;
+  if (cfg.clipValue) out.clipValue = cfg.clipValue;
+  return out;
+}
+
+/** Optimizer state sections (P floats each) the optimizer reads and writes: 0, 1 (v) or 2 (m, v), from state 1 on. */
+export function stateSections(type: OptimizerType): 0 | 1 | 2 {
+  return type === 'sgd' ? 0 : type === 'adam' || type === 'adamw' ? 2 : 1;
+}
+
+/** The learning rate of update number t (t updates already applied). */
+export function learningRateAt(cfg: TrainingConfig, t: number): number {
+  const lr = cfg.learningRate;
+  const s = cfg.schedule;
+  if (s.type === 'step') return lr * Math.pow(s.gamma, Math.floor(t / s.stepSize));
+  if (s.type === 'cosine') {
+    if (t < s.warmupSteps) return (lr * (t + 1)) / s.warmupSteps;
+    const progress = Math.min(1, (t - s.warmupSteps) / s.decaySteps);
+    return s.minLearningRate + ((lr - s.minLearningRate) * (1 + Math.cos(Math.PI * progress))) / 2;
+  }
+  return lr;
+}
+
+/**
+ * Where one model's sections live: params | grads | state 1 | state 2, n trainable floats each. A one-state optimizer
+ * (momentum, rmsprop, adagrad) keeps its v in state 1; Adam keeps m in state 1 and v in state 2.
+ */
+export interface UpdateSections {
+  params: Ptr;
+  grads: Ptr;
+  s1: Ptr;
+  s2: Ptr;
+  /** Floats of each section that are updated (the trainable prefix). */
+  n: number;
+}
+
+export interface StepReport {
+  /** false when the step was skipped (non-finite loss or gradient, onNonFinite 'skip'). */
+  applied: boolean;
+  /** ‖g‖₂ before clipping (NaN or Infinity when it was not finite). */
+  gradNorm: number;
+  /** The learning rate used (NaN when skipped). */
+  learningRate: number;
+}
+
+/**
+ * Checks, clips and applies one update; `t` is the number of updates applied so far. It writes nothing (not even the
+ * grads) unless the loss and the gradients are finite. The caller increments its step count when `applied`.
+ */
+export function optimizerStep(be: Backend, sec: UpdateSections, cfg: TrainingConfig, t: number, loss: number, api: string, mode: NonFiniteMode): StepReport {
+  const { params, grads, s1, s2, n } = sec;
+  let ss = be.sumSquares(grads, n);
+  const gradNorm = Math.sqrt(ss);
+  if (!Number.isFinite(loss) || !Number.isFinite(ss)) {
+    if (mode === 'skip') return { applied: false, gradNorm, learningRate: NaN };
+    throw new NonFiniteError(api, Number.isFinite(loss) ? `the gradient (norm ${gradNorm})` : `the loss (${loss})`);
+  }
+  if (cfg.clipValue > 0) {
+    be.clipByValue(grads, n, cfg.clipValue);
+    if (cfg.clipNorm > 0) ss = be.sumSquares(grads, n);
+  }
+  if (cfg.clipNorm > 0) {
+    const norm = Math.sqrt(ss);
+    if (norm > cfg.clipNorm) be.scale(grads, n, cfg.clipNorm / norm);
+  }
+  const lr = learningRateAt(cfg, t);
+  const o = cfg.optimizer;
+  const wd = cfg.weightDecay;
+  switch (o.type) {
+    case 'sgd':
+      if (wd > 0) be.addScaled(grads, params, n, wd);
+      be.sgdUpdate(params, grads, n, lr);
+      break;
+    case 'momentum':
+    case 'nesterov':
+      be.momentumUpdate(params, s1, grads, n, lr, o.momentum, wd, o.type === 'nesterov' ? 1 : 0);
+      break;
+    case 'adam':
+    case 'adamw': {
+      const step = t + 1;
+      const bc1 = 1 - Math.pow(o.beta1, step);
+      const bc2 = 1 - Math.pow(o.beta2, step);
+      be.adamUpdate(params, s1, s2, grads, n, lr, o.beta1, o.beta2, o.epsilon, wd, o.type === 'adamw' ? 1 : 0, bc1, bc2);
+      break;
+    }
+    case 'rmsprop':
+      be.rmspropUpdate(params, s1, grads, n, lr, o.rho, o.epsilon, wd);
+      break;
+    case 'adagrad':
+      be.adagradUpdate(params, s1, grads, n, lr, o.epsilon, wd);
+      break;
+  }
+  return { applied: true, gradNorm, learningRate: lr };
+}

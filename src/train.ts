@@ -1,0 +1,609 @@
+// fit, evaluate and fitStream: the loops around SimpleRNN's one-batch step. Everything random (shuffling, bucketing)
+// draws from the model's seeded Rng, so one seed gives the same history run after run on a backend.
+// The loops are async and yield to the event loop between batches; an AbortSignal stops them between batches.
+import type { FloatArray } from './backend.js';
+import { validateInputs, validateTargets, type Inputs, type Targets, type Target } from './batch.js';
+import { rangeError, typeError } from './errors.js';
+import type { SimpleRNN } from './model.js';
+import { TRAINING_KEYS, type TrainingOptions, type NonFiniteMode } from './optim.js';
+
+// ---- the model side: one batch, run by SimpleRNN (src/model.ts) ----
+
+export interface RunOptions {
+  /** true: forward, backward and an optimizer step; false: forward and loss only. */
+  train: boolean;
+  onNonFinite?: NonFiniteMode;
+  /** s^0 per sequence, (B, H) in the caller's order, instead of zeros / s0; the gradient stops there. */
+  initialStates?: FloatArray | null;
+  /** Return s^T per sequence, (B, H) in the caller's order (the state after its last real step). */
+  finalStates?: boolean;
+}
+
+export interface BatchResult {
+  /** Mean loss over the batch's real positions (sequences, or real steps with returnSequences). */
+  loss: number;
+  /** Real positions: the loss's denominator. */
+  positions: number;
+  /** Correct predictions and how many were judged (0 for linear outputs, which have no accuracy). */
+  correct: number;
+  judged: number;
+  skipped: boolean;
+  gradNorm: number;
+  learningRate: number;
+  /** Padded steps (B*T - real steps) and all steps (B*T) of the batch. */
+  padSteps: number;
+  allSteps: number;
+  finalStates?: Float64Array;
+}
+
+/** What fit / evaluate / fitStream need of a model beyond its public API. */
+export interface TrainHost {
+  model: SimpleRNN;
+  run(api: string, inputs: Inputs, targets: Targets, opts: RunOptions): BatchResult;
+  /** Applies training options (optimizer, learningRate, schedule, ...) from now on. */
+  configure(api: string, o: TrainingOptions, prefix: string): void;
+}
+
+/**
+ * Correct predictions of a batch from its logits: argmax == class (softmax), or per unit (logit > 0) == (target >= 0.5)
+ * (sigmoid). Rows with weight 0 (padding) are not judged.
+ */
+export function countCorrect(kind: string, y: FloatArray, tgtI: Int32Array, tgtF: FloatArray, w: FloatArray, rows: number, O: number): { correct: number; judged: number } {
+  let correct = 0;
+  let judged = 0;
+  if (kind === 'linear') return { correct, judged };
+  for (let r = 0; r < rows; r++) {
+    if (w[r] === 0) continue;
+    const at = r * O;
+    if (kind === 'softmax') {
+      let best = 0;
+      for (let o = 1; o < O; o++) if (y[at + o] > y[at + best]) best = o;
+      if (best === tgtI[r]) correct++;
+      judged++;
+    } else {
+      for (let o = 0; o < O; o++) if (y[at + o] > 0 === tgtF[at + o] >= 0.5) correct++;
+      judged += O;
+    }
+  }
+  return { correct, judged };
+}
+
+// ---- shared helpers ----
+
+/** Lets the event loop run (timers, I/O, a page's input): a macrotask, not a microtask. */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r)); // Node: no 1 ms clamp
+  if (typeof MessageChannel === 'function') {
+    return new Promise((r) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        r();
+      };
+      ch.port2.postMessage(null);
+    });
+  }
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw signal.reason ?? new DOMException('SimpleRNN: training was aborted', 'AbortError');
+  }
+}
+
+function intOpt(api: string, field: string, v: unknown, dflt: number, lo: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number') throw typeError(api, field, `an integer >= ${lo}`, v);
+  if (!Number.isInteger(v) || v < lo) throw rangeError(api, field, `= ${v} is out of range; expected an integer >= ${lo}`);
+  return v;
+}
+
+function boolOpt(api: string, field: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw typeError(api, field, 'a boolean', v);
+  return v;
+}
+
+function checkSignal(api: string, signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal) return signal;
+  if (signal !== null && typeof signal === 'object' && 'aborted' in signal) return signal as AbortSignal;
+  throw typeError(api, 'options.signal', 'an AbortSignal', signal);
+}
+
+function pickTraining(o: Record<string, unknown>): TrainingOptions | null {
+  const t: Record<string, unknown> = {};
+  let any = false;
+  for (const k of TRAINING_KEYS) {
+    if (o[k] !== undefined) {
+      t[k] = o[k];
+      any = true;
+    }
+  }
+  return any ? (t as TrainingOptions) : null;
+}
+
+// ---- fit ----
+
+/** Logs of one batch, passed to callbacks.onBatchEnd. */
+export interface BatchLogs {
+  epoch: number;
+  /** Batch index within the epoch. */
+  batch: number;
+  /** Indices (into fit's inputs) of the sequences in this batch. */
+  indices: number[];
+  /** Mean loss of the batch before the step (NaN when skipped with a non-finite loss). */
+  loss: number;
+  /** Accuracy of the batch before the step (softmax / sigmoid outputs). */
+  accuracy?: number;
+  /** true when the step was skipped (onNonFinite: 'skip'). */
+  skipped: boolean;
+  /** ‖g‖₂ before clipping. */
+  gradNorm: number;
+  /** The learning rate of the step. */
+  learningRate: number;
+}
+
+/** Logs of one epoch, passed to callbacks.onEpochEnd. */
+export interface EpochLogs {
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Padded steps / all steps over the epoch's batches (B*T per batch). */
+  paddingFraction: number;
+  skippedBatches: number;
+}
+
+export interface EarlyStoppingOptions {
+  /** Quantity watched: 'valLoss' (default when there is validation data) or 'loss'. */
+  monitor?: 'loss' | 'valLoss';
+  /** Epochs without improvement before stopping. Default 0 (stop at the first epoch that does not improve). */
+  patience?: number;
+  /** An improvement must lower the monitored loss by more than this. Default 0. */
+  minDelta?: number;
+  /** On stopping, set the parameters of the best epoch back (the optimizer state stays). Default false. */
+  restoreBestWeights?: boolean;
+}
+
+export interface FitCallbacks {
+  /** After every batch; may return a promise, which fit awaits. */
+  onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
+  /** After every epoch (after validation); may return a promise, which fit awaits. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+}
+
+/** Options of SimpleRNN.fit. Training options (optimizer, learningRate, ...) given here apply from now on. */
+export interface FitOptions extends TrainingOptions {
+  /** Passes over the data. Default 1. */
+  epochs?: number;
+  /** Sequences per batch (the last batch of an epoch may be smaller). Default 32. */
+  batchSize?: number;
+  /** Shuffle the sequences every epoch (seeded by the model's Rng). Default true. */
+  shuffle?: boolean;
+  /**
+   * Group sequences of similar length into the same batch, so little work goes to padding: the (shuffled) sequences
+   * are sorted by length, cut into batches, and the batch order is shuffled. history.paddingFraction reports the effect.
+   * Default false.
+   */
+  bucketByLength?: boolean;
+  /** Held-out [inputs, targets], evaluated after every epoch (valLoss, valAccuracy). */
+  validationData?: [Inputs, Targets];
+  /** Fraction in (0, 1) of the data, taken from the end (not shuffled, as Keras does), held out for validation. */
+  validationSplit?: number;
+  /** Stop when the monitored loss stops improving; true uses the defaults. Default: off. */
+  earlyStopping?: boolean | EarlyStoppingOptions;
+  callbacks?: FitCallbacks;
+  /** Stops training between batches: fit rejects with signal.reason (an AbortError by default). */
+  signal?: AbortSignal;
+}
+
+export interface History {
+  /** Epochs completed. */
+  epochs: number;
+  /** Mean training loss per epoch (each batch's loss before its step, weighted by its real positions). */
+  loss: number[];
+  /** Training accuracy per epoch (softmax and sigmoid outputs). */
+  accuracy?: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  /** Padded steps / all steps of the epoch's batches. */
+  paddingFraction: number[];
+  /** Steps skipped per epoch because the loss or gradient was not finite (onNonFinite: 'skip'). */
+  skippedBatches: number[];
+  /** Learning rate of the last step of each epoch. */
+  learningRate: number[];
+  /** true when earlyStopping ended the run before `epochs`. */
+  stoppedEarly: boolean;
+  /** With earlyStopping: the epoch (from 0) with the best monitored loss. */
+  bestEpoch?: number;
+}
+
+interface Dataset {
+  inputs: Inputs;
+  targets: Targets;
+  lengths: Int32Array;
+}
+
+function select(d: Dataset, idx: ArrayLike<number>): { inputs: Inputs; targets: Targets } {
+  const inputs = new Array(idx.length);
+  const targets = new Array(idx.length);
+  for (let k = 0; k < idx.length; k++) {
+    inputs[k] = d.inputs[idx[k]];
+    targets[k] = d.targets[idx[k]];
+  }
+  return { inputs: inputs as Inputs, targets: targets as Targets };
+}
+
+/**
+ * The batches of one epoch, as index lists. Without bucketing: a shuffled (or identity) order cut into batchSize
+ * pieces. With bucketing: the shuffled order stably sorted by length (so equal lengths stay in random order), cut,
+ * and the batch order shuffled. Every index appears exactly once.
+ */
+export function epochBatches(lengths: Int32Array, batchSize: number, shuffle: boolean, bucket: boolean, rng: SimpleRNN['rng']): Int32Array[] {
+  const n = lengths.length;
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  if (shuffle) rng.shuffle(order);
+  if (bucket) {
+    const rank = new Int32Array(n);
+    for (let k = 0; k < n; k++) rank[order[k]] = k;
+    order.sort((a, b) => lengths[b] - lengths[a] || rank[a] - rank[b]);
+  }
+  const batches: Int32Array[] = [];
+  for (let k = 0; k < n; k += batchSize) batches.push(order.slice(k, Math.min(n, k + batchSize)));
+  if (bucket && shuffle) rng.shuffle(batches);
+  return batches;
+}
+
+function dataset(api: string, model: SimpleRNN, inputs: Inputs, targets: Targets, field: string): Dataset {
+  const c = model.config;
+  const spec = { inputSize: c.inputSize, vocabSize: c.vocabSize };
+  const p = validateInputs(api, inputs, spec, `${field}inputs`);
+  validateTargets(api, targets, p, {
+    outputSize: c.outputSize, softmax: c.outputActivation === 'softmax', sigmoid: c.outputActivation === 'sigmoid', returnSequences: c.returnSequences,
+  }, `${field}targets`);
+  return { inputs, targets, lengths: p.lengths };
+}
+
+interface EvalResult {
+  loss: number;
+  accuracy?: number;
+}
+
+function evaluateData(host: TrainHost, api: string, d: Dataset, batchSize: number): EvalResult {
+  let lossSum = 0;
+  let positions = 0;
+  let correct = 0;
+  let judged = 0;
+  const n = d.lengths.length;
+  // by length, so that evaluation spends little on padding; the result does not depend on the order beyond rounding
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  order.sort((a, b) => d.lengths[b] - d.lengths[a] || a - b);
+  for (let k = 0; k < n; k += batchSize) {
+    const { inputs, targets } = select(d, order.subarray(k, Math.min(n, k + batchSize)));
+    const r = host.run(api, inputs, targets, { train: false });
+    lossSum += r.loss * r.positions;
+    positions += r.positions;
+    correct += r.correct;
+    judged += r.judged;
+  }
+  const out: EvalResult = { loss: lossSum / positions };
+  if (judged > 0) out.accuracy = correct / judged;
+  return out;
+}
+
+export interface EvaluateOptions {
+  /** Sequences per forward pass (bounds the workspace). Default 256. */
+  batchSize?: number;
+}
+
+/** Loss (mean over real positions) and accuracy (softmax / sigmoid outputs) on a dataset; changes nothing. */
+export function evaluate(host: TrainHost, inputs: Inputs, targets: Targets, options: EvaluateOptions = {}): EvalResult {
+  const api = 'evaluate';
+  if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
+  const batchSize = intOpt(api, 'options.batchSize', options.batchSize, 256, 1);
+  return evaluateData(host, api, dataset(api, host.model, inputs, targets, ''), batchSize);
+}
+
+export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, options: FitOptions = {}): Promise<History> {
+  const api = 'fit';
+  const model = host.model;
+  if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
+  const o = options;
+  const epochs = intOpt(api, 'options.epochs', o.epochs, 1, 0);
+  const batchSize = intOpt(api, 'options.batchSize', o.batchSize, 32, 1);
+  const shuffle = boolOpt(api, 'options.shuffle', o.shuffle, true);
+  const bucket = boolOpt(api, 'options.bucketByLength', o.bucketByLength, false);
+  const signal = checkSignal(api, o.signal);
+  const cb = o.callbacks ?? {};
+  if (typeof cb !== 'object') throw typeError(api, 'options.callbacks', 'an object { onBatchEnd, onEpochEnd }', cb);
+  for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
+    if (cb[k] !== undefined && typeof cb[k] !== 'function') throw typeError(api, `options.callbacks.${k}`, 'a function', cb[k]);
+  }
+  if (o.validationData !== undefined && o.validationSplit !== undefined) {
+    throw rangeError(api, 'options.validationSplit', 'cannot be given together with options.validationData; expected one of them');
+  }
+  let train = dataset(api, model, inputs, targets, '');
+  let val: Dataset | null = null;
+  if (o.validationSplit !== undefined) {
+    const f = o.validationSplit;
+    if (typeof f !== 'number' || !(f > 0 && f < 1)) throw rangeError(api, 'options.validationSplit', `= ${String(f)} is out of range; expected a number in (0, 1)`);
+    const n = train.lengths.length;
+    const nVal = Math.floor(n * f);
+    if (nVal < 1 || nVal >= n) {
+      throw rangeError(api, 'options.validationSplit', `= ${f} of ${n} sequences leaves ${nVal} for validation and ${n - nVal} for training; expected at least 1 of each`);
+    }
+    const all = train;
+    const idx = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, k) => a + k);
+    const tr = select(all, idx(0, n - nVal));
+    const va = select(all, idx(n - nVal, n));
+    train = { ...tr, lengths: all.lengths.slice(0, n - nVal) };
+    val = { ...va, lengths: all.lengths.slice(n - nVal) };
+  } else if (o.validationData !== undefined) {
+    const vd = o.validationData;
+    if (!Array.isArray(vd) || vd.length !== 2) throw typeError(api, 'options.validationData', 'a pair [inputs, targets]', vd);
+    val = dataset(api, model, vd[0], vd[1], 'validationData.');
+  }
+  let es: Required<EarlyStoppingOptions> | null = null;
+  if (o.earlyStopping !== undefined && o.earlyStopping !== false) {
+    const e = o.earlyStopping === true ? {} : o.earlyStopping;
+    if (e === null || typeof e !== 'object') throw typeError(api, 'options.earlyStopping', 'true or { monitor, patience, minDelta, restoreBestWeights }', e);
+    const monitor = e.monitor ?? (val ? 'valLoss' : 'loss');
+    if (monitor !== 'loss' && monitor !== 'valLoss') throw typeError(api, 'options.earlyStopping.monitor', "'loss' or 'valLoss'", monitor);
+    if (monitor === 'valLoss' && !val) throw rangeError(api, 'options.earlyStopping.monitor', "= 'valLoss' needs validationData or validationSplit");
+    const minDelta = e.minDelta ?? 0;
+    if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw rangeError(api, 'options.earlyStopping.minDelta', `= ${String(minDelta)} is out of range; expected a number >= 0`);
+    es = {
+      monitor,
+      patience: intOpt(api, 'options.earlyStopping.patience', e.patience, 0, 0),
+      minDelta,
+      restoreBestWeights: boolOpt(api, 'options.earlyStopping.restoreBestWeights', e.restoreBestWeights, false),
+    };
+  }
+  const t = pickTraining(o as Record<string, unknown>);
+  if (t) host.configure(api, t, 'options');
+  const mode = o.onNonFinite;
+
+  const kind = model.config.outputActivation;
+  const hasAcc = kind !== 'linear';
+  const h: History = { epochs: 0, loss: [], paddingFraction: [], skippedBatches: [], learningRate: [], stoppedEarly: false };
+  if (hasAcc) h.accuracy = [];
+  if (val) {
+    h.valLoss = [];
+    if (hasAcc) h.valAccuracy = [];
+  }
+  let best = Infinity;
+  let bestParams: ReturnType<SimpleRNN['getParams']> | null = null;
+  let wait = 0;
+  throwIfAborted(signal);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const batches = epochBatches(train.lengths, batchSize, shuffle, bucket, model.rng);
+    let lossSum = 0;
+    let positions = 0;
+    let correct = 0;
+    let judged = 0;
+    let pad = 0;
+    let all = 0;
+    let skipped = 0;
+    let lr = NaN;
+    for (let b = 0; b < batches.length; b++) {
+      await yieldToEventLoop();
+      throwIfAborted(signal);
+      const idx = batches[b];
+      const sel = select(train, idx);
+      const r = host.run(api, sel.inputs, sel.targets, { train: true, onNonFinite: mode });
+      pad += r.padSteps;
+      all += r.allSteps;
+      if (r.skipped) skipped++;
+      else {
+        lossSum += r.loss * r.positions;
+        positions += r.positions;
+        correct += r.correct;
+        judged += r.judged;
+        lr = r.learningRate;
+      }
+      if (cb.onBatchEnd) {
+        const logs: BatchLogs = { epoch, batch: b, indices: Array.from(idx), loss: r.loss, skipped: r.skipped, gradNorm: r.gradNorm, learningRate: r.learningRate };
+        if (hasAcc) logs.accuracy = r.judged ? r.correct / r.judged : NaN;
+        await cb.onBatchEnd(b, logs);
+      }
+    }
+    const logs: EpochLogs = { loss: positions ? lossSum / positions : NaN, paddingFraction: all ? pad / all : 0, skippedBatches: skipped };
+    if (hasAcc) logs.accuracy = judged ? correct / judged : NaN;
+    if (val) {
+      const v = evaluateData(host, api, val, Math.max(batchSize, 256));
+      logs.valLoss = v.loss;
+      if (hasAcc) logs.valAccuracy = v.accuracy;
+    }
+    h.epochs = epoch + 1;
+    h.loss.push(logs.loss);
+    h.accuracy?.push(logs.accuracy!);
+    h.valLoss?.push(logs.valLoss!);
+    h.valAccuracy?.push(logs.valAccuracy!);
+    h.paddingFraction.push(logs.paddingFraction);
+    h.skippedBatches.push(skipped);
+    h.learningRate.push(lr);
+    if (cb.onEpochEnd) await cb.onEpochEnd(epoch, logs);
+    if (es) {
+      const cur = es.monitor === 'valLoss' ? logs.valLoss! : logs.loss;
+      if (cur < best - es.minDelta) {
+        best = cur;
+        h.bestEpoch = epoch;
+        wait = 0;
+        if (es.restoreBestWeights) bestParams = model.getParams();
+      } else if (++wait > es.patience) {
+        h.stoppedEarly = epoch + 1 < epochs;
+        if (bestParams) model.setParams(bestParams);
+        break;
+      }
+    }
+  }
+  return h;
+}
+
+// ---- fitStream: truncated BPTT over one long token stream ----
+
+export interface StreamLogs {
+  /** Mean loss per character of the epoch so far / of the epoch, in nats. */
+  loss: number;
+  perplexity: number;
+  valLoss?: number;
+  valPerplexity?: number;
+  skippedBatches: number;
+}
+
+/** Options of SimpleRNN.fitStream. Training options (optimizer, learningRate, ...) given here apply from now on. */
+export interface FitStreamOptions extends TrainingOptions {
+  /** Steps per chunk: the gradient is truncated at chunk boundaries (BPTT length). Default 25 (min-char-rnn). */
+  seqLength?: number;
+  /**
+   * Parallel tracks: the stream is cut into batchSize contiguous tracks of equal length, trained side by side; each
+   * track's final state is carried into its next chunk. Default 1.
+   */
+  batchSize?: number;
+  /** Passes over the stream; every epoch restarts the tracks from s^0. Default 1. */
+  epochs?: number;
+  /** A held-out token stream, evaluated after every epoch as one track with carried state (valLoss, valPerplexity). */
+  validationTokens?: ArrayLike<number>;
+  callbacks?: {
+    /** After every chunk (all tracks): loss is that chunk's nats per character. */
+    onBatchEnd?: (batch: number, logs: { epoch: number; batch: number; loss: number; skipped: boolean; gradNorm: number; learningRate: number }) => void | Promise<void>;
+    onEpochEnd?: (epoch: number, logs: StreamLogs) => void | Promise<void>;
+  };
+  /** Stops training between chunks: fitStream rejects with signal.reason. */
+  signal?: AbortSignal;
+}
+
+export interface StreamHistory {
+  epochs: number;
+  /** Mean loss per character per epoch, in nats. */
+  loss: number[];
+  /** exp(loss) per epoch. */
+  perplexity: number[];
+  valLoss?: number[];
+  valPerplexity?: number[];
+  skippedBatches: number[];
+  learningRate: number[];
+}
+
+function tokenStream(api: string, model: SimpleRNN, tokens: unknown, field: string): Int32Array {
+  const V = model.config.vocabSize;
+  if (!Array.isArray(tokens) && !(ArrayBuffer.isView(tokens) && !(tokens instanceof Float32Array) && !(tokens instanceof Float64Array) && !(tokens instanceof DataView))) {
+    throw typeError(api, field, 'a token stream (number[] or an integer typed array)', tokens);
+  }
+  const a = tokens as ArrayLike<number>;
+  const out = new Int32Array(a.length);
+  for (let k = 0; k < a.length; k++) {
+    const id = a[k];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= V) {
+      throw rangeError(api, `${field}[${k}]`, `= ${String(id)} is not a token id; expected an integer in [0, vocabSize=${V})`);
+    }
+    out[k] = id;
+  }
+  return out;
+}
+
+/** Cuts a stream into B tracks of L = floor((n - 1) / B) inputs each; track b reads tokens[b L .. b L + L]. */
+function tracks(stream: Int32Array, B: number): number {
+  return Math.floor((stream.length - 1) / B);
+}
+
+/** Loss per character over a stream, one track with carried state, no gradient. */
+function streamLoss(host: TrainHost, api: string, stream: Int32Array, seqLength: number): number {
+  const L = stream.length - 1;
+  let states: Float64Array | null = null;
+  let sum = 0;
+  for (let at = 0; at < L; at += seqLength) {
+    const len = Math.min(seqLength, L - at);
+    const r = host.run(api, [stream.subarray(at, at + len)], [stream.subarray(at + 1, at + 1 + len) as unknown as Target[]], { train: false, initialStates: states, finalStates: true });
+    sum += r.loss * len;
+    states = r.finalStates!;
+  }
+  return sum / L;
+}
+
+export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, options: FitStreamOptions = {}): Promise<StreamHistory> {
+  const api = 'fitStream';
+  const model = host.model;
+  const c = model.config;
+  if (!c.vocabSize || !c.returnSequences || c.outputActivation !== 'softmax' || c.outputSize !== c.vocabSize) {
+    throw rangeError(api, 'model', `must be a next-token model: vocabSize, returnSequences: true, outputActivation: 'softmax' and outputSize = vocabSize; got vocabSize=${c.vocabSize}, returnSequences=${c.returnSequences}, outputActivation='${c.outputActivation}', outputSize=${c.outputSize}`);
+  }
+  if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
+  const o = options;
+  const seqLength = intOpt(api, 'options.seqLength', o.seqLength, 25, 1);
+  const B = intOpt(api, 'options.batchSize', o.batchSize, 1, 1);
+  const epochs = intOpt(api, 'options.epochs', o.epochs, 1, 0);
+  const signal = checkSignal(api, o.signal);
+  const cb = o.callbacks ?? {};
+  const stream = tokenStream(api, model, tokens, 'tokens');
+  const L = tracks(stream, B);
+  if (L < 1) {
+    throw rangeError(api, 'tokens', `has ${stream.length} tokens; batchSize=${B} tracks need at least ${B + 1} (each track needs an input and its next token)`);
+  }
+  const valStream = o.validationTokens === undefined ? null : tokenStream(api, model, o.validationTokens, 'options.validationTokens');
+  if (valStream && valStream.length < 2) throw rangeError(api, 'options.validationTokens', `has ${valStream.length} tokens; expected at least 2`);
+  const t = pickTraining(o as Record<string, unknown>);
+  if (t) host.configure(api, t, 'options');
+
+  const h: StreamHistory = { epochs: 0, loss: [], perplexity: [], skippedBatches: [], learningRate: [] };
+  if (valStream) {
+    h.valLoss = [];
+    h.valPerplexity = [];
+  }
+  const H = c.hiddenSize;
+  throwIfAborted(signal);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    let states: Float64Array | null = null; // null: the model's s^0 (zeros, or the learned s0, which then gets its gradient)
+    let sum = 0;
+    let count = 0;
+    let skipped = 0;
+    let lr = NaN;
+    let batch = 0;
+    for (let at = 0; at < L; at += seqLength, batch++) {
+      await yieldToEventLoop();
+      throwIfAborted(signal);
+      const len = Math.min(seqLength, L - at);
+      const inputs: Int32Array[] = [];
+      const targets: Int32Array[] = [];
+      for (let b = 0; b < B; b++) {
+        const start = b * L + at;
+        inputs.push(stream.subarray(start, start + len));
+        targets.push(stream.subarray(start + 1, start + 1 + len));
+      }
+      const r = host.run(api, inputs, targets as unknown as Targets, { train: true, onNonFinite: o.onNonFinite, initialStates: states, finalStates: true });
+      if (r.skipped) {
+        skipped++;
+        states = null; // the carried states of a non-finite chunk are not kept: the tracks restart from s^0
+      } else {
+        sum += r.loss * len * B;
+        count += len * B;
+        lr = r.learningRate;
+        const fs = r.finalStates!;
+        let finite = true;
+        for (let k = 0; k < B * H; k++) if (!Number.isFinite(fs[k])) finite = false;
+        states = finite ? fs : null;
+      }
+      if (cb.onBatchEnd) await cb.onBatchEnd(batch, { epoch, batch, loss: r.loss, skipped: r.skipped, gradNorm: r.gradNorm, learningRate: r.learningRate });
+    }
+    const loss = count ? sum / count : NaN;
+    const logs: StreamLogs = { loss, perplexity: Math.exp(loss), skippedBatches: skipped };
+    if (valStream) {
+      logs.valLoss = streamLoss(host, api, valStream, seqLength);
+      logs.valPerplexity = Math.exp(logs.valLoss);
+      h.valLoss!.push(logs.valLoss);
+      h.valPerplexity!.push(logs.valPerplexity);
+    }
+    h.epochs = epoch + 1;
+    h.loss.push(loss);
+    h.perplexity.push(logs.perplexity);
+    h.skippedBatches.push(skipped);
+    h.learningRate.push(lr);
+    if (cb.onEpochEnd) await cb.onEpochEnd(epoch, logs);
+  }
+  return h;
+}
