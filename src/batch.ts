@@ -43,9 +43,10 @@ function isNumArray(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
+// Values are stored as float32: a finite number beyond its range (|v| > 3.4028234663852886e38) would become Infinity.
 function checkFinite(api: string, field: string, v: unknown): number {
   if (typeof v !== 'number') throw typeError(api, field, 'a number', v);
-  if (!Number.isFinite(v)) throw rangeError(api, field, `= ${v} is not finite; expected a finite number`);
+  if (!Number.isFinite(Math.fround(v))) throw rangeError(api, field, `= ${v} is not finite in float32; expected a finite number with |v| <= 3.4028234663852886e38`);
   return v;
 }
 
@@ -77,8 +78,8 @@ export function validateInputs(api: string, inputs: unknown, spec: InputSpec, fi
         throw rangeError(api, f, `has ${seq.length} numbers; a flat sequence needs steps*inputSize (a multiple of ${I})`);
       }
       for (let k = 0; k < seq.length; k++) {
-        if (!Number.isFinite(seq[k])) {
-          throw rangeError(api, `${f}[${Math.floor(k / I)}][${k % I}]`, `= ${seq[k]} is not finite; expected a finite number`);
+        if (!Number.isFinite(Math.fround(seq[k]))) {
+          throw rangeError(api, `${f}[${Math.floor(k / I)}][${k % I}]`, `= ${seq[k]} is not finite in float32; expected a finite number with |v| <= 3.4028234663852886e38`);
         }
       }
       lengths[b] = seq.length / I;

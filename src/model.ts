@@ -109,6 +109,18 @@ const align4 = (n: number) => Math.ceil(n / 4) * 4;
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 const MAX_BYTES = 2 ** 31; // a single model block or workspace above this is refused up front
 
+/** be.alloc, with an allocation failure (a RangeError) rethrown as the caller's error, which names the API and field. */
+function allocOr(be: Backend, bytes: number, error: () => RangeError): Ptr {
+  try {
+    return be.alloc(bytes);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const err = error();
+    err.message += ` (${e.message})`;
+    throw err;
+  }
+}
+
 interface Workspace {
   capB: number;
   capT: number;
@@ -238,7 +250,7 @@ export class SimpleRNN {
       throw rangeError('create', 'options', `describe a model of ${at} parameters (${bytes} bytes with gradients and optimizer state); the limit is ${MAX_BYTES} bytes`);
     }
     this.rng = new Rng(cfg.seed);
-    this.block = be.alloc(bytes);
+    this.block = allocOr(be, bytes, () => rangeError('create', 'options', `describe a model of ${at} parameters (${bytes} bytes with gradients and optimizer state) that this backend cannot allocate`));
     be.zero(this.block, bytes);
     this.initParams();
   }
@@ -313,7 +325,7 @@ export class SimpleRNN {
       const a = v as ArrayLike<number>;
       if (a.length !== this.size[k]) throw rangeError(api, `params.${k}`, `has length ${a.length}; expected ${this.shape(k)} = ${this.size[k]}`);
       for (let j = 0; j < a.length; j++) {
-        if (typeof a[j] !== 'number' || !Number.isFinite(a[j])) throw rangeError(api, `params.${k}[${j}]`, `= ${a[j]} is not a finite number`);
+        if (typeof a[j] !== 'number' || !Number.isFinite(Math.fround(a[j]))) throw rangeError(api, `params.${k}[${j}]`, `= ${a[j]} is not a finite float32 number`);
         if (k === 's0' && !this.config.learnInitialState && a[j] !== 0) {
           throw rangeError(api, `params.s0[${j}]`, `= ${a[j]}; s0 is fixed at 0 unless the model has learnInitialState: true`);
         }
@@ -330,7 +342,7 @@ export class SimpleRNN {
 
   // ---- workspace ----
 
-  private workspace(B: number, T: number): Workspace {
+  private workspace(B: number, T: number, api = 'workspace'): Workspace {
     const cur = this.ws;
     if (cur && B <= cur.capB && T <= cur.capT) return cur;
     const capB = Math.max(B, cur?.capB ?? 0);
@@ -357,9 +369,10 @@ export class SimpleRNN {
     ];
     const total = parts.reduce((a, [, n]) => a + align16(n), 0);
     if (total > MAX_BYTES) {
-      throw rangeError('workspace', `a batch of B=${B} sequences x T=${T} steps`, `needs ${total} bytes of activations; the limit is ${MAX_BYTES} (use smaller batches)`);
+      throw rangeError(api, `inputs (a batch of B=${B} sequences x T=${T} steps)`, `needs ${total} bytes of activations; the limit is ${MAX_BYTES} (use smaller batches)`);
     }
-    const block = this.be.alloc(total); // may grow memory: no view is held across it
+    // may grow memory: no view is held across it
+    const block = allocOr(this.be, total, () => rangeError(api, `inputs (a batch of B=${B} sequences x T=${T} steps)`, `need ${total} bytes of activations that this backend cannot allocate (use smaller batches)`));
     if (cur) this.be.free(cur.block);
     const ws = { capB, capT, block } as Workspace;
     let at = block;
@@ -388,7 +401,7 @@ export class SimpleRNN {
     const p = validateInputs(api, inputs, this.inputSpec());
     const tspec = this.targetSpec();
     if (targets !== undefined) validateTargets(api, targets, p, tspec);
-    const ws = this.workspace(p.B, p.T);
+    const ws = this.workspace(p.B, p.T, api);
     const be = this.be;
     be.ints(ws.len, p.B).set(p.lenSorted);
     const n = p.T * p.B;

@@ -143,6 +143,8 @@ export class WasmBackend implements Backend {
 
   alloc(bytes: number): Ptr {
     const fail = () => new RangeError(`SimpleRNN: wasm memory: cannot allocate ${bytes} bytes (wasm32 memory ends at 4 GiB; ${this.memoryBytes()} in use)`);
+    // AssemblyScript's TLSF allocator serves blocks below 1 GiB (BLOCK_MAXSIZE, rt/common.ts) and traps above it
+    if (bytes > 2 ** 30 - 64) throw new RangeError(`SimpleRNN: wasm memory: cannot allocate ${bytes} bytes; the wasm allocator's largest block is 1 GiB`);
     if (!(bytes <= 0xffff_0000 - 16)) throw fail();
     let ptr = 0;
     try {
