@@ -29,4 +29,14 @@ export default defineConfig([
     sourcemap: true,
     loader: { '.wasm': 'binary' },
   },
+  // The simple-rnn command (package.json "bin"): Node only, ESM, runnable as a script.
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    sourcemap: true,
+    loader: { '.wasm': 'binary' },
+  },
 ]);

@@ -1,0 +1,222 @@
+// The seed's claim, shown: an RNN that adds two numbers digit by digit, trained on short numbers, adds long ones.
+//
+// Encoding, one step per digit pair, least significant digit first:
+//   input  i^t = onehot(a_t) | onehot(b_t)      (20 numbers; a_t = b_t = 0 past the end of the numbers)
+//   target o^t = (a_t + b_t + carry_{t-1}) mod 10, softmax over 10 digits, at every step (returnSequences)
+// A sum of two n-digit numbers has n+1 digits, so a sequence has n+1 steps; the last one emits the final carry.
+// The carry is the only thing the state must remember, so what the network learns does not depend on the length:
+// trained on at most 8 digits, it is tested on 16, 32, 64 and 100. A number counts as right only if every digit is.
+//
+// Platform-neutral (no Node imports): the CLI draws progress through the hooks.
+import { SimpleRNN } from '../model.js';
+import { Rng } from '../random.js';
+
+export interface AdditionOptions {
+  /** Longest training number, in digits; training lengths are uniform in [1, trainDigits]. Default 8. */
+  trainDigits?: number;
+  /** Lengths tested after training. Default [16, 32, 64, 100]. */
+  testLengths?: number[];
+  /** Sums tested per length. Default 1000. */
+  testCount?: number;
+  /** H. Default 32. */
+  hiddenSize?: number;
+  /** Training steps (minibatches). Default 6000. */
+  steps?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** SGD learning rate. Default 1 (the loss is a mean over steps, so its gradients are small). */
+  learningRate?: number;
+  /** Seeds both the initialisation and the data. Default 1. */
+  seed?: number;
+  backend?: 'wasm' | 'js';
+  /** Loss on held-out numbers every this many steps. Default 250. */
+  validateEvery?: number;
+}
+
+export interface AdditionHooks {
+  /** After every training step. */
+  onStep?: (step: number, loss: number) => void;
+  /** After every validation: loss on held-out <= trainDigits numbers and on long (max test length) numbers. */
+  onValidation?: (step: number, loss: number, longLoss: number) => void;
+  /** Called every ~20 ms of training with a chance to yield (so progress bars redraw and Ctrl-C is seen). */
+  yieldNow?: () => Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface LengthResult {
+  digits: number;
+  correct: number;
+  total: number;
+  /** Fraction of single output digits that were right. */
+  digitAccuracy: number;
+}
+
+export interface AdditionExample {
+  a: string;
+  b: string;
+  predicted: string;
+  correct: boolean;
+}
+
+export interface AdditionResult {
+  /** Loss of every training step (mean cross-entropy per digit, nats). */
+  losses: number[];
+  /** [step, loss] on held-out numbers of at most trainDigits digits. */
+  validation: [number, number][];
+  /** [step, loss] on numbers of the longest test length. */
+  longValidation: [number, number][];
+  accuracy: LengthResult[];
+  examples: AdditionExample[];
+  steps: number;
+  trainSeconds: number;
+  aborted: boolean;
+  config: Required<AdditionOptions>;
+}
+
+interface Example {
+  a: number[]; // digits, least significant first
+  b: number[];
+}
+
+/** n random digits per number (the leading digit may be 0, so these are n-digit strings of digits). */
+function randomExample(rng: Rng, n: number): Example {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let t = 0; t < n; t++) {
+    a.push(rng.int(10));
+    b.push(rng.int(10));
+  }
+  return { a, b };
+}
+
+/** Inputs (n+1 steps x 20, flat) and the n+1 target digits of a + b. */
+export function encodeAddition(ex: Example): { x: Float32Array; y: number[] } {
+  const n = ex.a.length;
+  const x = new Float32Array((n + 1) * 20);
+  const y: number[] = [];
+  let carry = 0;
+  for (let t = 0; t <= n; t++) {
+    const da = t < n ? ex.a[t] : 0;
+    const db = t < n ? ex.b[t] : 0;
+    x[t * 20 + da] = 1;
+    x[t * 20 + 10 + db] = 1;
+    const s = da + db + carry;
+    y.push(s % 10);
+    carry = s >= 10 ? 1 : 0;
+  }
+  return { x, y };
+}
+
+const digitsToString = (d: number[]) => d.slice().reverse().join('');
+
+function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+  return best;
+}
+
+function batchOf(examples: Example[]): { xs: Float32Array[]; ys: number[][] } {
+  const xs: Float32Array[] = [];
+  const ys: number[][] = [];
+  for (const ex of examples) {
+    const { x, y } = encodeAddition(ex);
+    xs.push(x);
+    ys.push(y);
+  }
+  return { xs, ys };
+}
+
+export const ADDITION_DEFAULTS: Required<AdditionOptions> = {
+  trainDigits: 8,
+  testLengths: [16, 32, 64, 100],
+  testCount: 1000,
+  hiddenSize: 32,
+  steps: 6000,
+  batchSize: 32,
+  learningRate: 1,
+  seed: 1,
+  backend: 'wasm',
+  validateEvery: 250,
+};
+
+/** Trains the adder, then tests it on every length of testLengths. */
+export async function runAddition(options: AdditionOptions = {}, hooks: AdditionHooks = {}): Promise<AdditionResult> {
+  const cfg: Required<AdditionOptions> = { ...ADDITION_DEFAULTS, ...options };
+  const model = await SimpleRNN.create({
+    inputSize: 20,
+    hiddenSize: cfg.hiddenSize,
+    outputSize: 10,
+    outputActivation: 'softmax',
+    returnSequences: true,
+    backend: cfg.backend,
+    seed: cfg.seed,
+    learningRate: cfg.learningRate,
+  });
+  try {
+    const rng = new Rng(cfg.seed * 7919 + 17); // data stream, independent of the initialisation's
+    const longest = Math.max(...cfg.testLengths, cfg.trainDigits);
+    const heldOut = batchOf(Array.from({ length: 256 }, () => randomExample(rng, 1 + rng.int(cfg.trainDigits))));
+    const heldOutLong = batchOf(Array.from({ length: 64 }, () => randomExample(rng, longest)));
+    const lossOf = (b: { xs: Float32Array[]; ys: number[][] }) => model.computeGradients(b.xs, b.ys).loss;
+
+    const losses: number[] = [];
+    const validation: [number, number][] = [];
+    const longValidation: [number, number][] = [];
+    const validate = (step: number) => {
+      const v = lossOf(heldOut);
+      const l = lossOf(heldOutLong);
+      validation.push([step, v]);
+      longValidation.push([step, l]);
+      hooks.onValidation?.(step, v, l);
+    };
+    const t0 = performance.now();
+    let lastYield = t0;
+    let step = 0;
+    validate(0);
+    for (; step < cfg.steps && !hooks.signal?.aborted; step++) {
+      const examples = Array.from({ length: cfg.batchSize }, () => randomExample(rng, 1 + rng.int(cfg.trainDigits)));
+      const { xs, ys } = batchOf(examples);
+      const loss = model.trainBatch(xs, ys);
+      losses.push(loss);
+      hooks.onStep?.(step + 1, loss);
+      if ((step + 1) % cfg.validateEvery === 0) validate(step + 1);
+      if (hooks.yieldNow && performance.now() - lastYield > 20) {
+        await hooks.yieldNow();
+        lastYield = performance.now();
+      }
+    }
+    if (step % cfg.validateEvery !== 0) validate(step);
+    const trainSeconds = (performance.now() - t0) / 1000;
+
+    const accuracy: LengthResult[] = [];
+    const examples: AdditionExample[] = [];
+    for (const n of cfg.testLengths) {
+      const tests = Array.from({ length: cfg.testCount }, () => randomExample(rng, n));
+      let correct = 0;
+      let digitsRight = 0;
+      let digits = 0;
+      for (let at = 0; at < tests.length; at += 250) {
+        const chunk = tests.slice(at, at + 250);
+        const { xs, ys } = batchOf(chunk);
+        const out = model.predict(xs) as number[][][];
+        chunk.forEach((ex, k) => {
+          const got = out[k].map(argmax);
+          let ok = true;
+          got.forEach((d, t) => {
+            digits++;
+            if (d === ys[k][t]) digitsRight++;
+            else ok = false;
+          });
+          if (ok) correct++;
+          if (at === 0 && k === 0) {
+            examples.push({ a: digitsToString(ex.a), b: digitsToString(ex.b), predicted: digitsToString(got), correct: ok });
+          }
+        });
+      }
+      accuracy.push({ digits: n, correct, total: tests.length, digitAccuracy: digitsRight / digits });
+    }
+    return { losses, validation, longValidation, accuracy, examples, steps: step, trainSeconds, aborted: step < cfg.steps, config: cfg };
+  } finally {
+    model.dispose();
+  }
+}

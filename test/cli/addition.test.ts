@@ -1,0 +1,23 @@
+// The seed's claim as a test: trained on numbers of at most 8 digits, the adder gets every 64-digit sum right.
+// Fixed seed, the demo's own defaults; not timed.
+import { describe, expect, it } from 'vitest';
+import { encodeAddition, runAddition } from '../../src/demos/addition.js';
+
+describe('addition demo', () => {
+  it('encodes one step per digit pair, least significant first, with the final carry as an extra step', () => {
+    // 95 + 17 = 112: digits a = [5, 9], b = [7, 1]
+    const { x, y } = encodeAddition({ a: [5, 9], b: [7, 1] });
+    expect(y).toEqual([2, 1, 1]);
+    expect(x.length).toBe(3 * 20);
+    expect(Array.from(x.subarray(0, 20)).flatMap((v, k) => (v ? [k] : []))).toEqual([5, 10 + 7]);
+    expect(Array.from(x.subarray(40, 60)).every((v, k) => v === (k === 0 || k === 10 ? 1 : 0))).toBe(true);
+  });
+
+  it('trained on <= 8 digits, adds 64-digit numbers exactly (every sum of 1000)', async () => {
+    const r = await runAddition({ testLengths: [8, 64], testCount: 1000, seed: 1 });
+    expect(r.steps).toBe(6000);
+    const at64 = r.accuracy.find((a) => a.digits === 64)!;
+    expect(at64).toMatchObject({ correct: 1000, total: 1000 });
+    expect(r.losses[r.losses.length - 1]).toBeLessThan(0.05 * r.losses[0]);
+  });
+});

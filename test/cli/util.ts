@@ -1,0 +1,43 @@
+// Runs the built CLI (dist/cli.js) as a user would, in a temporary directory.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const CLI = resolve(__dirname, '../../dist/cli.js');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], cwd = process.cwd()): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts the CLI; resolves when it exits. `onStdout` sees output as it comes (to send a signal at the right time). */
+export function cliAsync(args: string[], cwd: string, onStdout?: (all: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      onStdout?.(stdout, (sig) => child.kill(sig));
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'simple-rnn-cli-'));
+
+/** A small text with structure a tiny model can pick up quickly. */
+export function tinyText(lines = 200): string {
+  const words = ['the cat sat on the mat', 'a dog ran in the park', 'we like to read books', 'rain falls on the hill'];
+  let s = '';
+  for (let k = 0; k < lines; k++) s += `${words[k % words.length]}.\n`;
+  return s;
+}
