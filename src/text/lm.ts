@@ -122,25 +122,38 @@ export interface PerplexityResult {
 }
 
 /**
- * Perplexity of a language model on a text (or its ids): windows of seqLength (default 32) that do not overlap, each
- * from s^0, so the numbers match training with the same seqLength. Changes nothing in the model.
+ * Perplexity of a language model on a text (or its ids). Default (`seqLength` not given): the text is read as one
+ * stream, the state carried from token to token with model.step, as fitStream evaluates its validationTokens. With
+ * `seqLength`: windows of that length that do not overlap, each from s^0 (batched, faster; the first words of a window
+ * have less context, so the perplexity is higher). Changes nothing in the model.
  */
 export function perplexity(model: SimpleRNN, vocab: Vocabulary, text: string | ArrayLike<number>, options: { seqLength?: number; batchSize?: number } = {}): PerplexityResult {
   const api = 'perplexity';
   checkLM(api, model, vocab);
   const ids = typeof text === 'string' ? encodeText(vocab, text) : text;
-  const { inputs, targets } = lmWindows(ids, options.seqLength ?? 32);
-  const batchSize = options.batchSize ?? 32;
+  if (ids.length < 2) throw rangeError(api, 'text', `has ${ids.length} tokens; a perplexity needs at least 2 (an input and its next token)`);
   let sum = 0;
   let tokens = 0;
   let unknown = 0;
-  for (let b = 0; b < inputs.length; b += batchSize) {
-    const x = inputs.slice(b, b + batchSize);
-    const y = targets.slice(b, b + batchSize);
-    const n = x.reduce((a, s) => a + s.length, 0);
-    sum += model.computeGradients(x, y).loss * n; // the mean over real steps, times their count
-    tokens += n;
-    for (const t of y) for (const id of t) if (id === UNK_ID) unknown++;
+  for (let k = 1; k < ids.length; k++) if (ids[k] === UNK_ID) unknown++;
+  if (options.seqLength === undefined) {
+    let state: ArrayLike<number> = model.initialState();
+    for (let k = 0; k + 1 < ids.length; k++) {
+      const r = model.step(state, ids[k]);
+      state = r.state;
+      sum -= Math.log(Math.max(r.output[ids[k + 1]], 1e-38));
+    }
+    tokens = ids.length - 1;
+  } else {
+    const { inputs, targets } = lmWindows(ids, options.seqLength);
+    const batchSize = options.batchSize ?? 32;
+    for (let b = 0; b < inputs.length; b += batchSize) {
+      const x = inputs.slice(b, b + batchSize);
+      const y = targets.slice(b, b + batchSize);
+      const n = x.reduce((a, s) => a + s.length, 0);
+      sum += model.evaluate(x, y).loss * n; // the mean over real steps, times their count
+      tokens += n;
+    }
   }
   const loss = sum / tokens;
   return { loss, perplexity: Math.exp(loss), tokens, unknown };
@@ -177,9 +190,9 @@ export interface Continuation {
 }
 
 /**
- * Continues a partial sentence token by token. The model reads EOS (start of a sentence, as after every sentence in
- * training) and the prompt's tokens, then each new token is drawn from its output (never PAD or UNK). Temperature 0
- * gives the most likely continuation.
+ * Continues a partial sentence token by token with model.step (one step per token, no recomputation of the prefix).
+ * The model reads EOS (start of a sentence, as after every sentence in training) and the prompt's tokens, then each
+ * new token is drawn from its output (never PAD or UNK). Temperature 0 gives the most likely continuation.
  */
 export function continueSentence(model: SimpleRNN, vocab: Vocabulary, prompt: string, options: ContinueOptions = {}): Continuation {
   const api = 'continueSentence';
@@ -192,12 +205,14 @@ export function continueSentence(model: SimpleRNN, vocab: Vocabulary, prompt: st
   const rng = new Rng(options.seed ?? 1);
   const seq = [EOS_ID, ...vocab.encode(prompt)];
   const start = seq.length;
+  let state: ArrayLike<number> = model.initialState();
+  let probs: ArrayLike<number> = [];
+  for (const id of seq) ({ state, output: probs } = model.step(state, id));
   for (let n = 0; n < maxTokens; n++) {
-    const out = model.predict([seq]) as number[][][];
-    const probs = out[0][seq.length - 1];
     const id = sampleId(probs, temperature, topK, rng);
     seq.push(id);
     if (stopAtEos && id === EOS_ID) break;
+    if (n + 1 < maxTokens) ({ state, output: probs } = model.step(state, id));
   }
   const ids = seq.slice(start);
   const shown = ids.filter((id) => !(stopAtEos && id === EOS_ID));
@@ -231,42 +246,15 @@ export function sampleId(probs: ArrayLike<number>, temperature: number, topK: nu
 }
 
 /**
- * The word level in the shape of the CLI's Tokenizer (src/cli/tokenizer.ts): encode puts EOS after sentences,
- * decode gives readable text, toJSON stores the vocabulary in a checkpoint's metadata.
+ * The vocabulary stored in a checkpoint's metadata, so a loaded model decodes its own ids. Save with
+ * `model.save({ vocabulary: vocab.toJSON() })` (or with the vocabulary JSON as the whole metadata, as the CLI does);
+ * after `SimpleRNN.load(bytes)`, `vocabularyFromMetadata(model.metadata)` reads either form back.
  */
-export class WordTokenizer {
-  readonly level = 'word';
-  readonly unit = 'word';
-  constructor(readonly vocab: Vocabulary) {}
-
-  static fromText(text: string, options: VocabularyOptions = {}): WordTokenizer {
-    return new WordTokenizer(Vocabulary.fromText(text, { ...options, level: 'word' }));
-  }
-
-  static fromJSON(json: { level: 'word'; vocabulary: VocabularyJSON } | unknown): WordTokenizer {
-    const j = json as { level?: unknown; vocabulary?: unknown } | null;
-    if (!j || typeof j !== 'object' || j.level !== 'word') throw typeError('WordTokenizer.fromJSON', 'json.level', '"word"', j?.level);
-    return new WordTokenizer(Vocabulary.fromJSON(j.vocabulary as VocabularyJSON));
-  }
-
-  get vocabSize(): number {
-    return this.vocab.size;
-  }
-
-  encode(text: string): Int32Array {
-    return encodeText(this.vocab, text);
-  }
-
-  decode(ids: ArrayLike<number>): string {
-    return this.vocab.decodeText(ids);
-  }
-
-  /** Tokens of the text that are not in the vocabulary (they encode as <unk>). */
-  countUnknown(text: string): number {
-    return this.vocab.tokenize(text).filter((w) => !this.vocab.has(w)).length;
-  }
-
-  toJSON(): { level: 'word'; vocabulary: VocabularyJSON } {
-    return { level: 'word', vocabulary: this.vocab.toJSON() };
-  }
+export function vocabularyFromMetadata(metadata: unknown): Vocabulary {
+  const api = 'vocabularyFromMetadata';
+  if (metadata === null || typeof metadata !== 'object') throw typeError(api, 'metadata', 'an object holding a vocabulary (save it with model.save({ vocabulary: vocab.toJSON() }))', metadata);
+  const m = metadata as { format?: unknown; vocabulary?: unknown };
+  if (m.format === 'simple-rnn/vocabulary') return Vocabulary.fromJSON(m as VocabularyJSON);
+  if (m.vocabulary !== undefined) return Vocabulary.fromJSON(m.vocabulary as VocabularyJSON);
+  throw rangeError(api, 'metadata', 'holds no vocabulary; expected { vocabulary: vocab.toJSON() } or the vocabulary JSON itself');
 }

@@ -1,10 +1,11 @@
 // Word-level language models: encodeText, windows, training lowers perplexity, continueSentence completes a sentence
-// the model has learned, the CLI-shaped WordTokenizer round-trips through JSON.
+// the model has learned, and a word model with its vocabulary survives save/load.
 import { describe, expect, it } from 'vitest';
 import {
-  EOS_ID, UNK_ID, Vocabulary, WordTokenizer, buildWordLM, continueSentence, encodeText, lmWindows, perplexity, sampleId,
-  trainLanguageModel,
+  EOS_ID, UNK_ID, Vocabulary, buildWordLM, continueSentence, encodeText, lmWindows, perplexity, sampleId,
+  trainLanguageModel, vocabularyFromMetadata,
 } from '../../src/text/index.js';
+import { SimpleRNN } from '../../src/index.js';
 import { Rng } from '../../src/random.js';
 import { BACKENDS } from '../util.js';
 
@@ -57,6 +58,13 @@ describe.each(BACKENDS)('word language model on %s', (backend) => {
     const after = perplexity(model, vocab, CORPUS, { seqLength: 8 });
     expect(after.perplexity).toBeLessThan(2.5);
     expect(after.perplexity).toBeLessThan(before.perplexity / 4);
+    // default perplexity: one stream with the state carried, = predict on the whole stream as one sequence
+    const stream = perplexity(model, vocab, ids);
+    const probs = (model.predict([ids.subarray(0, ids.length - 1)]) as number[][][])[0];
+    const nll = probs.reduce((a, p, t) => a - Math.log(p[ids[t + 1]]), 0) / probs.length;
+    expect(stream.tokens).toBe(ids.length - 1);
+    expect(Math.abs(stream.loss - nll)).toBeLessThan(1e-5); // f32 outputs, one step per call vs one call
+    expect(stream.perplexity).toBeLessThan(2.5);
     const done = continueSentence(model, vocab, 'the cat', { temperature: 0 });
     expect(done.text).toBe('the cat sat on the mat.');
     expect(done.continuation).toBe('sat on the mat.');
@@ -80,17 +88,36 @@ describe.each(BACKENDS)('word language model on %s', (backend) => {
   });
 });
 
-describe('WordTokenizer (the CLI shape)', () => {
-  it('encodes with EOS, decodes readable text, counts unknown words, round-trips through JSON', () => {
-    const t = WordTokenizer.fromText('The cat sat. The dog ran!');
-    expect(t.level).toBe('word');
-    expect(t.unit).toBe('word');
-    const ids = t.encode('the cat ran. the cow sat!');
-    expect(t.decode(ids)).toBe('the cat ran.\nthe <unk> sat!\n');
-    expect(t.countUnknown('the cow and the cat')).toBe(2);
-    const u = WordTokenizer.fromJSON(JSON.parse(JSON.stringify(t)));
-    expect(u.vocabSize).toBe(t.vocabSize);
-    expect(Array.from(u.encode('the dog sat.'))).toEqual(Array.from(t.encode('the dog sat.')));
-    expect(() => WordTokenizer.fromJSON({ level: 'char' })).toThrow(/json\.level/);
+describe.each(BACKENDS)('word models in checkpoints on %s', (backend) => {
+  it('save/load keeps E, embeddingSize, freezeEmbeddings and the vocabulary; the loaded model completes sentences the same', async () => {
+    const { vocab, model, ids } = await buildWordLM(CORPUS, { hiddenSize: 16, embeddingSize: 8, model: { backend, seed: 2, learningRate: 0.5 } });
+    await trainLanguageModel(model, ids, { epochs: 20, seqLength: 8, batchSize: 8 });
+    const bytes = model.save({ vocabulary: vocab.toJSON(), note: 'word lm' });
+    const loaded = await SimpleRNN.load(bytes);
+    expect(loaded.config.embeddingSize).toBe(8);
+    expect(Array.from(loaded.getParams().E)).toEqual(Array.from(model.getParams().E));
+    const v2 = vocabularyFromMetadata(loaded.metadata);
+    expect(v2.tokens).toEqual(vocab.tokens);
+    const a = continueSentence(model, vocab, 'the dog', { temperature: 0.8, seed: 4 });
+    const b = continueSentence(loaded, v2, 'the dog', { temperature: 0.8, seed: 4 });
+    expect(b).toEqual(a);
+    expect(vocabularyFromMetadata(vocab.toJSON()).size).toBe(vocab.size); // the vocabulary JSON as the whole metadata
+    expect(() => vocabularyFromMetadata({ note: 1 })).toThrow(/metadata holds no vocabulary/);
+    const frozen = await SimpleRNN.create({ vocabSize: 5, embeddingSize: 2, freezeEmbeddings: true, hiddenSize: 3, outputSize: 2, backend });
+    expect((await SimpleRNN.load(frozen.save())).config.freezeEmbeddings).toBe(true);
+    for (const m of [model, loaded, frozen]) m.dispose();
+  });
+
+  it('continueSentence (one step per token) agrees with predict on the whole prefix', async () => {
+    const { vocab, model, ids } = await buildWordLM(CORPUS, { hiddenSize: 12, embeddingSize: 6, model: { backend, seed: 9, learningRate: 0.5 } });
+    await trainLanguageModel(model, ids, { epochs: 10, seqLength: 8, batchSize: 8 });
+    const r = continueSentence(model, vocab, 'a dog', { temperature: 0, maxTokens: 5, stopAtEos: false });
+    const seq = [EOS_ID, ...vocab.encode('a dog')];
+    for (const id of r.ids) {
+      const p = (model.predict([seq]) as number[][][])[0].at(-1)!;
+      expect(id).toBe(sampleId(p, 0, 0, new Rng(1)));
+      seq.push(id);
+    }
+    model.dispose();
   });
 });
