@@ -325,7 +325,8 @@ export class SimpleRNN {
       const a = v as ArrayLike<number>;
       if (a.length !== this.size[k]) throw rangeError(api, `params.${k}`, `has length ${a.length}; expected ${this.shape(k)} = ${this.size[k]}`);
       for (let j = 0; j < a.length; j++) {
-        if (typeof a[j] !== 'number' || !Number.isFinite(Math.fround(a[j]))) throw rangeError(api, `params.${k}[${j}]`, `= ${a[j]} is not a finite float32 number`);
+        if (typeof a[j] !== 'number') throw typeError(api, `params.${k}[${j}]`, 'a number', a[j]);
+        if (!Number.isFinite(Math.fround(a[j]))) throw rangeError(api, `params.${k}[${j}]`, `= ${a[j]} is not a finite float32 number`);
         if (k === 's0' && !this.config.learnInitialState && a[j] !== 0) {
           throw rangeError(api, `params.s0[${j}]`, `= ${a[j]}; s0 is fixed at 0 unless the model has learnInitialState: true`);
         }
@@ -395,18 +396,23 @@ export class SimpleRNN {
     return { outputSize: c.outputSize, softmax: c.outputActivation === 'softmax', sigmoid: c.outputActivation === 'sigmoid', returnSequences: c.returnSequences };
   }
 
-  /** Validates and packs inputs into the workspace. */
-  private load(api: string, inputs: Inputs, targets?: Targets): { p: Packed; ws: Workspace } {
+  /**
+   * Validates and packs inputs into the workspace, and the targets when the caller passes that argument: a training
+   * call with targets undefined is a TypeError, not a run on the stale target rows of the last batch.
+   */
+  private load(api: string, inputs: Inputs, ...withTargets: [targets?: Targets]): { p: Packed; ws: Workspace } {
     this.live(api);
+    const hasTargets = withTargets.length > 0;
+    const targets = withTargets[0] as Targets;
     const p = validateInputs(api, inputs, this.inputSpec());
     const tspec = this.targetSpec();
-    if (targets !== undefined) validateTargets(api, targets, p, tspec);
+    if (hasTargets) validateTargets(api, targets, p, tspec);
     const ws = this.workspace(p.B, p.T, api);
     const be = this.be;
     be.ints(ws.len, p.B).set(p.lenSorted);
     const n = p.T * p.B;
     writeInputs(inputs, p, this.inputSpec(), this.config.vocabSize ? be.ints(ws.x, n) : be.floats(ws.x, n * this.config.inputSize));
-    if (targets !== undefined) {
+    if (hasTargets) {
       const rows = this.config.returnSequences ? n : p.B;
       writeTargets(targets, p, tspec, be.floats(ws.tgt, rows * this.O), be.ints(ws.tgt, rows), be.floats(ws.w, rows));
     }
