@@ -5,5 +5,5 @@ export type { TrainerEvents, TrainResult, SampleRequest, WorkerLike } from './tr
 export { serve, resolveJob } from './serve.js';
 export type {
   AdditionJob, BackendChoice, DoneEvent, ErrorEvent, EvaluationEvent, HostMessage, Job, JobBase, ProgressEvent,
-  SampleEvent, SnapshotEvent, StartedEvent, TextJob, WorkerEndpoint, WorkerMessage,
+  LoadedEvent, SampleEvent, SnapshotEvent, StartedEvent, TextJob, WorkerEndpoint, WorkerMessage,
 } from './protocol.js';

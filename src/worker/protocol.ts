@@ -1,8 +1,9 @@
 // The message protocol between a Trainer (host: the page, or a Node main thread) and its worker (a Web Worker or a
 // Node worker_thread). Messages are plain structured-clone data; parameters travel as Float32Array (transferred).
 //
-//   host -> worker   start { job }   stop   sample { id, prompt, length, temperature, seed }   dispose
-//   worker -> host   started   progress*   evaluation*   sample   done | error
+//   host -> worker   start { job }   stop   sample { id, prompt, length, temperature, topK, seed }   load { id, checkpoint }
+//                    dispose
+//   worker -> host   started   progress*   evaluation*   snapshot*   sample   done | error   loaded
 //
 // One job at a time per worker. After `done` the worker keeps the trained model, so `sample` still works until the
 // next `start` or `dispose`.
@@ -71,7 +72,8 @@ export type Job = TextJob | AdditionJob;
 export type HostMessage =
   | { type: 'start'; job: Job; text?: string }
   | { type: 'stop' }
-  | { type: 'sample'; id: number; prompt?: string; length?: number; temperature?: number; seed?: number }
+  | { type: 'sample'; id: number; prompt?: string; length?: number; temperature?: number; topK?: number; seed?: number }
+  | { type: 'load'; id: number; checkpoint: Uint8Array }
   | { type: 'dispose' };
 
 export interface StartedEvent {
@@ -132,7 +134,7 @@ export interface DoneEvent {
   /** SimpleRNN.create options that rebuild the model (with setParams(params)). */
   modelOptions: SimpleRNNOptions;
   params: Params;
-  /** model.save() bytes, when the library build has checkpoints. */
+  /** model.save({ task, vocab }) bytes, when the library build has checkpoints. */
   checkpoint?: Uint8Array;
   vocab?: string[];
 }
@@ -145,7 +147,19 @@ export interface ErrorEvent {
   id?: number;
 }
 
-export type WorkerMessage = StartedEvent | ProgressEvent | EvaluationEvent | SampleEvent | SnapshotEvent | DoneEvent | ErrorEvent;
+/** A checkpoint was loaded into the worker (sample() then uses it). */
+export interface LoadedEvent {
+  type: 'loaded';
+  id: number;
+  paramCount: number;
+  /** Optimizer steps the checkpoint had trained. */
+  stepCount: number;
+  /** From the checkpoint's metadata, when it was saved by a text job. */
+  vocab?: string[];
+  modelOptions: SimpleRNNOptions;
+}
+
+export type WorkerMessage = LoadedEvent | StartedEvent | ProgressEvent | EvaluationEvent | SampleEvent | SnapshotEvent | DoneEvent | ErrorEvent;
 
 /** What the worker code needs from its side of the channel (a Web Worker's `self`, or Node's parentPort). */
 export interface WorkerEndpoint {

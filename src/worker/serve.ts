@@ -5,7 +5,6 @@ import { SimpleRNN, type Params, type SimpleRNNOptions } from '../model.js';
 import { Rng } from '../random.js';
 import type { AdditionJob, BackendChoice, HostMessage, Job, TextJob, WorkerEndpoint, WorkerMessage } from './protocol.js';
 import { argmax, buildCorpus, digitsToString, encodeSum, randomSum, textBatch, type Corpus } from './tasks.js';
-import { sampleTokens } from './sample.js';
 
 const API = 'SimpleRNN.Trainer.start';
 
@@ -118,16 +117,19 @@ export function serve(ep: WorkerEndpoint): void {
     post({ type: 'error', name: err.name, message: err.message, ...(id === undefined ? {} : { id }) });
   };
 
-  const sampleText = (prompt: string, length: number, temperature: number, seed: number): string => {
+  /** Text from model.generate (the wasm sampler). Without a prompt it starts after a newline (or the text's first character). */
+  const sampleText = (prompt: string, length: number, temperature: number, seed: number, topK = 0): string => {
     if (!model || !corpus) throw new Error('SimpleRNN.Trainer.sample: no text model yet; start a text job first');
-    const id = new Map(corpus.vocab.map((c, k) => [c, k]));
+    const { vocab, tokens } = corpus;
+    const id = new Map(vocab.map((c, k) => [c, k]));
     const promptIds = Array.from(prompt, (c, t) => {
       const k = id.get(c);
       if (k === undefined) throw new RangeError(`SimpleRNN.Trainer.sample: prompt[${t}] = ${JSON.stringify(c)} is not in the training text's vocabulary`);
       return k;
     });
-    const out = sampleTokens(model.getParams(), model.config, { prompt: promptIds, length, temperature, seed });
-    return Array.from(out, (k) => corpus!.vocab[k]).join('');
+    if (promptIds.length === 0) promptIds.push(id.get('\n') ?? (tokens.length > 0 ? tokens[0] : 0));
+    const out = model.generate({ prompt: promptIds, length, temperature, topK, seed });
+    return out.map((k) => vocab[k]).join('');
   };
 
   const evaluateAddition = (o: Resolved): WorkerMessage => {
@@ -219,14 +221,33 @@ export function serve(ep: WorkerEndpoint): void {
     }
     if (o.task === 'addition' && !periodic(o.evalEvery)) post(evaluateAddition(o));
     const params = model.getParams();
-    const save = (model as unknown as { save?: () => Uint8Array }).save;
-    const checkpoint = typeof save === 'function' ? save.call(model) : undefined;
+    const save = (model as unknown as { save?: (metadata?: unknown) => Uint8Array }).save;
+    const checkpoint = typeof save === 'function' ? save.call(model, { task: o.task, vocab: corpus?.vocab }) : undefined;
     const transfer = paramBuffers(params);
     if (checkpoint) transfer.push(checkpoint.buffer as ArrayBuffer);
     post({
       type: 'done', reason: reason2, step, loss: lastLoss, elapsedMs: now() - t0,
       modelOptions: { ...opts }, params, checkpoint, vocab: corpus?.vocab,
     }, transfer);
+  };
+
+  const loadCheckpoint = async (bytes: Uint8Array) => {
+    const load = (SimpleRNN as unknown as { load?: (b: Uint8Array) => Promise<SimpleRNN> }).load;
+    if (typeof load !== 'function') throw new Error('SimpleRNN.Trainer.load: this build of simple-rnn has no SimpleRNN.load');
+    const next = await load.call(SimpleRNN, bytes);
+    const meta = (next as unknown as { metadata?: { vocab?: unknown } }).metadata;
+    const vocab = Array.isArray(meta?.vocab) && meta.vocab.every((c) => typeof c === 'string') ? (meta.vocab as string[]) : undefined;
+    if (vocab && vocab.length !== next.config.vocabSize) {
+      next.dispose();
+      throw new RangeError(`SimpleRNN.Trainer.load: the checkpoint's metadata has ${vocab.length} characters but the model has vocabSize ${next.config.vocabSize}`);
+    }
+    disposeModel();
+    model = next;
+    corpus = vocab ? { vocab, tokens: new Int32Array(0) } : null;
+    step = (next as unknown as { stepCount?: number }).stepCount ?? 0;
+    const { backend, seed, hiddenSize, outputSize, inputSize, vocabSize, returnSequences } = next.config;
+    const modelOptions: SimpleRNNOptions = { backend, seed, hiddenSize, outputSize, returnSequences, ...(vocabSize ? { vocabSize } : { inputSize }) };
+    return { type: 'loaded' as const, paramCount: next.paramCount, stepCount: step, vocab, modelOptions };
   };
 
   const handle = (msg: HostMessage) => {
@@ -252,11 +273,21 @@ export function serve(ep: WorkerEndpoint): void {
       case 'sample':
         try {
           const temperature = msg.temperature ?? job?.temperature ?? 0.8;
-          const text = sampleText(msg.prompt ?? '', msg.length ?? job?.sampleLength ?? 200, temperature, msg.seed ?? step + 1);
+          const text = sampleText(msg.prompt ?? '', msg.length ?? job?.sampleLength ?? 200, temperature, msg.seed ?? step + 1, msg.topK);
           post({ type: 'sample', id: msg.id, step, text, temperature });
         } catch (e) {
           fail(e, msg.id);
         }
+        return;
+      case 'load':
+        if (running) {
+          fail(new Error('SimpleRNN.Trainer.load: a job is running in this worker; stop() it first'), msg.id);
+          return;
+        }
+        loadCheckpoint(msg.checkpoint).then(
+          (e) => post({ ...e, id: msg.id }),
+          (e) => fail(e, msg.id),
+        );
         return;
       case 'dispose':
         stopRequested = true;

@@ -2,8 +2,8 @@
 // API. It posts the job, turns the worker's messages into events and promises, and never trains on its own thread.
 import { SimpleRNN } from '../model.js';
 import type {
-  DoneEvent, ErrorEvent, EvaluationEvent, HostMessage, Job, ProgressEvent, SampleEvent, SnapshotEvent, StartedEvent,
-  WorkerMessage,
+  DoneEvent, ErrorEvent, EvaluationEvent, HostMessage, Job, LoadedEvent, ProgressEvent, SampleEvent, SnapshotEvent,
+  StartedEvent, WorkerMessage,
 } from './protocol.js';
 
 /** A browser Worker (EventTarget) or a Node worker_threads Worker (EventEmitter). */
@@ -19,6 +19,7 @@ export interface TrainerEvents {
   snapshot: SnapshotEvent;
   done: DoneEvent;
   error: ErrorEvent;
+  loaded: LoadedEvent;
 }
 
 /** What start() resolves to: the `done` event plus a way back to a live model on this thread. */
@@ -28,12 +29,14 @@ export interface TrainResult extends DoneEvent {
 }
 
 export interface SampleRequest {
-  /** Text fed to the model first (its characters must occur in the training text). Default ''. */
+  /** Text fed to the model first (its characters must occur in the training text). Default '': start after a newline. */
   prompt?: string;
   /** Characters to generate. Default: the job's sampleLength (200). */
   length?: number;
   /** Softmax temperature; 0 is greedy. Default: the job's temperature (0.8). */
   temperature?: number;
+  /** Sample among the topK most likely characters only; 0 = all. Default 0. */
+  topK?: number;
   /** Seed of the sampling. Default: the current step + 1. */
   seed?: number;
 }
@@ -48,7 +51,7 @@ export class Trainer {
   private readonly worker: WorkerLike;
   private readonly listeners = new Map<keyof TrainerEvents, Set<(e: any) => void>>();
   private job: { resolve: (r: TrainResult) => void; reject: (e: Error) => void } | null = null;
-  private readonly samples = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (t: any) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private dead: Error | null = null;
 
@@ -113,8 +116,22 @@ export class Trainer {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {
-      this.samples.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject });
       this.send({ type: 'sample', id, ...request });
+    });
+  }
+
+  /**
+   * Loads checkpoint bytes (model.save()) into the worker in place of its model, so that sample() uses it. A text
+   * job's checkpoint carries its characters in the metadata.
+   */
+  load(checkpoint: Uint8Array): Promise<LoadedEvent> {
+    if (this.dead) return Promise.reject(this.dead);
+    if (!(checkpoint instanceof Uint8Array)) return Promise.reject(new TypeError('SimpleRNN.Trainer.load: checkpoint must be a Uint8Array'));
+    const id = this.nextId++;
+    return new Promise<LoadedEvent>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send({ type: 'load', id, checkpoint });
     });
   }
 
@@ -137,8 +154,8 @@ export class Trainer {
     this.dead = err;
     this.job?.reject(err);
     this.job = null;
-    for (const s of this.samples.values()) s.reject(err);
-    this.samples.clear();
+    for (const s of this.pending.values()) s.reject(err);
+    this.pending.clear();
   }
 
   private receive(m: WorkerMessage): void {
@@ -154,8 +171,8 @@ export class Trainer {
       case 'error': {
         this.emit('error', m);
         if (m.id !== undefined) {
-          this.samples.get(m.id)?.reject(errorOf(m));
-          this.samples.delete(m.id);
+          this.pending.get(m.id)?.reject(errorOf(m));
+          this.pending.delete(m.id);
         } else {
           const job = this.job;
           this.job = null;
@@ -165,10 +182,15 @@ export class Trainer {
       }
       case 'sample':
         if (m.id !== 0) {
-          this.samples.get(m.id)?.resolve(m.text);
-          this.samples.delete(m.id);
+          this.pending.get(m.id)?.resolve(m.text);
+          this.pending.delete(m.id);
         }
         this.emit('sample', m);
+        return;
+      case 'loaded':
+        this.pending.get(m.id)?.resolve(m);
+        this.pending.delete(m.id);
+        this.emit('loaded', m);
         return;
       default:
         this.emit(m.type, m as never);

@@ -1,0 +1,231 @@
+// The package in a real browser: Debian's Chromium, headless, driven by playwright-core. One browser and one static
+// server (127.0.0.1) for the file. The demo page is built by Vite from web/ against the built dist/.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ROOT, chromiumStatus, collectErrors, launch, serveStatic, type Browser, type StaticServer } from './harness.js';
+
+const status = chromiumStatus();
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+declare global {
+  interface Window {
+    lib: any;
+    newTrainer: () => any;
+    ticks: number;
+    restoreValidate: () => void;
+  }
+}
+
+/** Parameters as uint32 bit patterns, so equality means bit-identical floats. */
+function bits(params: Record<string, Float32Array>): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length))]));
+}
+
+const TEXT = 'the cat sat on the mat. the dog sat on the log. a cat and a dog sat on a mat and a log.\n'.repeat(6);
+
+describe.skipIf(!status.run)('in Chromium', () => {
+  let browser: Browser;
+  let server: StaticServer;
+
+  beforeAll(async () => {
+    for (const f of ['index.js', 'worker.js', 'worker-web.js', 'browser.js', 'worker-node.js']) {
+      if (!existsSync(join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run npm run build first (npm test does)`);
+    }
+    await build({ configFile: join(ROOT, 'web/vite.config.ts'), logLevel: 'error' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await serveStatic(ROOT);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${server.url}${path}`);
+    return { page, errors };
+  }
+
+  test('demo: trains a character model in a worker while the page stays responsive; loss, chart, samples, addition, checkpoints', async () => {
+    const { page, errors } = await open('/web/dist/index.html');
+    await expect.poll(() => page.textContent('#backend')).toBe('WebAssembly SIMD');
+    await page.fill('#steps', '300');
+    await page.fill('#a-steps', '1000');
+    // a main-thread timer: a page that trained on its own thread would starve it
+    await page.evaluate(() => {
+      window.ticks = 0;
+      setInterval(() => window.ticks++, 20);
+    });
+    const ticks0 = await page.evaluate(() => window.ticks);
+    await page.click('#train');
+    await page.click('#a-train');
+    await page.waitForSelector('#text-panel:not([data-state=training])', { timeout: 90_000 });
+    const ticks = (await page.evaluate(() => window.ticks)) - ticks0;
+    expect(await page.getAttribute('#text-panel', 'data-state'), (await page.textContent('#ck-status')) ?? '').toBe('done');
+    expect(await page.getAttribute('#text-panel', 'data-backend')).toBe('wasm');
+
+    // 300 steps take seconds: at 20 ms a responsive page ticks 100+ times; a blocked one about once.
+    expect(ticks).toBeGreaterThanOrEqual(25);
+    const first = Number(await page.getAttribute('#text-panel', 'data-first-loss'));
+    const last = Number(await page.getAttribute('#text-panel', 'data-last-loss'));
+    expect(first).toBeGreaterThan(2.5); // ~ln(49 characters) = 3.9 at the start
+    expect(last).toBeLessThan(0.7 * first);
+    expect(await page.$$eval('#t-chart polyline', (ls) => ls[0]?.getAttribute('points')?.split(' ').length ?? 0)).toBeGreaterThan(5);
+
+    // a sample, in the text's own characters; the temperature slider asks for a new one (0: greedy)
+    const sample = (await page.textContent('#sample')) ?? '';
+    expect(sample.length).toBe(400);
+    const vocab = new Set(Array.from(await page.inputValue('#text')));
+    expect(Array.from(sample).filter((c) => !vocab.has(c))).toEqual([]);
+    const count = Number(await page.getAttribute('#sample', 'data-count'));
+    await page.$eval('#temp', (el: HTMLInputElement) => {
+      el.value = '0';
+      el.dispatchEvent(new Event('input'));
+      el.dispatchEvent(new Event('change'));
+    });
+    await expect.poll(async () => Number(await page.getAttribute('#sample', 'data-count'))).toBe(count + 1);
+    expect(await page.textContent('#temp-value')).toBe('0.00');
+    expect(await page.textContent('#sample')).not.toBe(sample);
+
+    // the addition panel: accuracy per length, including lengths it never trained on
+    await page.waitForSelector('#add-panel:not([data-state=training])', { timeout: 90_000 });
+    expect(await page.getAttribute('#add-panel', 'data-state')).toBe('done');
+    const acc = await page.$$eval('#a-table tbody tr', (rows) => rows.map((r) => [Number((r as HTMLElement).dataset.length), Number((r as HTMLElement).dataset.accuracy)]));
+    expect(acc.map((r) => r[0])).toEqual([8, 16, 32, 64]);
+    for (const [n, a] of acc) expect(a, `accuracy at ${n} digits`).toBeGreaterThanOrEqual(0.95);
+
+    await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
+
+    // checkpoints: download, then open the downloaded file; save in IndexedDB, reload the page, load it back
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#ck-download')]);
+    const file = await download.path();
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('SRNN');
+    await page.setInputFiles('#ck-upload', file);
+    await expect.poll(() => page.textContent('#ck-status')).toMatch(/^Loaded .*: [\d,]+ parameters, trained 300 steps/);
+    await page.click('#ck-save');
+    await expect.poll(() => page.textContent('#ck-status')).toMatch(/^Saved in this browser/);
+    await page.reload();
+    await page.click('#ck-load');
+    await expect.poll(() => page.textContent('#ck-status')).toMatch(/^Loaded from this browser: [\d,]+ parameters, trained 300 steps/);
+    await expect.poll(async () => ((await page.textContent('#sample')) ?? '').length).toBe(400);
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('plain <script type=module>: same seed, same parameters in Chromium as in Node (bit-identical, wasm SIMD path)', async () => {
+    const { page, errors } = await open('/test/browser/fixtures/plain.html');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    const job = {
+      task: 'text', steps: 40, hiddenSize: 24, seqLength: 16, batchSize: 8, seed: 7, learningRate: 0.01, backend: 'wasm',
+      modelOptions: { optimizer: 'adam', clipNorm: 1 },
+    } as const;
+    const batch = { inputs: [[1, 2, 3, 4, 0], [4, 3, 2]], targets: [[2, 3, 4, 0, 1], [3, 2, 1]] };
+    const direct = async (lib: any, b: typeof batch) => {
+      const m = await lib.SimpleRNN.create({ vocabSize: 5, hiddenSize: 12, outputSize: 5, returnSequences: true, seed: 3, optimizer: 'adam' });
+      const losses = [];
+      for (let k = 0; k < 25; k++) losses.push(m.trainBatch(b.inputs, b.targets));
+      return { params: m.getParams(), losses };
+    };
+
+    // in the browser: a Web Worker started from dist/worker-web.js, and the main thread
+    const web = await page.evaluate(async ({ job, text, batch, src }) => {
+      const u32 = (p: Record<string, Float32Array>) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length))]));
+      const t = window.newTrainer();
+      let backend = '';
+      t.on('started', (e: { backend: string }) => (backend = e.backend));
+      const r = await t.start(job, text);
+      await t.terminate();
+      const d = await (0, eval)(`(${src})`)(window.lib, batch);
+      return { backend, worker: u32(r.params), direct: u32(d.params), losses: d.losses, simd: window.lib.wasmSimdSupported() };
+    }, { job, text: TEXT, batch, src: direct.toString() });
+    expect(web.simd).toBe(true);
+    expect(web.backend).toBe('wasm');
+
+    // in Node: the same job in a worker_thread, and the same direct training, from the built package
+    const { createNodeTrainer } = await import(join(ROOT, 'dist/worker-node.js'));
+    const lib = await import(join(ROOT, 'dist/index.js'));
+    const t = createNodeTrainer();
+    const r = await t.start(job, TEXT);
+    await t.terminate();
+    const d = await direct(lib, batch);
+
+    expect(web.worker).toEqual(bits(r.params));
+    expect(web.direct).toEqual(bits(d.params));
+    expect(web.losses).toEqual(d.losses);
+    expect(web.losses[24]).toBeLessThan(web.losses[0]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('checkpoints in IndexedDB: save, list, load (exact), delete; clear errors', async () => {
+    const { page, errors } = await open('/test/browser/fixtures/plain.html');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    const r = await page.evaluate(async () => {
+      const { SimpleRNN, saveModel, loadModel, saveCheckpoint, loadCheckpoint, listCheckpoints, deleteCheckpoint, readFileBytes } = window.lib;
+      const u32 = (p: Record<string, Float32Array>) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length))]));
+      const m = await SimpleRNN.create({ vocabSize: 4, hiddenSize: 8, outputSize: 4, returnSequences: true, seed: 2, optimizer: 'adam' });
+      m.trainBatch([[0, 1, 2, 3]], [[1, 2, 3, 0]]);
+      const o = { dbName: 'idb-test' }; // its own database: the demo's checkpoints share this origin
+      await saveModel('first', m, o);
+      await saveCheckpoint('second', new Uint8Array([1, 2, 3]), o);
+      const list = await listCheckpoints(o);
+      const m2 = await loadModel('first', o);
+      const same = JSON.stringify(u32(m2.getParams())) === JSON.stringify(u32(m.getParams()));
+      // exact resume: one more step on each gives the same bits
+      m.trainBatch([[0, 1, 2, 3]], [[1, 2, 3, 0]]);
+      m2.trainBatch([[0, 1, 2, 3]], [[1, 2, 3, 0]]);
+      const sameAfter = JSON.stringify(u32(m2.getParams())) === JSON.stringify(u32(m.getParams()));
+      const second = Array.from((await loadCheckpoint('second', o)) ?? []);
+      await deleteCheckpoint('first', o);
+      const gone = await loadCheckpoint('first', o);
+      const missing = await loadModel('first', o).then(() => 'loaded', (e: Error) => e.message);
+      const notBytes = await saveCheckpoint('x', [1, 2]).then(() => 'saved', (e: Error) => `${e.name}: ${e.message}`);
+      const fromBlob = Array.from(await readFileBytes(new Blob([new Uint8Array([9, 8])])));
+      return { list, same, sameAfter, second, gone: gone === undefined, missing, notBytes, fromBlob };
+    });
+    expect(r.list.map((c: { key: string }) => c.key)).toEqual(['first', 'second']);
+    expect(r.list[0].size).toBeGreaterThan(100);
+    expect(r.list[1].size).toBe(3);
+    expect(r.same).toBe(true);
+    expect(r.sameAfter).toBe(true);
+    expect(r.second).toEqual([1, 2, 3]);
+    expect(r.gone).toBe(true);
+    expect(r.missing).toBe('SimpleRNN.loadModel: no checkpoint is stored under the key "first"');
+    expect(r.notBytes).toMatch(/^TypeError: SimpleRNN\.saveCheckpoint: bytes must be a Uint8Array; got Array/);
+    expect(r.fromBlob).toEqual([9, 8]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('without WebAssembly SIMD: backend wasm fails with a clear error; auto falls back to js and says so', async () => {
+    const { page, errors } = await open('/test/browser/fixtures/nosimd.html');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    const r = await page.evaluate(async () => {
+      const { SimpleRNN, resolveBackend, wasmSimdSupported } = window.lib;
+      const opts = { vocabSize: 3, hiddenSize: 4, outputSize: 3, returnSequences: true, seed: 1 };
+      const wasm = await SimpleRNN.create(opts).then(() => 'created', (e: Error) => e.message);
+      const auto = resolveBackend('auto');
+      const m = await SimpleRNN.create({ ...opts, backend: auto.backend });
+      const l0 = m.trainBatch([[0, 1, 2]], [[1, 2, 0]]);
+      for (let k = 0; k < 20; k++) m.trainBatch([[0, 1, 2]], [[1, 2, 0]]);
+      const l1 = m.trainBatch([[0, 1, 2]], [[1, 2, 0]]);
+      window.restoreValidate();
+      const after = wasmSimdSupported();
+      return { wasm, auto, l0, l1, after };
+    });
+    expect(r.wasm).toBe('SimpleRNN: this runtime does not support WebAssembly SIMD (the wasm backend needs it); use backend: "js"');
+    expect(r.auto).toEqual({ backend: 'js', reason: 'WebAssembly SIMD is not supported here; using the pure-JS backend' });
+    expect(r.l1).toBeLessThan(r.l0);
+    expect(r.after).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

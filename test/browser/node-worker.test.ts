@@ -1,0 +1,159 @@
+// The trainer's Node side: the same Trainer API in a worker_thread (the built dist/, ESM and CJS), and the backend
+// choice when WebAssembly SIMD is missing. The browser side is in browser.test.ts.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { ROOT } from './harness.js';
+import type { ProgressEvent, StartedEvent, Trainer } from '../../src/worker/index.js';
+
+const TEXT = 'abcabd abcabd abcabd. the cat sat on the mat.\n'.repeat(20);
+
+describe('Trainer in a Node worker_thread (dist/worker-node)', () => {
+  let trainer: Trainer;
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist/worker-node.js'))) throw new Error('dist/worker-node.js is missing: run npm run build first (npm test does)');
+    const { createNodeTrainer } = await import(join(ROOT, 'dist/worker-node.js'));
+    trainer = createNodeTrainer();
+  });
+  afterAll(async () => {
+    await trainer?.terminate();
+  });
+
+  test('a text job: started, progress (step, loss, tokens/s) with a falling loss, samples, done with params and a checkpoint', async () => {
+    const started: StartedEvent[] = [];
+    const progress: ProgressEvent[] = [];
+    const periodic: string[] = [];
+    const offs = [
+      trainer.on('started', (e) => started.push(e)),
+      trainer.on('progress', (e) => progress.push(e)),
+      trainer.on('sample', (e) => e.id === 0 && periodic.push(e.text)),
+    ];
+    const job = { task: 'text', steps: 120, hiddenSize: 32, seqLength: 16, batchSize: 8, learningRate: 0.01, seed: 3,
+      sampleEvery: 60, sampleLength: 30, progressIntervalMs: 5, modelOptions: { optimizer: 'adam' } } as const;
+    const r = await trainer.start(job, TEXT);
+    offs.forEach((off) => off());
+
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatchObject({ task: 'text', backend: 'wasm', backendReason: 'WebAssembly SIMD validated', steps: 120 });
+    expect(started[0].vocab).toEqual([...new Set(TEXT)].sort());
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.map((p) => p.step)).toEqual([...progress.map((p) => p.step)].sort((a, b) => a - b));
+    expect(progress.at(-1)!.step).toBe(120);
+    for (const p of progress) {
+      expect(p.tokensPerSecond).toBeGreaterThan(0);
+      expect(Number.isFinite(p.loss)).toBe(true);
+    }
+    expect(progress.at(-1)!.loss).toBeLessThan(0.6 * progress[0].loss);
+    expect(periodic).toHaveLength(2); // at steps 60 and 120
+    expect(periodic[0]).toHaveLength(30);
+
+    expect(r.reason).toBe('completed');
+    expect(r.step).toBe(120);
+    expect(r.params.Ws).toBeInstanceOf(Float32Array);
+    expect(r.params.Ws.length).toBe((32 + r.vocab!.length) * 32);
+    expect(r.checkpoint!.length).toBeGreaterThan(1000);
+
+    // the trained model on this thread: from the checkpoint, same parameters, same greedy text as the worker
+    const model = await r.toModel();
+    expect(model.getParams().Ws).toEqual(r.params.Ws);
+    expect((model as unknown as { metadata: unknown }).metadata).toEqual({ task: 'text', vocab: r.vocab });
+    const ids = (s: string) => Array.from(s, (c) => r.vocab!.indexOf(c));
+    const local = model.generate({ prompt: ids('the c'), length: 20, temperature: 0 }).map((k) => r.vocab![k]).join('');
+    expect(await trainer.sample({ prompt: 'the c', length: 20, temperature: 0 })).toBe(local);
+    model.dispose();
+  });
+
+  test('stop() ends a job at a batch boundary with reason "stopped"; a time budget ends it with reason "time"', async () => {
+    const job = { task: 'text', steps: 1_000_000, hiddenSize: 16, seqLength: 8, batchSize: 4, progressIntervalMs: 5 } as const;
+    const running = trainer.start(job, TEXT);
+    await new Promise<void>((ok) => {
+      const off = trainer.on('progress', (e) => e.step >= 20 && (off(), ok()));
+    });
+    expect(trainer.running).toBe(true);
+    trainer.stop();
+    const r = await running;
+    expect(r.reason).toBe('stopped');
+    expect(r.step).toBeGreaterThanOrEqual(20);
+    expect(r.step).toBeLessThan(1_000_000);
+    expect(trainer.running).toBe(false);
+
+    const t = await trainer.start({ ...job, timeBudgetMs: 200 }, TEXT);
+    expect(t.reason).toBe('time');
+  });
+
+  test('an addition job reports accuracy per tested length', async () => {
+    const evals: { step: number; accuracy: { length: number; accuracy: number }[] }[] = [];
+    const off = trainer.on('evaluation', (e) => evals.push(e));
+    const r = await trainer.start({ task: 'addition', steps: 600, evalEvery: 300, testLengths: [4, 12], testCount: 20, seed: 2, batchSize: 16,
+      learningRate: 0.02, modelOptions: { optimizer: 'adam' } });
+    off();
+    expect(evals.map((e) => e.step)).toEqual([300, 600]);
+    expect(evals[1].accuracy.map((a) => a.length)).toEqual([4, 12]);
+    for (const a of evals[1].accuracy) expect(a.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(r.modelOptions).toMatchObject({ inputSize: 4, outputSize: 2, returnSequences: true });
+  });
+
+  test('bad jobs and requests reject with errors naming the field', async () => {
+    await expect(trainer.start({ task: 'text', steps: 0 }, TEXT)).rejects.toThrow(/^SimpleRNN\.Trainer\.start: job\.steps = 0 is invalid; expected an integer in \[1, 1000000000\]$/);
+    await expect(trainer.start({ task: 'text', seqLength: 40 }, 'short text')).rejects.toThrow(RangeError);
+    await expect(trainer.start({ task: 'text' }, 'short text')).rejects.toThrow(/text has 10 characters; expected at least seqLength \+ 2 = 34/);
+    await expect(trainer.start({ task: 'text' } as never)).rejects.toThrow(/a text job needs the text as the second argument/);
+    await expect(trainer.start({ task: 'poetry' } as never)).rejects.toThrow(/job\.task must be 'text' or 'addition'; got "poetry"/);
+    await expect(trainer.start({ task: 'text', backend: 'gpu' } as never, TEXT)).rejects.toThrow(/job\.backend must be 'auto', 'wasm' or 'js'; got "gpu"/);
+    await expect(trainer.start({ task: 'addition', modelOptions: { optimizer: 'lion' } } as never)).rejects.toThrow(/optimizer/);
+    // the worker still works after failures; the last model is an addition model: no text to sample
+    await expect(trainer.sample()).rejects.toThrow(/no text model yet/);
+    await expect(trainer.load(new Uint8Array([1, 2, 3]))).rejects.toThrow(/SimpleRNN\.load/);
+    const r = await trainer.start({ task: 'text', steps: 2, hiddenSize: 8, seqLength: 8, batchSize: 2 }, TEXT);
+    expect(r.reason).toBe('completed');
+    await expect(trainer.sample({ prompt: 'xyz' })).rejects.toThrow(/prompt\[0\] = "x" is not in the training text's vocabulary/);
+  });
+
+  test('the js backend in the worker, and a loaded checkpoint', async () => {
+    let backend = '';
+    const off = trainer.on('started', (e) => (backend = `${e.backend}: ${e.backendReason}`));
+    const r = await trainer.start({ task: 'text', steps: 5, hiddenSize: 8, seqLength: 8, batchSize: 2, backend: 'js' }, TEXT);
+    off();
+    expect(backend).toBe("js: backend: 'js' was requested");
+    const loaded = await trainer.load(r.checkpoint!);
+    expect(loaded).toMatchObject({ stepCount: 5, vocab: r.vocab, paramCount: expect.any(Number) });
+    expect(await trainer.sample({ length: 12, seed: 1 })).toHaveLength(12);
+  });
+
+  test('the CJS build starts the same worker', async () => {
+    const require = createRequire(import.meta.url);
+    const { createNodeTrainer } = require(join(ROOT, 'dist/worker-node.cjs'));
+    const t = createNodeTrainer();
+    try {
+      const r = await t.start({ task: 'addition', steps: 3, testLengths: [2], testCount: 2 });
+      expect(r.step).toBe(3);
+    } finally {
+      await t.terminate();
+    }
+  });
+});
+
+describe('backend choice', () => {
+  test("without WebAssembly SIMD: backend 'wasm' throws a clear error, 'auto' resolves to 'js' with the reason", async () => {
+    vi.resetModules();
+    const spy = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    try {
+      const { SimpleRNN, resolveBackend, wasmSimdSupported } = await import('../../src/index.js');
+      expect(wasmSimdSupported()).toBe(false);
+      await expect(SimpleRNN.create({ vocabSize: 3, hiddenSize: 4, outputSize: 3 })).rejects.toThrow(
+        'SimpleRNN: this runtime does not support WebAssembly SIMD (the wasm backend needs it); use backend: "js"',
+      );
+      expect(resolveBackend('auto')).toEqual({ backend: 'js', reason: 'WebAssembly SIMD is not supported here; using the pure-JS backend' });
+      expect(resolveBackend('wasm').backend).toBe('wasm'); // an explicit choice is kept (and create() then throws)
+      const m = await SimpleRNN.create({ vocabSize: 3, hiddenSize: 4, outputSize: 3, backend: resolveBackend().backend });
+      expect(m.config.backend).toBe('js');
+      m.dispose();
+    } finally {
+      spy.mockRestore();
+    }
+    const { resolveBackend } = await import('../../src/index.js');
+    expect(resolveBackend('auto')).toEqual({ backend: 'wasm', reason: 'WebAssembly SIMD validated' });
+    expect(() => resolveBackend('gpu' as never)).toThrow(/backend must be one of 'auto', 'wasm', 'js'; got gpu/);
+  });
+});
