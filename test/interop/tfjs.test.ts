@@ -225,6 +225,75 @@ describe.each(BACKENDS)('fromTfjsLayers (%s)', (backend) => {
     m.dispose();
   });
 
+  it('a tensorflowjs_converter-style model.json (InputLayer, Keras names with the cell, ":0") imports the same', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.simpleRNN({ units: H, returnSequences: true, inputShape: [null, I] }));
+    m.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: O, activation: 'softmax' }) }));
+    seedWeights(m, 30);
+    const art = await artifactsOf(m);
+    const topo = structuredClone(art.modelTopology) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    const [rnn, td] = topo.config.layers;
+    rnn.config.name = 'simple_rnn';
+    td.config.name = 'time_distributed';
+    topo.config.layers.unshift({ class_name: 'InputLayer', config: { batch_input_shape: [null, null, I], dtype: 'float32', sparse: false, ragged: false, name: 'input_1' } });
+    const rename = (n: string) => n.replace(/^simple_rnn_SimpleRNN\d+\/(.*)$/, 'simple_rnn/simple_rnn_cell/$1:0').replace(/^time_distributed_TimeDistributed\d+\//, 'time_distributed/');
+    const keras = { ...art, modelTopology: { ...topo, keras_version: '2.15.0', backend: 'tensorflow' }, weightSpecs: art.weightSpecs!.map((w) => ({ ...w, name: rename(w.name) })) };
+    expect(keras.weightSpecs.map((w) => w.name)).toContain('simple_rnn/simple_rnn_cell/recurrent_kernel:0');
+    const ours = await fromTfjsLayers(keras, undefined, opts);
+    const x = denseBatch(new Rng(31), [4, 4], I);
+    compare(ours.predict(x), tfPredict(m, x), 'converter style');
+    ours.dispose();
+    m.dispose();
+  });
+
+  it.each(['uint8', 'uint16', 'float16'] as const)('%s-quantized weights decode as TF.js decodes them', async (q) => {
+    const m = tf.sequential();
+    m.add(tf.layers.simpleRNN({ units: H, inputShape: [null, I] }));
+    m.add(tf.layers.dense({ units: O, activation: 'softmax' }));
+    seedWeights(m, 32);
+    const art = await artifactsOf(m);
+    const floats = new Float32Array(art.weightData as ArrayBuffer);
+    // quantize each weight as tensorflowjs_converter does: affine (scale, min) for uint8/16, IEEE half for float16
+    const parts: Uint8Array[] = [];
+    let at = 0;
+    const specs = art.weightSpecs!.map((w) => {
+      const n = w.shape.reduce((a, d) => a * d, 1);
+      const v = floats.subarray(at, at + n);
+      at += n;
+      if (q === 'float16') {
+        const h = new Uint16Array(n);
+        for (let j = 0; j < n; j++) {
+          const x = v[j];
+          const e = Math.floor(Math.log2(Math.abs(x)));
+          h[j] = x === 0 ? 0 : ((x < 0 ? 0x8000 : 0) | ((e + 15) << 10) | Math.round((Math.abs(x) / 2 ** e - 1) * 1024)); // normal range only
+        }
+        parts.push(new Uint8Array(h.buffer));
+        return { ...w, quantization: { dtype: 'float16' } };
+      }
+      const max = q === 'uint8' ? 255 : 65535;
+      const lo = Math.min(...v);
+      const scale = (Math.max(...v) - lo) / max || 1;
+      const raw = q === 'uint8' ? new Uint8Array(n) : new Uint16Array(n);
+      for (let j = 0; j < n; j++) raw[j] = Math.round((v[j] - lo) / scale);
+      parts.push(new Uint8Array(raw.buffer));
+      return { ...w, quantization: { dtype: q, scale, min: lo } };
+    });
+    const bytes = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      bytes.set(p, o);
+      o += p.length;
+    }
+    const quantized = { ...art, weightSpecs: specs, weightData: bytes.buffer };
+    const theirs = await tf.loadLayersModel(tf.io.fromMemory(quantized as tf.io.ModelArtifacts));
+    const ours = await fromTfjsLayers(quantized, undefined, opts);
+    const x = denseBatch(new Rng(33), [5, 5], I);
+    compare(ours.predict(x), tfPredict(theirs, x), `${q} quantized`);
+    ours.dispose();
+    theirs.dispose();
+    m.dispose();
+  });
+
   it('unsupported layers and settings are errors naming the layer and the field', async () => {
     const m = tf.sequential();
     m.add(tf.layers.simpleRNN({ units: H, inputShape: [null, I] }));
