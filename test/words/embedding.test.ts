@@ -7,6 +7,7 @@ import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
 import { PARAM_NAMES } from '../../src/model.js';
 import { Rng } from '../../src/random.js';
 import { BACKENDS, expectClose, tokenBatch } from '../util.js';
+import { wasmBackend } from '../../src/backends/wasm.js';
 
 const V = 6;
 const D = 3;
@@ -180,5 +181,23 @@ describe.each(BACKENDS)('embedding layer on %s', (backend) => {
     expect(plain.getParams().Ws.length).toBe((H + V) * H);
     m.dispose();
     plain.dispose();
+  });
+});
+
+describe('embedding models own their wasm memory', () => {
+  it('300 create / train / step / dispose cycles of embedding models leave memory.buffer.byteLength unchanged', async () => {
+    const be = await wasmBackend();
+    const rng = new Rng(1);
+    const inputs = tokenBatch(rng, [7, 3, 5], 40);
+    const cycle = async (k: number) => {
+      const m = await SimpleRNN.create({ vocabSize: 40, embeddingSize: 6 + (k % 3), hiddenSize: 12, outputSize: 3, seed: k, freezeEmbeddings: k % 2 === 1 });
+      m.trainBatch(inputs, [0, 1, 2]); // the workspace with its gathered-embedding buffers
+      m.step(m.initialState(), 5); // the stepper's buffers
+      m.dispose();
+    };
+    for (let k = 0; k < 20; k++) await cycle(k);
+    const before = be.memoryBytes();
+    for (let k = 0; k < 300; k++) await cycle(k);
+    expect(be.memoryBytes()).toBe(before);
   });
 });
