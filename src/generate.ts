@@ -91,17 +91,17 @@ export class Stepper {
     this.sv.copyWithin(0, H, 2 * H);
   }
 
-  /** The state after the last advance (a live view: copy it). */
-  state(): FloatArray {
+  /** A copy of the state after the last advance (the only allocation: the caller's result). */
+  stateCopy(): FloatArray {
     this.refresh();
-    return this.sv.subarray(0, this.H);
+    return this.sv.slice(0, this.H);
   }
 
-  /** f_o applied to the last logits, in place (a live view: copy it). */
-  outputs(): FloatArray {
+  /** f_o applied to the last logits (in place), copied out. */
+  outputsCopy(): FloatArray {
     this.be.outputForward(this.y, 1, this.O, OUT[this.c.outputActivation]);
     this.refresh();
-    return this.yv;
+    return this.yv.slice();
   }
 
   /** A class drawn from the last logits (sampleLogits kernel). */

@@ -252,6 +252,7 @@ export class SimpleRNN {
     this.rng = new Rng(cfg.seed);
     this.block = allocOr(be, bytes, () => rangeError('create', 'options', `describe a model of ${at} parameters (${bytes} bytes with gradients and optimizer state) that this backend cannot allocate`));
     be.zero(this.block, bytes);
+    be.reserveScratch?.(H, H); // room for the time loops to keep Wh packed (wasm GEMM scratch; never throws)
     this.initParams();
   }
 
@@ -693,8 +694,7 @@ export class SimpleRNN {
     const st = this.getStepper();
     st.setState(s);
     st.advance(x);
-    const next = st.state().slice() as Float32Array;
-    return { state: next, output: st.outputs().slice() as Float32Array };
+    return { state: st.stateCopy() as Float32Array, output: st.outputsCopy() as Float32Array };
   }
 
   /** Generates tokens after a prompt (token models predicting the next token). See src/generate.ts GenerateOptions. */

@@ -198,13 +198,14 @@ const data = () => {
   return { x: denseBatch(rng, [4, 2, 3], 3), y: [0, 2, 1] };
 };
 
+const concat = (...a: ArrayLike<number>[]) => Float64Array.from(a.flatMap((x) => Array.from(x)));
 function flatParams(m: SimpleRNN): Float64Array {
   const p = m.getParams();
-  return Float64Array.from([...p.Ws, ...p.bs, ...p.Wo, ...p.bo, ...p.s0]);
+  return concat(p.Ws, p.bs, p.Wo, p.bo, p.s0);
 }
 function flatGrads(m: SimpleRNN, x: number[][][], y: number[]): Float64Array {
   const { grads: g } = m.computeGradients(x, y);
-  return Float64Array.from([...g.Ws, ...g.bs, ...g.Wo, ...g.bo, ...g.s0]);
+  return concat(g.Ws, g.bs, g.Wo, g.bo, g.s0);
 }
 const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
 
