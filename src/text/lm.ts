@@ -5,6 +5,7 @@ import { rangeError, typeError } from '../errors.js';
 import { Rng } from '../random.js';
 import { SimpleRNN, type SimpleRNNOptions } from '../model.js';
 import { EOS_ID, PAD_ID, UNK_ID, Vocabulary, type VocabularyJSON, type VocabularyOptions } from './vocabulary.js';
+import { loadPretrainedEmbeddings, type Coverage, type WordVectors } from './vectors.js';
 
 /** Ids of a text for a language model: tokens by the vocabulary's rules, EOS after every sentence (word level). */
 export function encodeText(vocab: Vocabulary, text: string): Int32Array {
@@ -15,19 +16,26 @@ export function encodeText(vocab: Vocabulary, text: string): Int32Array {
 export interface WordLMOptions extends VocabularyOptions {
   /** H. Default 64. */
   hiddenSize?: number;
-  /** D, the size of the word vectors. Default 32. */
+  /** D, the size of the word vectors. Default 32, or the pretrained vectors' dim. */
   embeddingSize?: number;
-  /** Any other SimpleRNN.create option (backend, seed, activation, learningRate, freezeEmbeddings, ...). */
+  /** Pretrained word vectors (readWordVectors) to start E from; add model: { freezeEmbeddings: true } to keep them. */
+  vectors?: WordVectors;
+  /** Any other SimpleRNN.create option (backend, seed, activation, optimizer, learningRate, freezeEmbeddings, ...). */
   model?: Partial<SimpleRNNOptions>;
 }
 
 /**
  * A vocabulary built from the text (default: words, lower-cased, punctuation as tokens, minCount 1) and a fresh
  * model over it: vocabSize = vocab.size, embeddingSize D, returnSequences, softmax over the vocabulary. Also returns
- * the text's ids (encodeText).
+ * the text's ids (encodeText), and with `vectors` the coverage of the vocabulary by them.
  */
-export async function buildWordLM(text: string, options: WordLMOptions = {}): Promise<{ vocab: Vocabulary; model: SimpleRNN; ids: Int32Array }> {
-  const { hiddenSize = 64, embeddingSize = 32, model: extra = {}, ...vocabOptions } = options;
+export async function buildWordLM(text: string, options: WordLMOptions = {}): Promise<{ vocab: Vocabulary; model: SimpleRNN; ids: Int32Array; coverage?: Coverage }> {
+  const { hiddenSize = 64, vectors, model: extra = {}, ...vocabOptions } = options;
+  const embeddingSize = options.embeddingSize ?? vectors?.dim ?? 32;
+  delete (vocabOptions as { embeddingSize?: number }).embeddingSize;
+  if (vectors && vectors.dim !== embeddingSize) {
+    throw rangeError('buildWordLM', 'options.embeddingSize', `= ${embeddingSize}; expected the vectors' dim ${vectors.dim} (or leave it out)`);
+  }
   const vocab = Vocabulary.fromText(text, vocabOptions);
   const model = await SimpleRNN.create({
     ...extra,
@@ -38,7 +46,8 @@ export async function buildWordLM(text: string, options: WordLMOptions = {}): Pr
     outputActivation: 'softmax',
     returnSequences: true,
   });
-  return { vocab, model, ids: encodeText(vocab, text) };
+  const coverage = vectors ? loadPretrainedEmbeddings(model, vocab, vectors) : undefined;
+  return { vocab, model, ids: encodeText(vocab, text), ...(coverage ? { coverage } : {}) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SimpleRNN } from '../../src/index.js';
 import {
-  Vocabulary, embeddingMatrix, loadPretrainedEmbeddings, nearestNeighbors, parseWordVectors, readWordVectors, tokenEmbeddings,
+  Vocabulary, buildWordLM, embeddingMatrix, loadPretrainedEmbeddings, nearestNeighbors, parseWordVectors, readWordVectors, tokenEmbeddings,
 } from '../../src/text/index.js';
 import { BACKENDS } from '../util.js';
 
@@ -128,5 +128,22 @@ describe.each(BACKENDS)('pretrained embeddings in a model on %s', (backend) => {
     expect(Array.from(W)).toEqual(Array.from(m.getParams().Ws.subarray(16)));
     expect(nearestNeighbors(m, vocab, 'good', { k: 3 })).toHaveLength(3);
     m.dispose();
+  });
+});
+
+describe.each(BACKENDS)('buildWordLM with pretrained vectors on %s', (backend) => {
+  it('takes D from the vectors, loads them into E, reports coverage; frozen E stays put through fitStream', async () => {
+    const text = 'the good movie. the bad movie. a great movie!';
+    const vectors = parseWordVectors(GLOVE);
+    const { vocab, model, ids, coverage } = await buildWordLM(text, { hiddenSize: 8, vectors, model: { backend, freezeEmbeddings: true, optimizer: 'adam', learningRate: 0.01 } });
+    expect(model.config.embeddingSize).toBe(3);
+    expect(coverage).toMatchObject({ found: 5, total: vocab.size - 3 });
+    const E0 = Array.from(model.getParams().E);
+    const W0 = Array.from(model.getParams().Ws);
+    await model.fitStream(ids, { seqLength: 4, epochs: 2 });
+    expect(Array.from(model.getParams().E)).toEqual(E0);
+    expect(Array.from(model.getParams().Ws)).not.toEqual(W0);
+    await expect(buildWordLM(text, { vectors, embeddingSize: 4 })).rejects.toThrow(/options\.embeddingSize = 4; expected the vectors' dim 3/);
+    model.dispose();
   });
 });
