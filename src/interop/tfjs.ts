@@ -123,7 +123,7 @@ function layerList(topology: unknown): { layers: Cfg[]; path: string } {
   if (!isObj(topo)) throw typeError(API_IMPORT, 'modelTopology', 'an object { class_name, config } (model.json modelTopology)', topo);
   const cls = topo.class_name;
   const config = topo.config;
-  let layers: unknown = isObj(config) ? config.layers : Array.isArray(config) ? config : undefined;
+  const layers: unknown = isObj(config) ? config.layers : Array.isArray(config) ? config : undefined;
   if (cls !== 'Sequential' && cls !== 'Model' && cls !== 'Functional') {
     throw rangeError(API_IMPORT, 'modelTopology.class_name', `= ${show(cls)} is not supported; expected 'Sequential' (or a single-chain 'Model' / 'Functional')`);
   }
@@ -134,18 +134,17 @@ function layerList(topology: unknown): { layers: Cfg[]; path: string } {
     }
   });
   if (cls !== 'Sequential') {
-    // A functional model is accepted when each layer's only input is the previous layer.
-    layers = (layers as Cfg[]).filter((l, k) => {
-      const inbound = l.inbound_nodes;
-      if (k === 0 || l.class_name === 'InputLayer') return true;
-      const prev = (layers as Cfg[])[k - 1];
-      const names: string[] = JSON.stringify(inbound ?? []).match(/"([^"]+)"/g) ?? [];
+    // A functional model is accepted when each layer reads the previous layer (the layers it may hold take one input).
+    const list = layers as Cfg[];
+    for (let k = 1; k < list.length; k++) {
+      if (list[k].class_name === 'InputLayer') continue;
+      const prev = list[k - 1];
       const prevName = (prev.config as Cfg).name ?? prev.name;
+      const names: string[] = JSON.stringify(list[k].inbound_nodes ?? []).match(/"([^"]+)"/g) ?? [];
       if (!names.includes(JSON.stringify(prevName))) {
-        throw rangeError(API_IMPORT, `modelTopology.config.layers[${k}].inbound_nodes`, `do not take the previous layer ${describe(prevName)}; only a single chain of layers is supported`);
+        throw rangeError(API_IMPORT, `modelTopology.config.layers[${k}].inbound_nodes`, `do not take the previous layer ${show(prevName)}; only a single chain of layers is supported`);
       }
-      return true;
-    });
+    }
   }
   return { layers: layers as Cfg[], path: 'modelTopology.config.layers' };
 }

@@ -246,6 +246,25 @@ describe.each(BACKENDS)('fromTfjsLayers (%s)', (backend) => {
     m.dispose();
   });
 
+  it('a functional model (tf.model) that is a single chain imports; a branching one is refused naming inbound_nodes', async () => {
+    const inp = tf.input({ shape: [null, I] });
+    const h = tf.layers.simpleRNN({ units: H, returnSequences: true }).apply(inp) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: O, activation: 'sigmoid' }).apply(h) as tf.SymbolicTensor;
+    const m = tf.model({ inputs: inp, outputs: out });
+    seedWeights(m, 34);
+    const art = await artifactsOf(m);
+    expect((art.modelTopology as { class_name: string }).class_name).toMatch(/^(Model|Functional)$/);
+    const ours = await fromTfjsLayers(art, undefined, opts);
+    const x = denseBatch(new Rng(35), [6, 6], I);
+    compare(ours.predict(x), tfPredict(m, x), 'functional');
+    ours.dispose();
+    // a dense that reads the input instead of the rnn's output is not a chain
+    const topo = structuredClone(art.modelTopology) as { config: { layers: { inbound_nodes: unknown }[] } };
+    topo.config.layers[2].inbound_nodes = topo.config.layers[1].inbound_nodes;
+    await expect(fromTfjsLayers({ ...art, modelTopology: topo }, undefined, opts)).rejects.toThrow(/modelTopology\.config\.layers\[2\]\.inbound_nodes do not take the previous layer/);
+    m.dispose();
+  });
+
   it.each(['uint8', 'uint16', 'float16'] as const)('%s-quantized weights decode as TF.js decodes them', async (q) => {
     const m = tf.sequential();
     m.add(tf.layers.simpleRNN({ units: H, inputShape: [null, I] }));
