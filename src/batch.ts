@@ -55,6 +55,9 @@ export function validateInputs(api: string, inputs: unknown, spec: InputSpec, fi
   if (!Array.isArray(inputs)) throw typeError(api, field, 'an array of sequences', inputs);
   const B = inputs.length;
   if (B === 0) throw rangeError(api, field, 'is empty; expected at least one sequence');
+  // each sequence takes > 32 bytes of activations, so more than 2^26 can never fit the 2 GiB workspace limit (and a
+  // sparse array may claim a length of 2^32-1): refuse before allocating per-sequence arrays
+  if (B > 2 ** 26) throw rangeError(api, field, `has ${B} sequences; expected at most ${2 ** 26} (use smaller batches)`);
   const lengths = new Int32Array(B);
   const V = spec.vocabSize;
   const I = spec.inputSize;

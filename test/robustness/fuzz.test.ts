@@ -147,6 +147,30 @@ describe.each(BACKENDS)('training calls without targets (%s)', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('wrong top-level arguments and absurd batch sizes (%s)', (backend) => {
+  it('create(non-object) names options; a batch claiming 2^32-1 sequences is refused before allocating', async () => {
+    for (const bad of [undefined, null, 5, 'x', true]) {
+      tried.create++;
+      const err = await SimpleRNN.create(bad as never).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(TypeError);
+      expect((err as Error).message).toMatch(/^SimpleRNN\.create: options must be/);
+    }
+    const m = await SimpleRNN.create({ inputSize: 2, hiddenSize: 3, outputSize: 2, backend });
+    const params = snapshot(m);
+    const predicted = JSON.stringify(m.predict([[[1, 2]]]));
+    for (const n of [2 ** 32 - 1, 2 ** 26 + 1]) {
+      const sparse: unknown[] = [];
+      sparse.length = n;
+      for (const api of ['predict', 'computeGradients', 'trainBatch'] as const) {
+        tried.sizes++;
+        expectFieldError(() => (api === 'predict' ? m.predict(sparse as never) : m[api](sparse as never, [0] as never)), RangeError, api, 'inputs');
+      }
+    }
+    expectUnchanged(m, params, [[[1, 2]]], predicted);
+    m.dispose();
+  });
+});
+
 // ---- models under test ----
 
 interface Subject {
