@@ -285,9 +285,10 @@ export class SimpleRNN {
     glorotUniform(rng, Wo, H, O);
     this.view('Ws').set(Ws);
     this.view('Wo').set(Wo);
-    // E ~ N(0, 1) (PyTorch nn.Embedding), drawn last so models without E keep their initialisation
+    // E ~ U(-0.1, 0.1) (as word LMs since Zaremba et al. 2014): small next to what training writes into it, so the
+    // trained neighbours are readable. Drawn last, so models without E keep their initialisation.
     const E = this.view('E');
-    for (let k = 0; k < E.length; k++) E[k] = rng.normal();
+    for (let k = 0; k < E.length; k++) E[k] = 0.1 * (2 * rng.uniform() - 1);
   }
 
   /**
@@ -535,7 +536,8 @@ export class SimpleRNN {
    * One optimizer step on the batch (clipping, schedule, weight decay as configured); returns the loss before the
    * step. A transaction: when the loss or a gradient is not finite, the parameters, optimizer state, step count and
    * RNG stay exactly as they were, and it throws NonFiniteError, or with onNonFinite: 'skip' returns NaN and counts
-   * the step in skippedSteps.
+   * the step in skippedSteps. `options.onNonFinite` overrides the model's setting for this call (default: the
+   * model's onNonFinite, 'throw' unless configured).
    */
   trainBatch(inputs: Inputs, targets: Targets, options?: { onNonFinite?: NonFiniteMode }): number {
     const api = 'trainBatch';
