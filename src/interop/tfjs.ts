@@ -118,7 +118,7 @@ function field(cfg: Cfg, snake: string): unknown {
 /** The ordered list of layers of a Sequential model, or of a Functional model that is a single chain. */
 function layerList(topology: unknown): { layers: Cfg[]; path: string } {
   let topo = topology;
-  if (typeof topo === 'string') topo = JSON.parse(topo) as unknown;
+  if (typeof topo === 'string') topo = parseJson(API_IMPORT, 'modelTopology', topo);
   if (isObj(topo) && isObj(topo.model_config)) topo = topo.model_config; // Keras's {model_config, keras_version}
   if (!isObj(topo)) throw typeError(API_IMPORT, 'modelTopology', 'an object { class_name, config } (model.json modelTopology)', topo);
   const cls = topo.class_name;
@@ -361,7 +361,7 @@ function takeWeight(
     throw rangeError(API_IMPORT, `weight '${hit}'`, `has shape [${w.shape}]; expected [${shape}]`);
   }
   for (let j = 0; j < w.data.length; j++) {
-    if (!Number.isFinite(w.data[j])) throw rangeError(API_IMPORT, `weight '${hit}'[${j}]`, `= ${w.data[j]} is not finite`);
+    if (!Number.isFinite(Math.fround(w.data[j]))) throw rangeError(API_IMPORT, `weight '${hit}'[${j}]`, `= ${w.data[j]} is not finite in float32`);
   }
   return w.data;
 }
@@ -392,6 +392,29 @@ function foldEmbedding(E: ArrayLike<number>, K: ArrayLike<number>, V: number, D:
   return out;
 }
 
+const IMPORT_OPTIONS = ['backend', 'precision', 'seed', 'learningRate'];
+
+/**
+ * Re-attributes an error of SimpleRNN.create to the importer: the caller's own options keep their names; a size or
+ * setting that came from the imported model says so.
+ */
+function asImportError(api: string, e: unknown): unknown {
+  if (!(e instanceof TypeError || e instanceof RangeError)) return e;
+  const m = /^SimpleRNN\.(create|setParams): ((options|params)\.?([a-zA-Z]*).*)$/s.exec(e.message);
+  if (!m) return e;
+  const msg = m[1] === 'create' && IMPORT_OPTIONS.includes(m[4]) ? m[2] : `the imported model does not fit SimpleRNN.${m[1]}: ${m[2]}`;
+  return e instanceof TypeError ? new TypeError(`SimpleRNN.${api}: ${msg}`) : new RangeError(`SimpleRNN.${api}: ${msg}`);
+}
+
+/** JSON.parse whose SyntaxError becomes a TypeError naming the field. */
+function parseJson(api: string, field: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw typeError(api, field, `valid JSON (${(e as Error).message})`, text);
+  }
+}
+
 async function build(
   api: string, cfg: { vocabSize: number; inputSize: number; embeddingSize: number; hiddenSize: number; outputSize: number; activation: Activation; outputActivation: OutputActivation; returnSequences: boolean },
   w: RawWeights, options: ImportOptions | undefined,
@@ -400,19 +423,24 @@ async function build(
   if (typeof o !== 'object' || o === null) throw typeError(api, 'options', 'an options object { backend, precision, seed, learningRate }', options);
   const { vocabSize: V, inputSize: I, embeddingSize: D, hiddenSize: H, outputSize: O } = cfg;
   const rows = D || V || I;
-  const model = await SimpleRNN.create({
-    ...(V ? { vocabSize: V } : { inputSize: I }),
-    ...(D ? { embeddingSize: D } : {}),
-    hiddenSize: H,
-    outputSize: O,
-    activation: cfg.activation,
-    outputActivation: cfg.outputActivation,
-    returnSequences: cfg.returnSequences,
-    backend: o.backend,
-    precision: o.precision,
-    seed: o.seed,
-    learningRate: o.learningRate,
-  });
+  let model: SimpleRNN;
+  try {
+    model = await SimpleRNN.create({
+      ...(V ? { vocabSize: V } : { inputSize: I }),
+      ...(D ? { embeddingSize: D } : {}),
+      hiddenSize: H,
+      outputSize: O,
+      activation: cfg.activation,
+      outputActivation: cfg.outputActivation,
+      returnSequences: cfg.returnSequences,
+      backend: o.backend,
+      precision: o.precision,
+      seed: o.seed,
+      learningRate: o.learningRate,
+    });
+  } catch (e) {
+    throw asImportError(api, e);
+  }
   try {
     const Ws = new Float64Array((H + rows) * H);
     Ws.set(w.recurrent as ArrayLike<number>, 0);
@@ -429,7 +457,7 @@ async function build(
     });
   } catch (e) {
     model.dispose();
-    throw e;
+    throw asImportError(api, e);
   }
   return model;
 }
@@ -450,7 +478,7 @@ function foldOption(api: string, options: ImportOptions | undefined, K: ArrayLik
 
 function artifactsOf(modelJson: unknown, weightData: unknown): { topology: unknown; specs: TfjsWeightSpec[]; bytes: Uint8Array } {
   let mj = modelJson;
-  if (typeof mj === 'string') mj = JSON.parse(mj) as unknown;
+  if (typeof mj === 'string') mj = parseJson(API_IMPORT, 'modelJson', mj);
   if (!isObj(mj) || !('modelTopology' in mj)) {
     throw typeError(API_IMPORT, 'modelJson', 'a parsed model.json { modelTopology, weightsManifest } or tf.io.ModelArtifacts { modelTopology, weightSpecs, weightData }', mj);
   }
@@ -511,7 +539,7 @@ export async function fromTfjsLayers(
 
 /** The masking of a TF.js model (a Masking layer's mask_value, an Embedding's mask_zero, or null). */
 export function tfjsMasking(modelJson: TfjsModelJson | TfjsArtifacts | string): TfjsMasking {
-  const mj = typeof modelJson === 'string' ? (JSON.parse(modelJson) as unknown) : modelJson;
+  const mj = typeof modelJson === 'string' ? parseJson('tfjsMasking', 'modelJson', modelJson) : modelJson;
   if (!isObj(mj)) throw typeError('tfjsMasking', 'modelJson', 'a parsed model.json or tf.io.ModelArtifacts', mj);
   return planFromTopology(mj.modelTopology).masking;
 }
@@ -602,6 +630,9 @@ export async function fromKerasWeights(weights: KerasArray[], options?: KerasWei
   const useBias = o.useBias ?? true;
   const denseUseBias = o.denseUseBias ?? true;
   const activation = o.activation ?? 'tanh';
+  for (const f of ['embedding', 'useBias', 'denseUseBias', 'returnSequences'] as const) {
+    if (o[f] !== undefined && typeof o[f] !== 'boolean') throw typeError(api, `options.${f}`, 'a boolean', o[f]);
+  }
   const outputActivation = o.outputActivation ?? 'linear';
   if (!ACTS.includes(activation)) throw typeError(api, 'options.activation', ACTS.map((a) => `'${a}'`).join(', '), activation);
   if (!OUTS.includes(outputActivation)) throw typeError(api, 'options.outputActivation', OUTS.map((a) => `'${a}'`).join(', '), outputActivation);
@@ -615,7 +646,7 @@ export async function fromKerasWeights(weights: KerasArray[], options?: KerasWei
     const f = `weights[${k}] (${n})`;
     const sd = shapeAndData(api, f, weights[k]);
     sd.data.forEach((v, j) => {
-      if (!Number.isFinite(v)) throw rangeError(api, `${f}[${j}]`, `= ${v} is not finite`);
+      if (!Number.isFinite(Math.fround(v))) throw rangeError(api, `${f}[${j}]`, `= ${v} is not finite in float32`);
     });
     arr[n] = { ...sd, f };
   });

@@ -352,6 +352,10 @@ describe.each(BACKENDS)('fromTfjsLayers (%s)', (backend) => {
     nan[3] = NaN;
     await expect(fromTfjsLayers({ ...art, weightData: nan.buffer }, undefined, opts)).rejects.toThrow(/weight '.*kernel'\[3\] = NaN is not finite/);
     expect(() => tfjsInputsToSequences({ maskValue: 0 }, [[[0, 0], [0, 0]]])).toThrow(/padded\[0\] has no unmasked step/);
+    // the caller's options keep their names under the importer's; bad JSON is a TypeError, not a SyntaxError
+    await expect(fromTfjsLayers(art, undefined, { backend: 'gpu' as never })).rejects.toThrow(/^SimpleRNN\.fromTfjsLayers: options\.backend must be one of 'wasm', 'js'/);
+    await expect(fromTfjsLayers('{"modelTopology": ', art.weightData)).rejects.toThrow(/^SimpleRNN\.fromTfjsLayers: modelJson must be valid JSON/);
+    await expect(fromKerasWeights([], { returnSequences: 'yes' as never })).rejects.toThrow(/^SimpleRNN\.fromKerasWeights: options\.returnSequences must be a boolean/);
     m.dispose();
   });
 });
