@@ -125,6 +125,13 @@ describe('SimpleRNN.create', () => {
       const targets = [long[0].map(() => 7)];
       expectFieldError(() => (api === 'predict' ? m.predict(long) : m[api](long, targets)), RangeError, api, 'inputs (a batch of B=1 sequences x T=2400 steps)');
     }
+    if (backend === 'wasm') {
+      // ~1.5 GiB of activations: under the 2 GiB limit, over the wasm allocator's 1 GiB block; refused, not a trap
+      const mid = [Array.from({ length: 480 }, () => [0.5])];
+      tried.sizes++;
+      expectFieldError(() => m.predict(mid), RangeError, 'predict', 'inputs (a batch of B=1 sequences x T=480 steps)');
+      expect(() => m.predict(mid)).toThrow(/cannot allocate.*largest block is 1 GiB/);
+    }
     const now = snapshot(m);
     for (let k = 0; k < now.length; k++) expect(Buffer.compare(now[k], params[k])).toBe(0);
     expect((m.predict([[[0.5]]]) as number[][][])[0][0]).toHaveLength(1 << 18);
