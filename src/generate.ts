@@ -169,6 +169,11 @@ export function generate(c: Readonly<ModelConfig>, stepper: Stepper, s0: FloatAr
     throw rangeError(api, 'model', `must predict the next token: vocabSize with outputActivation: 'softmax' and outputSize = vocabSize; got vocabSize=${c.vocabSize}, outputActivation='${c.outputActivation}', outputSize=${c.outputSize}`);
   }
   if (o === null || typeof o !== 'object') throw typeError(api, 'options', 'an options object { prompt, length, temperature, topK, seed }', o);
+  for (const k of Object.keys(o)) {
+    if (!['prompt', 'length', 'temperature', 'topK', 'seed'].includes(k)) {
+      throw rangeError(api, `options.${k}`, 'is not an option; expected one of prompt, length, temperature, topK, seed');
+    }
+  }
   const prompt = o.prompt;
   if (!Array.isArray(prompt) && !(ArrayBuffer.isView(prompt) && !(prompt instanceof DataView) && !(prompt instanceof Float32Array) && !(prompt instanceof Float64Array))) {
     throw typeError(api, 'options.prompt', 'an array of token ids', prompt);

@@ -113,6 +113,16 @@ function checkSignal(api: string, signal: unknown): AbortSignal | undefined {
   throw typeError(api, 'options.signal', 'an AbortSignal', signal);
 }
 
+/** Rejects unknown option keys (a typo such as `epoch` would otherwise be ignored silently). */
+export function checkKeys(api: string, o: object, allowed: readonly string[], field = 'options'): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw rangeError(api, `${field}.${k}`, `is not an option; expected one of ${allowed.join(', ')}`);
+  }
+}
+
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'bucketByLength', 'validationData', 'validationSplit', 'earlyStopping', 'callbacks', 'signal', ...TRAINING_KEYS];
+const STREAM_KEYS = ['seqLength', 'batchSize', 'epochs', 'validationTokens', 'callbacks', 'signal', ...TRAINING_KEYS];
+
 function pickTraining(o: Record<string, unknown>): TrainingOptions | null {
   const t: Record<string, unknown> = {};
   let any = false;
@@ -305,6 +315,7 @@ export interface EvaluateOptions {
 export function evaluate(host: TrainHost, inputs: Inputs, targets: Targets, options: EvaluateOptions = {}): EvalResult {
   const api = 'evaluate';
   if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
+  checkKeys(api, options, ['batchSize']);
   const batchSize = intOpt(api, 'options.batchSize', options.batchSize, 256, 1);
   return evaluateData(host, api, dataset(api, host.model, inputs, targets, ''), batchSize);
 }
@@ -314,13 +325,15 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
   const model = host.model;
   if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
   const o = options;
+  checkKeys(api, o, FIT_KEYS);
   const epochs = intOpt(api, 'options.epochs', o.epochs, 1, 0);
   const batchSize = intOpt(api, 'options.batchSize', o.batchSize, 32, 1);
   const shuffle = boolOpt(api, 'options.shuffle', o.shuffle, true);
   const bucket = boolOpt(api, 'options.bucketByLength', o.bucketByLength, false);
   const signal = checkSignal(api, o.signal);
   const cb = o.callbacks ?? {};
-  if (typeof cb !== 'object') throw typeError(api, 'options.callbacks', 'an object { onBatchEnd, onEpochEnd }', cb);
+  if (cb === null || typeof cb !== 'object') throw typeError(api, 'options.callbacks', 'an object { onBatchEnd, onEpochEnd }', cb);
+  checkKeys(api, cb, ['onBatchEnd', 'onEpochEnd'], 'options.callbacks');
   for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
     if (cb[k] !== undefined && typeof cb[k] !== 'function') throw typeError(api, `options.callbacks.${k}`, 'a function', cb[k]);
   }
@@ -352,6 +365,7 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
   if (o.earlyStopping !== undefined && o.earlyStopping !== false) {
     const e = o.earlyStopping === true ? {} : o.earlyStopping;
     if (e === null || typeof e !== 'object') throw typeError(api, 'options.earlyStopping', 'true or { monitor, patience, minDelta, restoreBestWeights }', e);
+    checkKeys(api, e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights'], 'options.earlyStopping');
     const monitor = e.monitor ?? (val ? 'valLoss' : 'loss');
     if (monitor !== 'loss' && monitor !== 'valLoss') throw typeError(api, 'options.earlyStopping.monitor', "'loss' or 'valLoss'", monitor);
     if (monitor === 'valLoss' && !val) throw rangeError(api, 'options.earlyStopping.monitor', "= 'valLoss' needs validationData or validationSplit");
@@ -535,11 +549,17 @@ export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, opti
   }
   if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
   const o = options;
+  checkKeys(api, o, STREAM_KEYS);
   const seqLength = intOpt(api, 'options.seqLength', o.seqLength, 25, 1);
   const B = intOpt(api, 'options.batchSize', o.batchSize, 1, 1);
   const epochs = intOpt(api, 'options.epochs', o.epochs, 1, 0);
   const signal = checkSignal(api, o.signal);
   const cb = o.callbacks ?? {};
+  if (cb === null || typeof cb !== 'object') throw typeError(api, 'options.callbacks', 'an object { onBatchEnd, onEpochEnd }', cb);
+  checkKeys(api, cb, ['onBatchEnd', 'onEpochEnd'], 'options.callbacks');
+  for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
+    if (cb[k] !== undefined && typeof cb[k] !== 'function') throw typeError(api, `options.callbacks.${k}`, 'a function', cb[k]);
+  }
   const stream = tokenStream(api, model, tokens, 'tokens');
   const L = tracks(stream, B);
   if (L < 1) {

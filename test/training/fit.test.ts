@@ -186,6 +186,10 @@ describe.each(BACKENDS)('fit on %s', (backend) => {
     await expect(m.fit(x, y, { validationData: [x, [0, 1]] })).rejects.toThrow(/validationData\.targets has 2 entries/);
     await expect(m.fit(x, y, { earlyStopping: { monitor: 'valLoss' } })).rejects.toThrow(/earlyStopping\.monitor = 'valLoss' needs validationData/);
     await expect(m.fit(x, y, { callbacks: { onBatchEnd: 3 as never } })).rejects.toThrow(/options\.callbacks\.onBatchEnd must be a function/);
+    await expect(m.fit(x, y, { epoch: 3 } as never)).rejects.toThrow(/SimpleRNN\.fit: options\.epoch is not an option; expected one of epochs, batchSize/);
+    await expect(m.fit(x, y, { earlyStopping: { patients: 2 } as never })).rejects.toThrow(/options\.earlyStopping\.patients is not an option/);
+    await expect(m.fit(x, y, { callbacks: { onEpochEnds: () => {} } as never })).rejects.toThrow(/options\.callbacks\.onEpochEnds is not an option/);
+    expect(() => m.evaluate(x, y, { batch: 2 } as never)).toThrow(/SimpleRNN\.evaluate: options\.batch is not an option/);
     expect(m.stepCount).toBe(0);
     m.dispose();
     await expect(m.fit(x, y)).rejects.toThrow(/SimpleRNN\.fit: model was disposed/);

@@ -123,6 +123,7 @@ describe.each(BACKENDS)('generate on %s', (backend) => {
     expect(() => m.generate({ prompt: [7], length: 3 })).toThrow(/options\.prompt\[0\] = 7 is not a token id/);
     expect(() => m.generate({ prompt: [1], length: 3, temperature: -1 })).toThrow(/options\.temperature = -1/);
     expect(() => m.generate({ prompt: [1], length: 1.5 })).toThrow(/options\.length = 1\.5/);
+    expect(() => m.generate({ prompt: [1], length: 3, temp: 0 } as never)).toThrow(/options\.temp is not an option; expected one of prompt, length/);
     const d = await SimpleRNN.create({ inputSize: 2, hiddenSize: 3, outputSize: 2, backend });
     expect(() => d.generate({ prompt: [1], length: 3 })).toThrow(/SimpleRNN\.generate: model must predict the next token/);
     m.dispose();
@@ -215,6 +216,7 @@ describe.each(BACKENDS)('fitStream on %s', (backend) => {
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     expect(m.stepCount).toBe(5);
     await expect(m.fitStream([1, 2, 9])).rejects.toThrow(/SimpleRNN\.fitStream: tokens\[2\] = 9 is not a token id/);
+    await expect(m.fitStream([1, 2, 3], { seqLen: 2 } as never)).rejects.toThrow(/options\.seqLen is not an option/);
     await expect(m.fitStream([1, 2, 3], { batchSize: 3 })).rejects.toThrow(/tokens has 3 tokens; batchSize=3 tracks need at least 4/);
     const cls = await SimpleRNN.create({ vocabSize: 5, hiddenSize: 4, outputSize: 2, backend });
     await expect(cls.fitStream([1, 2, 3])).rejects.toThrow(/SimpleRNN\.fitStream: model must be a next-token model/);
