@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SimpleRNN, NonFiniteError, type SimpleRNNOptions } from '../../src/index.js';
 import { Rng } from '../../src/random.js';
+import { wasmBackend } from '../../src/backends/wasm.js';
 import { BACKENDS, denseBatch, tokenBatch } from '../util.js';
 
 const SEED = 20261129;
@@ -109,12 +110,15 @@ describe('SimpleRNN.create', () => {
     }
     for (const [o, re] of cases) {
       tried.sizes++;
-      const t0 = performance.now();
+      const wasmBefore = (await wasmBackend()).memoryBytes();
+      const abBefore = process.memoryUsage().arrayBuffers;
       const err = await SimpleRNN.create({ ...o, backend } as SimpleRNNOptions).then(() => null, (e: unknown) => e);
       expect(err, JSON.stringify(o)).toBeInstanceOf(RangeError);
       expect((err as Error).message).toMatch(/^SimpleRNN\.create: options/);
       expect((err as Error).message).toMatch(re);
-      expect(performance.now() - t0, 'refused without allocating').toBeLessThan(5000);
+      // refused before allocating: wasm memory did not grow, no large ArrayBuffer is alive
+      expect((await wasmBackend()).memoryBytes()).toBe(wasmBefore);
+      expect(process.memoryUsage().arrayBuffers - abBefore).toBeLessThan(64 * 2 ** 20);
     }
     // a batch whose activations need more than 2 GiB: refused before any allocation, and the model still works
     const m = await SimpleRNN.create({ inputSize: 1, hiddenSize: 4, outputSize: 1 << 18, returnSequences: true, backend });
