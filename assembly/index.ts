@@ -6,7 +6,7 @@ export { outputForward, lossForwardBackward } from './loss';
 export {
   sgdUpdate, sgdUpdateScalar, addScaled, addScaledScalar, scale, scaleScalar, clipByValue, clipByValueScalar,
   momentumUpdate, momentumUpdateScalar, adamUpdate, adamUpdateScalar, rmspropUpdate, rmspropUpdateScalar,
-  adagradUpdate, adagradUpdateScalar, sumSquares, sampleLogits,
+  adagradUpdate, adagradUpdateScalar, sumSquares, sumSquaresScalar, sampleLogits,
 } from './optim';
 
 // Linear memory is owned by the TypeScript side: it allocates every buffer here and frees it on dispose().

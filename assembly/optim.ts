@@ -240,15 +240,48 @@ export function adagradUpdate(pPtr: usize, vPtr: usize, gPtr: usize, n: i32, lr:
   adagradUpdateScalar(f(pPtr, k), f(vPtr, k), f(gPtr, k), n - k, lr, eps, wd);
 }
 
-// sumSquares: Σ x², accumulated in f64 (NaN or Infinity when any element is not finite). The global norm is its root.
+// sumSquares: Σ x², in f64 (NaN or Infinity when any element is not finite). The global norm is its root.
 //   x  (n)  in
-export function sumSquares(xPtr: usize, n: i32): f64 {
-  let acc: f64 = 0;
+// Four f64 partial sums, element k into sum k mod 4 in order, then (s0 + s1) + (s2 + s3): the SIMD loop keeps them as
+// two f64x2 (each f32x4 promoted in halves), the scalar twin as four locals, so both give the same bits.
+export function sumSquaresScalar(xPtr: usize, n: i32): f64 {
+  let s0: f64 = 0;
+  let s1: f64 = 0;
+  let s2: f64 = 0;
+  let s3: f64 = 0;
   for (let k = 0; k < n; k++) {
     const v = <f64>load<f32>(f(xPtr, k));
-    acc += v * v;
+    const j = k & 3;
+    if (j == 0) s0 += v * v;
+    else if (j == 1) s1 += v * v;
+    else if (j == 2) s2 += v * v;
+    else s3 += v * v;
   }
-  return acc;
+  return (s0 + s1) + (s2 + s3);
+}
+
+export function sumSquares(xPtr: usize, n: i32): f64 {
+  let lo = f64x2.splat(0); // sums 0, 1
+  let hi = f64x2.splat(0); // sums 2, 3
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const x = v128.load(f(xPtr, k));
+    const a = f64x2.promote_low_f32x4(x);
+    const b = f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1));
+    lo = f64x2.add(lo, f64x2.mul(a, a));
+    hi = f64x2.add(hi, f64x2.mul(b, b));
+  }
+  let s0 = f64x2.extract_lane(lo, 0);
+  let s1 = f64x2.extract_lane(lo, 1);
+  let s2 = f64x2.extract_lane(hi, 0);
+  let s3 = f64x2.extract_lane(hi, 1);
+  for (let j = 0; k < n; k++, j++) {
+    const v = <f64>load<f32>(f(xPtr, k));
+    if (j == 0) s0 += v * v;
+    else if (j == 1) s1 += v * v;
+    else s2 += v * v;
+  }
+  return (s0 + s1) + (s2 + s3);
 }
 
 // sampleLogits: draws a class from softmax(y / temperature) restricted to the topK largest logits; returns its index.

@@ -21,6 +21,7 @@ interface WasmExports extends Kernels {
   adamUpdateScalar: Kernels['adamUpdate'];
   rmspropUpdateScalar: Kernels['rmspropUpdate'];
   adagradUpdateScalar: Kernels['adagradUpdate'];
+  sumSquaresScalar: Kernels['sumSquares'];
 }
 
 /** Views over linear memory, rebuilt whenever memory.grow has replaced memory.buffer (which detaches old views). */

@@ -325,3 +325,27 @@ describe.each(BACKENDS)('trainBatch on %s', (backend) => {
     m.dispose();
   });
 });
+
+describe('sumSquares (the global norm)', () => {
+  it('SIMD equals its scalar twin bit for bit; both are within f64 rounding of the plain sum; non-finite propagates', async () => {
+    const { wasm, js } = await backends();
+    for (const n of [1, 2, 3, 4, 5, 7, 8, 103, 4096]) {
+      const x = randomF32(new Rng(n), n, 10);
+      const s = new Scope(wasm);
+      const p = s.put(x);
+      const simd = wasm.sumSquares(p, n);
+      expect(simd).toBe(wasm.exports.sumSquaresScalar(p, n));
+      const plain = Array.from(x).reduce((a, v) => a + v * v, 0);
+      expect(Math.abs(simd - plain)).toBeLessThanOrEqual(1e-13 * plain);
+      const q = new Scope(js);
+      expect(js.sumSquares(q.put(x), n)).toBe(plain);
+      q.free();
+      s.free();
+    }
+    const s = new Scope(wasm);
+    expect(wasm.sumSquares(s.put([1, 2, NaN, 3, 4]), 5)).toBeNaN();
+    expect(wasm.sumSquares(s.put([1, 2, 3, 4, Infinity]), 5)).toBe(Infinity);
+    expect(wasm.sumSquares(s.put([3e38, 3e38, 3e38, 3e38, 3e38]), 5)).toBeCloseTo(4.5e77, -70); // f64 does not overflow
+    s.free();
+  });
+});
