@@ -104,6 +104,20 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
     [a, b, c].forEach((m) => m.dispose());
   });
 
+  it('fitStream resumes exactly across epochs', async () => {
+    const toks = Array.from({ length: 90 }, (_, k) => (k * 7 + (k >> 3)) % 5);
+    const opts = { vocabSize: 5, hiddenSize: 6, outputSize: 5, returnSequences: true, backend, optimizer: 'adam' } as const;
+    const a = await SimpleRNN.create(opts);
+    const ha = await a.fitStream(toks, { seqLength: 7, batchSize: 3, epochs: 3 });
+    const b = await SimpleRNN.create(opts);
+    const hb = await b.fitStream(toks, { seqLength: 7, batchSize: 3, epochs: 2 });
+    const c = await SimpleRNN.load(b.save());
+    const hc = await c.fitStream(toks, { seqLength: 7, batchSize: 3, epochs: 1 });
+    expect([...hb.loss, ...hc.loss]).toEqual(ha.loss);
+    expect(c.save()).toEqual(a.save());
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
   it('round-trips token models with embeddings, learned s0, metadata; save() keeps the loaded metadata', async () => {
     const m = await SimpleRNN.create({ vocabSize: 7, embeddingSize: 3, hiddenSize: 5, outputSize: 7, returnSequences: true, learnInitialState: true, backend, optimizer: 'momentum' });
     const x = tokenBatch(new Rng(2), [4, 3], 7);
@@ -206,6 +220,25 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
     it('not bytes at all', async () => {
       await expect(SimpleRNN.load('SRNN' as never)).rejects.toThrow(/SimpleRNN\.load: bytes must be a Uint8Array/);
     });
+  });
+});
+
+describe('float64 checkpoints (js precision float64)', () => {
+  it('keep every bit, resume exactly, and refuse the wasm backend', async () => {
+    const opts = { ...dense, backend: 'js', precision: 'float64', optimizer: 'rmsprop' } as const;
+    const data = batches(4);
+    const a = await SimpleRNN.create(opts);
+    for (const { x, y } of data) a.trainBatch(x, y);
+    const b = await SimpleRNN.create(opts);
+    for (const { x, y } of data.slice(0, 2)) b.trainBatch(x, y);
+    const bytes = b.save();
+    expect(new DataView(bytes.buffer).getUint32(20, true)).toBe(8);
+    const c = await SimpleRNN.load(bytes);
+    expect(c.getParams().Ws).toBeInstanceOf(Float64Array);
+    for (const { x, y } of data.slice(2)) c.trainBatch(x, y);
+    expect(c.getParams()).toEqual(a.getParams());
+    await expect(SimpleRNN.load(bytes, { backend: 'wasm' })).rejects.toThrow(/options\.backend = 'wasm' cannot hold a float64 checkpoint/);
+    [a, b, c].forEach((m) => m.dispose());
   });
 });
 
