@@ -14,7 +14,7 @@ export type {
 export type { GenerateOptions } from './generate.js';
 export { crc32, FORMAT_VERSION as CHECKPOINT_VERSION } from './checkpoint.js';
 export { Rng } from './random.js';
-export { fromTfjsLayers, fromKerasWeights, toTfjsLayers, toTfjsFiles, tfjsMasking, tfjsInputsToSequences } from './interop/tfjs.js';
+export { fromTfjsLayers, fromTfjsModel, fromKerasWeights, toTfjsLayers, toTfjsFiles, tfjsMasking, tfjsInputsToSequences } from './interop/tfjs.js';
 export type {
   TfjsModelJson, TfjsArtifacts, TfjsWeightSpec, TfjsMasking, TfjsExportOptions, ImportOptions, KerasArray, KerasWeightsOptions, WeightBytes,
 } from './interop/tfjs.js';

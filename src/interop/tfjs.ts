@@ -537,6 +537,32 @@ export async function fromTfjsLayers(
   );
 }
 
+/**
+ * Imports a live tf.LayersModel (anything with TF.js's `save(handler)`): it saves itself into memory through a
+ * handler, and the artifacts go to fromTfjsLayers. No tfjs import is needed here.
+ */
+export async function fromTfjsModel(model: { save(handler: unknown): Promise<unknown> }, options?: ImportOptions): Promise<SimpleRNN> {
+  if (model === null || typeof model !== 'object' || typeof (model as { save?: unknown }).save !== 'function') {
+    throw typeError('fromTfjsModel', 'model', 'a tf.LayersModel (an object with save(handler))', model);
+  }
+  let artifacts: TfjsArtifacts | undefined;
+  await model.save({
+    save: async (a: TfjsArtifacts) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+  });
+  if (!artifacts) throw typeError('fromTfjsModel', 'model', 'a model whose save(handler) hands over its artifacts', model);
+  try {
+    return await fromTfjsLayers(artifacts, undefined, options);
+  } catch (e) {
+    if ((e instanceof TypeError || e instanceof RangeError) && e.message.startsWith(`SimpleRNN.${API_IMPORT}: `)) {
+      e.message = e.message.replace(`SimpleRNN.${API_IMPORT}: `, 'SimpleRNN.fromTfjsModel: ');
+    }
+    throw e;
+  }
+}
+
 /** The masking of a TF.js model (a Masking layer's mask_value, an Embedding's mask_zero, or null). */
 export function tfjsMasking(modelJson: TfjsModelJson | TfjsArtifacts | string): TfjsMasking {
   const mj = typeof modelJson === 'string' ? parseJson('tfjsMasking', 'modelJson', modelJson) : modelJson;

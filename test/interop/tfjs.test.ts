@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SimpleRNN } from '../../src/model.js';
 import { Rng } from '../../src/random.js';
 import {
-  fromKerasWeights, fromTfjsLayers, tfjsInputsToSequences, tfjsMasking, toTfjsFiles, toTfjsLayers, type TfjsArtifacts,
+  fromKerasWeights, fromTfjsLayers, fromTfjsModel, tfjsInputsToSequences, tfjsMasking, toTfjsFiles, toTfjsLayers, type TfjsArtifacts,
 } from '../../src/interop/tfjs.js';
 import { loadTfjsLayers, saveTfjsLayers } from '../../src/interop/node.js';
 import { BACKENDS, denseBatch, expectClose, flat, tokenBatch } from '../util.js';
@@ -202,6 +202,23 @@ describe.each(BACKENDS)('fromTfjsLayers (%s)', (backend) => {
     ours2.dispose();
     m.dispose();
     m2.dispose();
+  });
+
+  it('fromTfjsModel takes a live tf.LayersModel', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.simpleRNN({ units: H, inputShape: [null, I] }));
+    m.add(tf.layers.dense({ units: O, activation: 'softmax' }));
+    seedWeights(m, 36);
+    const ours = await fromTfjsModel(m, opts);
+    const x = denseBatch(new Rng(37), [3, 3], I);
+    compare(ours.predict(x), tfPredict(m, x), 'live model');
+    ours.dispose();
+    const lstm = tf.sequential();
+    lstm.add(tf.layers.lstm({ units: 2, inputShape: [null, 1] }));
+    await expect(fromTfjsModel(lstm, opts)).rejects.toThrow(/^SimpleRNN\.fromTfjsModel: modelTopology\.config\.layers\[0\] \(LSTM '.*'\) is not supported/);
+    await expect(fromTfjsModel({} as never)).rejects.toThrow(TypeError);
+    lstm.dispose();
+    m.dispose();
   });
 
   it('model.json + weight files: manifest form, one buffer per file, and a JSON string', async () => {
