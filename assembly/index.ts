@@ -1,8 +1,10 @@
 // The wasm module's exports: the kernel ABI (numbers only: byte offsets and sizes) and the allocator.
-export { matmulForward, matmulForwardScalar, transpose } from './matmul';
+export {
+  matmulForward, matmulForwardScalar, transpose, transposeScalar, setScratch, scratchBytes, prepackB, matmulPrepacked,
+} from './matmul';
 export { activationForward, activationForwardScalar, activationBackward, activationBackwardScalar } from './activations';
 export { rnnForward, rnnBackward, embeddingForward, embeddingBackward, biasBackward, broadcastRows } from './rnn';
-export { outputForward, lossForwardBackward } from './loss';
+export { outputForward, lossForwardBackward, expInPlace } from './loss';
 export {
   sgdUpdate, sgdUpdateScalar, addScaled, addScaledScalar, scale, scaleScalar, clipByValue, clipByValueScalar,
   momentumUpdate, momentumUpdateScalar, adamUpdate, adamUpdateScalar, rmspropUpdate, rmspropUpdateScalar,

@@ -13,10 +13,15 @@
 // not depend on which other rows are in the batch (padding invariance holds to the bit).
 //
 // SIMD goes over N: splat a[m,k], v128.load b[k, n..n+3]. Register block: 4 rows x 8 columns, eight f32x4
-// accumulators. Rows are processed in panels of MC so that a panel of a stays in L2 while every 8-column strip of
-// b (K x 32 bytes) is streamed once per panel from L1.
+// accumulators (11 of the 16 xmm registers; 4x16 or 6x8 spill). Two drivers:
+// - tiled (when the TypeScript side has handed over a scratch block with setScratch): K in blocks of KC, a packed
+//   into 4-row panels when it is transposed or strided, b packed into 8-column strips when it is large, edge tiles
+//   through a 4x8 copy. Packing is what makes the transposed product (weight gradients) and power-of-two strides
+//   (H = 128, 256, 512: every row of a strip lands in the same few cache sets) run at the in-cache speed.
+// - direct (no scratch): the register-blocked loops over a and b in place; also the fallback of every path.
+// The time loops of rnn.ts pack their weight once per call (prepackB) and run each step with matmulPrepacked.
 
-const MC: i32 = 64;
+const MC_DIRECT: i32 = 64;
 
 // @ts-ignore: decorator
 @inline
@@ -57,6 +62,7 @@ export function matmulForwardScalar(
   }
 }
 
+// ---- direct path ----
 // One row of out, columns n0..N-1: 8 at a time, then 4, then scalar.
 // @ts-ignore: decorator
 @inline
@@ -110,7 +116,7 @@ function rowStrip(
   }
 }
 
-export function matmulForward(
+function matmulDirect(
   outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
   M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
 ): void {
@@ -118,8 +124,8 @@ export function matmulForward(
   const aRowBytes = <usize>aRow << 2;
   const bStep = <usize>N << 2;
   const N8 = N & ~7;
-  for (let m0 = 0; m0 < M; m0 += MC) {
-    const m1 = min(m0 + MC, M);
+  for (let m0 = 0; m0 < M; m0 += MC_DIRECT) {
+    const m1 = min(m0 + MC_DIRECT, M);
     const m4 = m0 + ((m1 - m0) & ~3);
     for (let n = 0; n < N8; n += 8) {
       for (let m = m0; m < m4; m += 4) {
@@ -174,10 +180,367 @@ export function matmulForward(
   }
 }
 
+
+// ---- tiled path: K-blocked, operands packed into scratch (the BLIS loop order) ----
+// Scratch is a block the TypeScript side allocates and hands over with setScratch (kernels never allocate); it needs
+// scratchBytes(0, 0) bytes for matmulForward, scratchBytes(H, H) for the time loops to prepack an (H, H) weight.
+// Layout: tile (4x8 floats) | tile bias (8) | Ap (MC x KC) | Bp (KC x NC, or a whole prepacked (K, N) for the rnn)
+//   Ap  4-row panels, each kc x 4: Ap[p][k][r] = a[m0+4p+r, k0+k]   (rows past M are 0)
+//   Bp  8-column strips, each kc x 8: Bp[s][k][c] = b[k0+k, n0+8s+c]  (columns past N are 0)
+// Splitting K into blocks of KC keeps the order of the sum: a block stores its partial sums to out as f32, the
+// next block loads them back (exact), so the packed path still equals matmulForwardScalar bit for bit.
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256; // a B strip, KC x 8 floats = 8 KB, stays in L1
+const MC: i32 = 128; // packed A, MC x KC floats = 128 KB, stays in L2
+const NC: i32 = 512; // packed B, KC x NC floats = 512 KB, L2
+const TILE_BYTES: usize = (MR * NR + NR) << 2;
+const AP_BYTES: usize = (<usize>MC * KC) << 2;
+const BP_BYTES: usize = (<usize>KC * NC) << 2;
+
+let scratchPtr: usize = 0;
+let scratchCap: usize = 0;
+
+/** Scratch bytes the kernels use: the packed GEMM (fixed), or enough to prepack a (K, N) weight for the time loop. */
+export function scratchBytes(K: i32, N: i32): usize {
+  const whole = (<usize>K * <usize>((N + NR - 1) & ~(NR - 1))) << 2;
+  return TILE_BYTES + AP_BYTES + max(BP_BYTES, whole);
+}
+
+/** Hands the kernels a scratch block of `bytes` bytes at ptr (16-byte aligned); 0 turns the packed paths off. */
+export function setScratch(ptr: usize, bytes: usize): void {
+  scratchPtr = ptr;
+  scratchCap = bytes;
+}
+
+// @ts-ignore: decorator
+@inline
+function init4(cp: usize, bp: usize, acc: i32): v128 {
+  let v = f32x4.splat(0);
+  if (acc) v = v128.load(cp);
+  if (bp) {
+    const bv = v128.load(bp);
+    v = acc ? f32x4.add(v, bv) : bv;
+  }
+  return v;
+}
+
+// c[0..3][0..7] (row stride ldc bytes) = init + Σ_k a[r][k] b[k][c], k ascending, mul then add.
+//   a  row r of the panel at pa + o_r (o_0 = 0), next k at + aStep: packed (4, 8, 12; 16) or in place (rows of a)
+//   b  8 columns at pb, pb + 16, next k at + bStep: a packed strip (32) or b in place (N * 4)
+// first: init = [c] + [bias] as in matmulForwardScalar; otherwise init = c (the partial sums of earlier K blocks).
+function microTile(
+  c: usize, ldc: usize, pa: usize, o1: usize, o2: usize, o3: usize, aStep: usize, pb: usize, bStep: usize,
+  kc: i32, first: bool, bp: usize, acc: i32,
+): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  if (first) {
+    const bp1 = bp ? bp + 16 : 0;
+    c00 = init4(c, bp, acc);
+    c01 = init4(c + 16, bp1, acc);
+    c10 = init4(c + ldc, bp, acc);
+    c11 = init4(c + ldc + 16, bp1, acc);
+    c20 = init4(c + 2 * ldc, bp, acc);
+    c21 = init4(c + 2 * ldc + 16, bp1, acc);
+    c30 = init4(c + 3 * ldc, bp, acc);
+    c31 = init4(c + 3 * ldc + 16, bp1, acc);
+  } else {
+    c00 = v128.load(c);
+    c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc);
+    c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc);
+    c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc);
+    c31 = v128.load(c + 3 * ldc, 16);
+  }
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa + o1);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa + o2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(pa + o3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    pa += aStep;
+    pb += bStep;
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ldc, c10);
+  v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
+
+// A tile cut by the edge of out (mh < 4 rows or nw < 8 columns): run microTile on a 4x8 copy, write back the part
+// inside out. Lanes outside compute on zero padding or on a repeated row and are dropped; the lanes inside see the
+// same operations as in a full tile.
+function edgeTile(
+  c: usize, N: i32, pa: usize, o1: usize, o2: usize, o3: usize, aStep: usize, pb: usize, bStep: usize,
+  kc: i32, first: bool, bp: usize, acc: i32, mh: i32, nw: i32,
+): void {
+  const tile = scratchPtr;
+  const tileBias = tile + ((<usize>MR * NR) << 2);
+  const rowBytes = <usize>N << 2;
+  const readOut = !first || acc != 0;
+  for (let r = 0; r < MR; r++) {
+    for (let q = 0; q < NR; q++) {
+      const v: f32 = readOut && r < mh && q < nw ? load<f32>(c + <usize>r * rowBytes + (<usize>q << 2)) : 0;
+      store<f32>(tile + ((<usize>(r * NR + q)) << 2), v);
+    }
+  }
+  if (bp) for (let q = 0; q < NR; q++) store<f32>(tileBias + (<usize>q << 2), q < nw ? load<f32>(bp + (<usize>q << 2)) : 0);
+  microTile(tile, NR << 2, pa, o1, o2, o3, aStep, pb, bStep, kc, first, bp ? tileBias : 0, acc);
+  for (let r = 0; r < mh; r++) {
+    for (let q = 0; q < nw; q++) {
+      store<f32>(c + <usize>r * rowBytes + (<usize>q << 2), load<f32>(tile + ((<usize>(r * NR + q)) << 2)));
+    }
+  }
+}
+
+// Packs b[k0..k0+kc, n0..n0+nc] into 8-column strips at dst.
+function packB(dst: usize, bPtr: usize, N: i32, k0: i32, kc: i32, n0: i32, nc: i32): void {
+  const nFull = nc & ~(NR - 1);
+  const stripBytes = (<usize>kc * NR) << 2;
+  for (let k = 0; k < kc; k++) {
+    const src = bPtr + ((<usize>(k0 + k) * N + n0) << 2);
+    let d = dst + ((<usize>k * NR) << 2);
+    for (let j = 0; j < nFull; j += NR) {
+      const s = src + (<usize>j << 2);
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+      d += stripBytes;
+    }
+    if (nFull < nc) {
+      const left = nc - nFull;
+      const s = src + (<usize>nFull << 2);
+      for (let q = 0; q < NR; q++) store<f32>(d + (<usize>q << 2), q < left ? load<f32>(s + (<usize>q << 2)) : 0);
+    }
+  }
+}
+
+// Packs rows m0..m0+mc, columns k0..k0+kc of a (element (m, k) at a[m*aRow + k*aCol]) into 4-row panels at dst.
+function packA(dst: usize, aPtr: usize, aRow: i32, aCol: i32, m0: i32, mc: i32, k0: i32, kc: i32): void {
+  const panelBytes = (<usize>kc * MR) << 2;
+  const mFull = mc & ~(MR - 1);
+  if (aRow == 1) {
+    // transposed a: the 4 rows of a panel are adjacent in memory at every k
+    for (let k = 0; k < kc; k++) {
+      const src = aPtr + ((<usize>(k0 + k) * aCol + m0) << 2);
+      let d = dst + (<usize>k << 4);
+      for (let i = 0; i < mFull; i += MR) {
+        v128.store(d, v128.load(src + (<usize>i << 2)));
+        d += panelBytes;
+      }
+      if (mFull < mc) {
+        const left = mc - mFull;
+        const s = src + (<usize>mFull << 2);
+        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < left ? load<f32>(s + (<usize>r << 2)) : 0);
+      }
+    }
+    return;
+  }
+  const rowStep = <usize>aRow << 2;
+  const colStep = <usize>aCol << 2;
+  for (let i = 0; i < mc; i += MR) {
+    const rows = min(MR, mc - i);
+    let d = dst + (<usize>i * kc << 2);
+    let s = aPtr + ((<usize>(m0 + i) * aRow + <usize>k0 * aCol) << 2);
+    if (rows == MR) {
+      for (let k = 0; k < kc; k++) {
+        store<f32>(d, load<f32>(s));
+        store<f32>(d, load<f32>(s + rowStep), 4);
+        store<f32>(d, load<f32>(s + 2 * rowStep), 8);
+        store<f32>(d, load<f32>(s + 3 * rowStep), 12);
+        d += 16;
+        s += colStep;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + <usize>r * rowStep) : 0);
+        d += 16;
+        s += colStep;
+      }
+    }
+  }
+}
+
+// The tiles of one K block: rows m0..m0+mc, columns n0..n0+nc.
+//   a: packed panels at ap0 (aPacked), or rows of a in place from ap0 = &a[m0, k0] with row stride aRowBytes
+//   b: packed strips at bp0 (bPacked), or b in place from bp0 = &b[k0, n0] with the last partial strip packed at
+//      tailPtr
+function blockTiles(
+  outPtr: usize, biasPtr: usize, ap0: usize, aPacked: bool, aRowBytes: usize, bp0: usize, bPacked: bool, tailPtr: usize,
+  M: i32, N: i32, m0: i32, mc: i32, n0: i32, nc: i32, kc: i32, first: bool, acc: i32,
+): void {
+  const rowBytes = <usize>N << 2;
+  const aStep: usize = aPacked ? 16 : 4;
+  const panelBytes: usize = aPacked ? (<usize>kc << 4) : aRowBytes << 2;
+  const rs: usize = aPacked ? 4 : aRowBytes;
+  for (let j = 0; j < nc; j += NR) {
+    const n = n0 + j;
+    const nw = min(NR, N - n);
+    let pb: usize, bStep: usize;
+    if (bPacked) {
+      pb = bp0 + (<usize>j * kc << 2);
+      bStep = 32;
+    } else if (nw == NR) {
+      pb = bp0 + (<usize>j << 2);
+      bStep = rowBytes;
+    } else {
+      pb = tailPtr;
+      bStep = 32;
+    }
+    const bp = biasPtr ? biasPtr + (<usize>n << 2) : 0;
+    let pa = ap0;
+    for (let i = 0; i < mc; i += MR) {
+      const m = m0 + i;
+      const mh = min(MR, M - m);
+      const c = outPtr + <usize>m * rowBytes + (<usize>n << 2);
+      if (mh == MR && nw == NR) microTile(c, rowBytes, pa, rs, 2 * rs, 3 * rs, aStep, pb, bStep, kc, first, bp, acc);
+      else if (mh == MR || aPacked) edgeTile(c, N, pa, rs, 2 * rs, 3 * rs, aStep, pb, bStep, kc, first, bp, acc, mh, nw);
+      else {
+        // rows past M are not read from an unpacked a: they repeat the last real row
+        const o1 = <usize>min(1, mh - 1) * rs;
+        const o2 = <usize>min(2, mh - 1) * rs;
+        edgeTile(c, N, pa, o1, o2, o2, aStep, pb, bStep, kc, first, bp, acc, mh, nw);
+      }
+      pa += panelBytes;
+    }
+  }
+}
+
+// The tiled product. a is packed when it is not plain row-major (transposed or strided); b is packed when it is
+// large (its 8-column strips, K rows at a power-of-two stride, would not stay in cache), else only its last partial
+// strip is. bPre: b was packed whole by prepackB (the time loop's weight).
+function matmulTiled(
+  outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
+  M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32, bPre: bool,
+): void {
+  const Ap = scratchPtr + TILE_BYTES;
+  const Bp = Ap + AP_BYTES;
+  const aPacked = aCol != 1;
+  const bPacked = bPre || (<usize>K * N << 2) > PACKB_BYTES;
+  const N8 = (N + NR - 1) & ~(NR - 1);
+  const nBlock = bPre ? N : NC;
+  for (let n0 = 0; n0 < N; n0 += nBlock) {
+    const nc = min(nBlock, N - n0);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = min(KC, K - k0);
+      let bp0: usize;
+      let tailPtr: usize = 0;
+      if (bPre) bp0 = Bp + ((<usize>k0 * N8) << 2);
+      else if (bPacked) {
+        packB(Bp, bPtr, N, k0, kc, n0, nc);
+        bp0 = Bp;
+      } else {
+        bp0 = bPtr + ((<usize>k0 * N + n0) << 2);
+        const full = nc & ~(NR - 1);
+        if (full < nc) {
+          tailPtr = Bp;
+          packB(tailPtr, bPtr, N, k0, kc, n0 + full, nc - full);
+        }
+      }
+      for (let m0 = 0; m0 < M; m0 += MC) {
+        const mc = min(MC, M - m0);
+        let ap0: usize;
+        if (aPacked) {
+          packA(Ap, aPtr, aRow, aCol, m0, mc, k0, kc);
+          ap0 = Ap;
+        } else ap0 = aPtr + ((<usize>m0 * aRow + k0) << 2);
+        blockTiles(outPtr, biasPtr, ap0, aPacked, <usize>aRow << 2, bp0, bPacked, tailPtr, M, N, m0, mc, n0, nc, kc, k0 == 0, acc);
+      }
+    }
+  }
+}
+
+const PACKB_BYTES: usize = 256 << 10;
+
+/**
+ * Packs all of b (K, N) into scratch for matmulPrepacked (the time loop's weight, packed once per call of
+ * rnnForward / rnnBackward). Returns false (and packs nothing) when the scratch is too small.
+ */
+export function prepackB(bPtr: usize, K: i32, N: i32): bool {
+  if (scratchPtr == 0 || scratchBytes(K, N) > scratchCap || K <= 0 || N <= 0) return false;
+  const Bp = scratchPtr + TILE_BYTES + AP_BYTES;
+  const N8 = (N + NR - 1) & ~(NR - 1);
+  for (let k0 = 0; k0 < K; k0 += KC) packB(Bp + ((<usize>k0 * N8) << 2), bPtr, N, k0, min(KC, K - k0), 0, N);
+  return true;
+}
+
+/** matmulForward with b taken from the last successful prepackB(b, K, N). */
+export function matmulPrepacked(
+  outPtr: usize, aPtr: usize, biasPtr: usize, M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
+): void {
+  if (M > 0) matmulTiled(outPtr, aPtr, 0, biasPtr, M, K, N, aRow, aCol, acc, true);
+}
+
+export function matmulForward(
+  outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
+  M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
+): void {
+  if (M <= 0 || N <= 0) return;
+  const tiled = scratchCap >= TILE_BYTES + AP_BYTES + BP_BYTES && K > 0;
+  if (tiled) matmulTiled(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc, false);
+  else matmulDirect(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc);
+}
+
+
 // transpose: out = inpᵀ
 //   out  (C, R)  out
 //   inp  (R, C)  in
+// 4x4 blocks through registers (v128 loads, two rounds of shuffles, v128 stores), walked in 32x32 tiles so that the
+// 32 rows read and the 32 rows written stay in L1; the edges (R or C not a multiple of 4) are copied one by one.
 export function transpose(outPtr: usize, inpPtr: usize, R: i32, C: i32): void {
+  const R4 = R & ~3;
+  const C4 = C & ~3;
+  const inRow = <usize>C << 2;
+  const outRow = <usize>R << 2;
+  for (let r0 = 0; r0 < R4; r0 += 32) {
+    const r1 = min(r0 + 32, R4);
+    for (let c0 = 0; c0 < C4; c0 += 32) {
+      const c1 = min(c0 + 32, C4);
+      for (let r = r0; r < r1; r += 4) {
+        for (let c = c0; c < c1; c += 4) {
+          const src = inpPtr + <usize>r * inRow + (<usize>c << 2);
+          const a0 = v128.load(src);
+          const a1 = v128.load(src + inRow);
+          const a2 = v128.load(src + 2 * inRow);
+          const a3 = v128.load(src + 3 * inRow);
+          const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5); // a00 a10 a01 a11
+          const t1 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7); // a02 a12 a03 a13
+          const t2 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5); // a20 a30 a21 a31
+          const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7); // a22 a32 a23 a33
+          const dst = outPtr + <usize>c * outRow + (<usize>r << 2);
+          v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+          v128.store(dst + outRow, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+          v128.store(dst + 2 * outRow, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+          v128.store(dst + 3 * outRow, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+        }
+      }
+    }
+  }
+  // the edges: columns C4..C-1 of every row, and rows R4..R-1
+  for (let r = 0; r < R; r++) {
+    const c0 = r < R4 ? C4 : 0;
+    for (let c = c0; c < C; c++) {
+      store<f32>(outPtr + ((<usize>c * R + r) << 2), load<f32>(inpPtr + ((<usize>r * C + c) << 2)));
+    }
+  }
+}
+
+// transposeScalar: the element-by-element twin of transpose (the reference in tests)
+export function transposeScalar(outPtr: usize, inpPtr: usize, R: i32, C: i32): void {
   for (let r = 0; r < R; r++) {
     for (let c = 0; c < C; c++) {
       store<f32>(outPtr + ((<usize>c * R + r) << 2), load<f32>(inpPtr + ((<usize>r * C + c) << 2)));

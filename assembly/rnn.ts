@@ -2,7 +2,7 @@
 // (B, H) block, so each step is one GEMM and the weight gradients of all steps are one GEMM each.
 // Sequences are sorted by length, longest first (src/batch.ts does it): at step t the real rows are a prefix
 // 0..Bt-1, and the padded rows Bt..B-1 cost a copy, not a product.
-import { matmulForward } from './matmul';
+import { matmulForward, matmulPrepacked, prepackB } from './matmul';
 import { activationForward, activationBackward } from './activations';
 
 // @ts-ignore: decorator
@@ -21,12 +21,14 @@ function realRows(lenPtr: usize, B: i32, t: i32): i32 {
 //   len  (B)          in      i32, sorted descending; steps t > len[b] are padding: s^t = s^{t-1}
 export function rnnForward(sPtr: usize, WhPtr: usize, bsPtr: usize, lenPtr: usize, T: i32, B: i32, H: i32, act: i32): void {
   const stepBytes = (<usize>B * H) << 2;
+  const packed = prepackB(WhPtr, H, H); // Wh packed once for all T steps, when the scratch has room
   for (let t = 1; t <= T; t++) {
     const prev = sPtr + <usize>(t - 1) * stepBytes;
     const cur = prev + stepBytes;
     const Bt = realRows(lenPtr, B, t);
     // z = x^t Wi + bs + s^{t-1} Wh  (the input part is already in cur)
-    matmulForward(cur, prev, WhPtr, bsPtr, Bt, H, H, H, 1, 1);
+    if (packed) matmulPrepacked(cur, prev, bsPtr, Bt, H, H, H, 1, 1);
+    else matmulForward(cur, prev, WhPtr, bsPtr, Bt, H, H, H, 1, 1);
     activationForward(cur, Bt * H, act);
     const realBytes = (<usize>Bt * H) << 2;
     memory.copy(cur + realBytes, prev + realBytes, stepBytes - realBytes);
@@ -49,6 +51,7 @@ export function rnnBackward(
   T: i32, B: i32, H: i32, act: i32,
 ): void {
   const stepBytes = (<usize>B * H) << 2;
+  const packed = prepackB(WhTPtr, H, H); // Whᵀ packed once for all T steps, when the scratch has room
   memory.fill(ds0Ptr, 0, stepBytes);
   for (let t = T; t >= 1; t--) {
     const dzt = dzPtr + <usize>(t - 1) * stepBytes;
@@ -71,7 +74,8 @@ export function rnnBackward(
     memory.fill(dzt + realBytes, 0, stepBytes - realBytes);
     // real rows
     activationBackward(dzt, dzt, st, Bt * H, act);
-    matmulForward(ds0Ptr, dzt, WhTPtr, 0, Bt, H, H, H, 1, 0);
+    if (packed) matmulPrepacked(ds0Ptr, dzt, 0, Bt, H, H, H, 1, 0);
+    else matmulForward(ds0Ptr, dzt, WhTPtr, 0, Bt, H, H, H, 1, 0);
   }
 }
 

@@ -56,4 +56,9 @@ export interface Backend extends Kernels {
   ints(ptr: Ptr, n: number): Int32Array;
   /** Size of the memory the backend holds, in bytes (wasm: memory.buffer.byteLength). */
   memoryBytes(): number;
+  /**
+   * Optional: lets the kernels keep a (K, N) weight packed across a time loop (wasm: grows its GEMM scratch; may grow
+   * memory, so no view survives it). Never throws; without it the kernels run unpacked.
+   */
+  reserveScratch?(K: number, N: number): void;
 }

@@ -22,6 +22,13 @@ interface WasmExports extends Kernels {
   rmspropUpdateScalar: Kernels['rmspropUpdate'];
   adagradUpdateScalar: Kernels['adagradUpdate'];
   sumSquaresScalar: Kernels['sumSquares'];
+  // GEMM scratch (assembly/matmul.ts): the kernels pack operands into a block that TS allocates and hands over
+  scratchBytes(K: number, N: number): number;
+  setScratch(ptr: number, bytes: number): void;
+  prepackB(b: number, K: number, N: number): number;
+  matmulPrepacked(out: number, a: number, bias: number, M: number, K: number, N: number, aRow: number, aCol: number, acc: number): void;
+  transposeScalar: Kernels['transpose'];
+  expInPlace(x: number, n: number): void;
 }
 
 /** Views over linear memory, rebuilt whenever memory.grow has replaced memory.buffer (which detaches old views). */
@@ -140,6 +147,33 @@ export class WasmBackend implements Backend {
     this.rmspropUpdate = x.rmspropUpdate;
     this.adagradUpdate = x.adagradUpdate;
     this.sampleLogits = x.sampleLogits;
+    this.reserveScratch(0, 0);
+  }
+
+  private scratchPtr: Ptr = 0;
+  private scratchCap = 0;
+
+  /**
+   * Makes the GEMM scratch (owned here, handed to the kernels with setScratch) big enough for the tiled matmulForward
+   * (scratchBytes(0, 0), about 640 KB, allocated with the instance) and for the time loops to prepack a (K, N)
+   * weight (K = N = H: 4 H² bytes beyond 512 KB). Called by SimpleRNN's constructor with (H, H). It never shrinks and
+   * lives as long as the instance. When the allocation fails the kernels keep the smaller scratch and fall back to
+   * the unpacked loops, so this never throws.
+   */
+  reserveScratch(K: number, N: number): void {
+    const need = this.exports.scratchBytes(K, N);
+    if (need <= this.scratchCap) return;
+    let ptr = 0;
+    try {
+      ptr = this.exports.alloc(need);
+    } catch {
+      return;
+    }
+    if (ptr === 0) return;
+    if (this.scratchPtr) this.exports.free(this.scratchPtr);
+    this.exports.setScratch(ptr, need);
+    this.scratchPtr = ptr;
+    this.scratchCap = need;
   }
 
   alloc(bytes: number): Ptr {
