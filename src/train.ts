@@ -378,6 +378,7 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
       restoreBestWeights: boolOpt(api, 'options.earlyStopping.restoreBestWeights', e.restoreBestWeights, false),
     };
   }
+  throwIfAborted(signal); // before anything changes
   const t = pickTraining(o as Record<string, unknown>);
   if (t) host.configure(api, t, 'options');
   const mode = o.onNonFinite;
@@ -393,7 +394,6 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
   let best = Infinity;
   let bestParams: ReturnType<SimpleRNN['getParams']> | null = null;
   let wait = 0;
-  throwIfAborted(signal);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const batches = epochBatches(train.lengths, batchSize, shuffle, bucket, model.rng);
     let lossSum = 0;
@@ -567,6 +567,7 @@ export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, opti
   }
   const valStream = o.validationTokens === undefined ? null : tokenStream(api, model, o.validationTokens, 'options.validationTokens');
   if (valStream && valStream.length < 2) throw rangeError(api, 'options.validationTokens', `has ${valStream.length} tokens; expected at least 2`);
+  throwIfAborted(signal); // before anything changes
   const t = pickTraining(o as Record<string, unknown>);
   if (t) host.configure(api, t, 'options');
 
@@ -576,7 +577,6 @@ export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, opti
     h.valPerplexity = [];
   }
   const H = c.hiddenSize;
-  throwIfAborted(signal);
   for (let epoch = 0; epoch < epochs; epoch++) {
     let states: Float64Array | null = null; // null: the model's s^0 (zeros, or the learned s0, which then gets its gradient)
     let sum = 0;
