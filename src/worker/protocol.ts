@@ -20,9 +20,9 @@ export interface JobBase {
   timeBudgetMs?: number;
   /** Sequences per batch. Default 16. */
   batchSize?: number;
-  /** H. Default 128 (text), 16 (addition). */
+  /** H. Default 128 (text), 64 (addition). */
   hiddenSize?: number;
-  /** Learning rate. Default 0.1 (text), 0.5 (addition). */
+  /** Learning rate. Default 0.1 (text), 0.01 (addition). */
   learningRate?: number;
   /** Seed of initialisation, batch sampling and text sampling. Default 1. */
   seed?: number;
@@ -52,11 +52,12 @@ export interface TextJob extends JobBase {
   temperature?: number;
 }
 
-/** Adds two numbers digit by digit (least significant first, one step per digit pair, a sum digit at every step). */
+/**
+ * The addition task of `npm start` (src/demos/addition.ts encodes it): two decimal numbers digit by digit, least
+ * significant first, one step per digit pair (20 one-hot inputs), the sum's digit at every step (10 classes).
+ */
 export interface AdditionJob extends JobBase {
   task: 'addition';
-  /** Base of the digits. Default 2. */
-  base?: number;
   /** Training numbers have 1..maxDigits digits. Default 8. */
   maxDigits?: number;
   /** Lengths (digits) tested by the `evaluation` events. Default [8, 16, 32, 64]. */
@@ -65,6 +66,8 @@ export interface AdditionJob extends JobBase {
   testCount?: number;
   /** Evaluate every this many steps (and at the end). Default 200. */
   evalEvery?: number;
+  /** The evaluation's example sum comes from this tested length. Default: the longest. */
+  exampleLength?: number;
 }
 
 export type Job = TextJob | AdditionJob;
@@ -105,7 +108,7 @@ export interface EvaluationEvent {
   step: number;
   /** Fraction of whole sums exactly right, per tested length. */
   accuracy: { length: number; accuracy: number }[];
-  /** Example: the first test sum of the longest length, as digits most significant first. */
+  /** Example: the first test sum of the job's exampleLength, as digits most significant first. */
   example?: { a: string; b: string; predicted: string; expected: string };
 }
 

@@ -4,7 +4,8 @@ import { resolveBackend } from '../backends/wasm.js';
 import { SimpleRNN, type Params, type SimpleRNNOptions } from '../model.js';
 import { Rng } from '../random.js';
 import type { AdditionJob, BackendChoice, HostMessage, Job, TextJob, WorkerEndpoint, WorkerMessage } from './protocol.js';
-import { argmax, buildCorpus, digitsToString, encodeSum, randomSum, textBatch, type Corpus } from './tasks.js';
+import { encodeAddition } from '../demos/addition.js';
+import { argmax, buildCorpus, digitsToString, randomSum, textBatch, type Corpus } from './tasks.js';
 
 const API = 'SimpleRNN.Trainer.start';
 
@@ -26,11 +27,11 @@ interface Resolved {
   sampleLength: number;
   temperature: number;
   // addition
-  base: number;
   maxDigits: number;
   testLengths: number[];
   testCount: number;
   evalEvery: number;
+  exampleLength: number;
 }
 
 /** Fills in defaults and validates every field; throws naming the field. */
@@ -70,8 +71,8 @@ export function resolveJob(job: Job): Resolved {
     steps: int('steps', 500, 1, 1e9),
     timeBudgetMs: j.timeBudgetMs === undefined ? Infinity : num('timeBudgetMs', 0, 0, true),
     batchSize: int('batchSize', 16, 1, 4096),
-    hiddenSize: int('hiddenSize', text ? 128 : 16, 1, 4096),
-    learningRate: num('learningRate', text ? 0.1 : 0.5, 0, true),
+    hiddenSize: int('hiddenSize', text ? 128 : 64, 1, 4096),
+    learningRate: num('learningRate', text ? 0.1 : 0.01, 0, true),
     seed: int('seed', 1, -(2 ** 31), 2 ** 32),
     backend,
     modelOptions: mo as Record<string, unknown>,
@@ -81,11 +82,11 @@ export function resolveJob(job: Job): Resolved {
     sampleEvery: int('sampleEvery', 0, 0, 1e9),
     sampleLength: int('sampleLength', 200, 1, 100_000),
     temperature: num('temperature', 0.8, 0, false),
-    base: int('base', 2, 2, 10),
     maxDigits: int('maxDigits', 8, 1, 1000),
     testLengths,
     testCount: int('testCount', 100, 1, 100_000),
     evalEvery: int('evalEvery', 200, 0, 1e9),
+    exampleLength: int('exampleLength', Math.max(...testLengths), 1, 10_000),
   };
 }
 
@@ -137,14 +138,15 @@ export function serve(ep: WorkerEndpoint): void {
     const accuracy: { length: number; accuracy: number }[] = [];
     let example: { a: string; b: string; predicted: string; expected: string } | undefined;
     for (const n of o.testLengths) {
-      const sums = Array.from({ length: o.testCount }, () => randomSum(rng, n, o.base));
-      const out = model!.predict(sums.map((s) => encodeSum(s, o.base))) as number[][][];
+      const sums = Array.from({ length: o.testCount }, () => randomSum(rng, n));
+      const encoded = sums.map(encodeAddition);
+      const out = model!.predict(encoded.map((e) => e.x)) as number[][][];
       let right = 0;
-      sums.forEach((s, b) => {
+      encoded.forEach(({ y }, b) => {
         const pred = out[b].map(argmax);
-        if (pred.every((d, t) => d === s.sum[t])) right++;
-        if (b === 0 && n === o.testLengths[o.testLengths.length - 1]) {
-          example = { a: digitsToString(s.a), b: digitsToString(s.b), predicted: digitsToString(pred), expected: digitsToString(s.sum) };
+        if (pred.every((d, t) => d === y[t])) right++;
+        if (b === 0 && n === o.exampleLength) {
+          example = { a: digitsToString(sums[b].a), b: digitsToString(sums[b].b), predicted: digitsToString(pred), expected: digitsToString(y) };
         }
       });
       accuracy.push({ length: n, accuracy: right / o.testCount });
@@ -161,7 +163,7 @@ export function serve(ep: WorkerEndpoint): void {
       Object.assign(fixed, { vocabSize: corpus.vocab.length, outputSize: corpus.vocab.length });
     } else {
       corpus = null;
-      Object.assign(fixed, { inputSize: 2 * o.base, outputSize: o.base });
+      Object.assign(fixed, { inputSize: 20, outputSize: 10 });
     }
     model?.dispose();
     model = null;
@@ -194,10 +196,10 @@ export function serve(ep: WorkerEndpoint): void {
           const inputs: Float32Array[] = [];
           const targets: Int32Array[] = [];
           for (let b = 0; b < o.batchSize; b++) {
-            const s = randomSum(rng, 1 + rng.int(o.maxDigits), o.base);
-            inputs.push(encodeSum(s, o.base));
-            targets.push(s.sum);
-            tokens += s.sum.length;
+            const { x, y } = encodeAddition(randomSum(rng, 1 + rng.int(o.maxDigits)));
+            inputs.push(x);
+            targets.push(Int32Array.from(y));
+            tokens += y.length;
           }
           loss = model.trainBatch(inputs, targets);
         }

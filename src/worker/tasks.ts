@@ -1,4 +1,5 @@
-// The data of the worker's jobs: a character vocabulary with random training windows, and the digit-addition task.
+// The data of the worker's jobs: a character vocabulary with random training windows, and the digit-addition task
+// (encoded by src/demos/addition.ts, the task `npm start` runs).
 import { Rng } from '../random.js';
 
 // ---- text ----
@@ -37,47 +38,25 @@ export function textBatch(rng: Rng, tokens: Int32Array, B: number, L: number): {
   return { inputs, targets };
 }
 
-// ---- addition ----
+// ---- addition (the task of src/demos/addition.ts: its encoding, decimal digits) ----
 
-/**
- * One sum of two n-digit numbers, least significant digit first. Step t (t = 0..n) reads the digit pair (a_t, b_t),
- * one-hot in 2*base inputs (step n reads 0, 0 for the final carry), and its target is digit t of a + b.
- */
+/** Two n-digit numbers, least significant digit first, as src/demos/addition.ts draws them. */
 export interface Sum {
-  a: Int32Array; // n digits, least significant first
-  b: Int32Array;
-  sum: Int32Array; // n + 1 digits
+  a: number[];
+  b: number[];
 }
 
-export function randomSum(rng: Rng, n: number, base: number): Sum {
-  const a = new Int32Array(n);
-  const b = new Int32Array(n);
-  const sum = new Int32Array(n + 1);
-  let carry = 0;
+export function randomSum(rng: Rng, n: number): Sum {
+  const a: number[] = [];
+  const b: number[] = [];
   for (let t = 0; t < n; t++) {
-    a[t] = rng.int(base);
-    b[t] = rng.int(base);
-    const d = a[t] + b[t] + carry;
-    sum[t] = d % base;
-    carry = d >= base ? 1 : 0;
+    a.push(rng.int(10));
+    b.push(rng.int(10));
   }
-  sum[n] = carry;
-  return { a, b, sum };
+  return { a, b };
 }
 
-/** The dense input sequence of a sum: (n + 1) steps x 2*base, flat. */
-export function encodeSum(s: Sum, base: number): Float32Array {
-  const n = s.a.length;
-  const I = 2 * base;
-  const x = new Float32Array((n + 1) * I);
-  for (let t = 0; t <= n; t++) {
-    x[t * I + (t < n ? s.a[t] : 0)] = 1;
-    x[t * I + base + (t < n ? s.b[t] : 0)] = 1;
-  }
-  return x;
-}
-
-/** Digits most significant first, as a string (base <= 10). */
+/** Digits most significant first, as a string. */
 export function digitsToString(d: ArrayLike<number>): string {
   let out = '';
   for (let t = d.length - 1; t >= 0; t--) out += String(d[t]);

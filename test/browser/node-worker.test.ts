@@ -85,13 +85,13 @@ describe('Trainer in a Node worker_thread (dist/worker-node)', () => {
   test('an addition job reports accuracy per tested length', async () => {
     const evals: { step: number; accuracy: { length: number; accuracy: number }[] }[] = [];
     const off = trainer.on('evaluation', (e) => evals.push(e));
-    const r = await trainer.start({ task: 'addition', steps: 600, evalEvery: 300, testLengths: [4, 12], testCount: 20, seed: 2, batchSize: 16,
-      learningRate: 0.02, modelOptions: { optimizer: 'adam' } });
+    const r = await trainer.start({ task: 'addition', steps: 1500, evalEvery: 750, testLengths: [8, 24], testCount: 50, seed: 2,
+      hiddenSize: 64, batchSize: 32, learningRate: 0.01, modelOptions: { optimizer: 'adam', clipNorm: 1 } });
     off();
-    expect(evals.map((e) => e.step)).toEqual([300, 600]);
-    expect(evals[1].accuracy.map((a) => a.length)).toEqual([4, 12]);
+    expect(evals.map((e) => e.step)).toEqual([750, 1500]);
+    expect(evals[1].accuracy.map((a) => a.length)).toEqual([8, 24]);
     for (const a of evals[1].accuracy) expect(a.accuracy).toBeGreaterThanOrEqual(0.9);
-    expect(r.modelOptions).toMatchObject({ inputSize: 4, outputSize: 2, returnSequences: true });
+    expect(r.modelOptions).toMatchObject({ inputSize: 20, outputSize: 10, returnSequences: true });
   });
 
   test('bad jobs and requests reject with errors naming the field', async () => {

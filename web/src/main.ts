@@ -106,7 +106,7 @@ const wire = (t: Trainer) => {
     if (losses.length === 1) panel.dataset.firstLoss = String(e.loss);
     panel.dataset.lastLoss = String(e.loss);
     panel.dataset.step = String(e.step);
-    $('t-step').textContent = `${fmtInt(e.step)} / ${fmtInt(e.steps)}`;
+    $('t-step').innerHTML = `${fmtInt(e.step)}<small> / ${fmtInt(e.steps)}</small>`;
     $('t-loss').textContent = e.loss.toFixed(3);
     $('t-speed').textContent = fmtInt(e.tokensPerSecond);
     $('t-time').textContent = fmtTime(e.elapsedMs);
@@ -201,7 +201,7 @@ const aTrain = $<HTMLButtonElement>('a-train');
 const aStop = $<HTMLButtonElement>('a-stop');
 const aChart = new LineChart($('a-chart') as unknown as SVGSVGElement, { xLabel: 'step', yLabel: 'loss, nats per digit' });
 const aBody = $('a-table').querySelector('tbody')!;
-const TEST_LENGTHS = [8, 16, 32, 64];
+const TEST_LENGTHS = [8, 16, 32, 64, 100];
 let aTrainer = newTrainer();
 let aLosses: [number, number][] = [];
 
@@ -221,7 +221,7 @@ showAccuracy(TEST_LENGTHS.map((length) => ({ length, accuracy: null })));
 const aWire = (t: Trainer) => {
   t.on('progress', (e) => {
     aLosses.push([e.step, e.loss]);
-    $('a-step').textContent = `${fmtInt(e.step)} / ${fmtInt(e.steps)}`;
+    $('a-step').innerHTML = `${fmtInt(e.step)}<small> / ${fmtInt(e.steps)}</small>`;
     $('a-loss').textContent = e.loss < 0.001 ? e.loss.toExponential(1) : e.loss.toFixed(3);
     aChart.render([{ points: aLosses, color: 'var(--accent-2)', label: 'loss' }]);
   });
@@ -242,7 +242,7 @@ aWire(aTrainer);
 aTrain.addEventListener('click', async () => {
   const job: AdditionJob = {
     task: 'addition', steps: num('a-steps'), hiddenSize: num('a-hidden'), seed: num('a-seed'), batchSize: 32,
-    learningRate: 0.01, evalEvery: 250, testLengths: TEST_LENGTHS, modelOptions: OPTIMIZER,
+    learningRate: 0.01, evalEvery: 250, testLengths: TEST_LENGTHS, exampleLength: 32, modelOptions: { optimizer: 'adam', clipNorm: 1 },
   };
   aLosses = [];
   aTrain.disabled = true;
