@@ -1,21 +1,26 @@
 // `simple-rnn demo addition` (and `npm start`): trains the digit-by-digit adder and prints accuracy per length next
 // to the training loss curve.
 import { ADDITION_DEFAULTS, runAddition, type AdditionResult } from '../demos/addition.js';
+import { OPTIMIZER_TYPES as OPTIMIZERS } from '../optim.js';
 import { UsageError, type Command, type Values } from './args.js';
 import { checkWritable, writeAtomic } from './files.js';
 import { smooth, svgChart, textPlot } from './plot.js';
-import { Progress, duration, si, yieldToEventLoop } from './progress.js';
+import { Progress, duration, si } from './progress.js';
 import { onInterrupt } from './signals.js';
 
+const d = ADDITION_DEFAULTS;
 const options = {
-  steps: { kind: 'int', default: ADDITION_DEFAULTS.steps, min: 1, help: 'training steps (minibatches)' },
-  batchSize: { kind: 'int', default: ADDITION_DEFAULTS.batchSize, min: 1, max: 4096, help: 'sums per minibatch' },
-  hiddenSize: { kind: 'int', default: ADDITION_DEFAULTS.hiddenSize, min: 1, max: 4096, help: 'H, size of the state' },
-  lr: { kind: 'float', default: ADDITION_DEFAULTS.learningRate, min: 1e-9, help: 'SGD learning rate' },
-  trainDigits: { kind: 'int', default: ADDITION_DEFAULTS.trainDigits, min: 1, max: 1000, help: 'longest training number, in digits' },
-  test: { kind: 'string', default: ADDITION_DEFAULTS.testLengths.join(','), value: 'N,N,...', help: 'lengths to test, in digits' },
-  testCount: { kind: 'int', default: ADDITION_DEFAULTS.testCount, min: 1, help: 'sums tested per length' },
-  seed: { kind: 'int', default: ADDITION_DEFAULTS.seed, help: 'seed of the initialisation and the data' },
+  epochs: { kind: 'int', default: d.epochs, min: 1, help: 'passes over the training sums' },
+  train: { kind: 'int', default: d.trainCount, min: 1, help: 'training sums' },
+  trainDigits: { kind: 'int', default: d.trainDigits, min: 1, max: 1000, help: 'longest training number, in digits' },
+  batchSize: { kind: 'int', default: d.batchSize, min: 1, max: 4096, help: 'sums per minibatch (grouped by length)' },
+  hiddenSize: { kind: 'int', default: d.hiddenSize, min: 1, max: 4096, help: 'H, size of the state' },
+  optimizer: { kind: 'string', default: d.optimizer, choices: OPTIMIZERS, help: 'update rule' },
+  lr: { kind: 'float', default: d.learningRate, min: 1e-9, help: 'peak learning rate (cosine decay to 0)' },
+  clipNorm: { kind: 'float', default: d.clipNorm, min: 1e-9, help: 'clip the global gradient norm to this' },
+  test: { kind: 'string', default: d.testLengths.join(','), value: 'N,N,...', help: 'lengths to test, in digits' },
+  testCount: { kind: 'int', default: d.testCount, min: 1, help: 'sums tested per length' },
+  seed: { kind: 'int', default: d.seed, help: 'seed of the initialisation and the data' },
   backend: { kind: 'string', default: 'wasm', choices: ['wasm', 'js'], help: 'wasm (SIMD) or js (the pure-JS reference)' },
   plot: { kind: 'string', value: 'FILE.svg', help: 'write the loss curves as an SVG chart' },
 } as const;
@@ -28,7 +33,7 @@ export const additionCommand: Command<typeof options> = {
     'digit at every step) on numbers of at most 8 digits, then tests it on 16, 32, 64 and 100 digits.\n' +
     'A sum counts as right only when every digit is. This is what `npm start` runs.',
   options,
-  epilog: 'Example:\n  simple-rnn demo addition --steps 3000 --test 20,200 --plot addition.svg',
+  epilog: 'Example:\n  simple-rnn demo addition --epochs 3 --test 20,200 --plot addition.svg',
 };
 
 function parseLengths(text: string): number[] {
@@ -43,16 +48,17 @@ export async function runAdditionCommand(o: Values<typeof options>): Promise<num
   const testLengths = parseLengths(o.test);
   if (o.plot) checkWritable('plot', o.plot);
   const cfg = {
-    steps: o.steps, batchSize: o.batchSize, hiddenSize: o.hiddenSize, learningRate: o.lr, trainDigits: o.trainDigits,
+    trainCount: o.train, epochs: o.epochs, trainDigits: o.trainDigits, batchSize: o.batchSize, hiddenSize: o.hiddenSize,
+    optimizer: o.optimizer as (typeof OPTIMIZERS)[number], learningRate: o.lr, clipNorm: o.clipNorm,
     testLengths, testCount: o.testCount, seed: o.seed, backend: o.backend as 'wasm' | 'js',
   };
   const out = process.stdout;
   out.write(`Learning to add digit by digit (least significant first, one step per digit pair).\n`);
   out.write(
-    `Training on numbers of 1-${cfg.trainDigits} digits: ${cfg.steps} steps x ${cfg.batchSize} sums, ` +
-      `SGD lr ${cfg.learningRate}, H=${cfg.hiddenSize}, ${cfg.backend}, seed ${cfg.seed}.\n`,
+    `Training on ${cfg.trainCount} sums of 1-${cfg.trainDigits} digit numbers, ${cfg.epochs} epochs: ` +
+      `${cfg.optimizer} lr ${cfg.learningRate} (cosine), H=${cfg.hiddenSize}, ${cfg.backend}, seed ${cfg.seed}.\n`,
   );
-  const progress = new Progress({ label: 'addition', total: cfg.steps, fields: 'step {value}/{total} | loss {loss} | {speed} steps/s | ETA {eta_formatted}' });
+  let progress: Progress | null = null;
   const abort = new AbortController();
   const release = onInterrupt(() => abort.abort());
   const t0 = performance.now();
@@ -60,16 +66,15 @@ export async function runAdditionCommand(o: Values<typeof options>): Promise<num
   let result: AdditionResult;
   try {
     result = await runAddition(cfg, {
-      onStep: (step, loss) => {
+      onStep: (step, total, loss) => {
+        progress ??= new Progress({ label: 'addition', total, fields: 'step {value}/{total} | loss {loss} | {speed} steps/s | ETA {eta_formatted}' });
         ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
-        const secs = (performance.now() - t0) / 1000;
-        progress.update(step, { loss: ema.toFixed(4), speed: si(step / secs) });
+        progress.update(step, { loss: ema.toFixed(4), speed: si(step / ((performance.now() - t0) / 1000)) });
       },
-      yieldNow: yieldToEventLoop,
       signal: abort.signal,
     });
   } finally {
-    progress.stop();
+    (progress as Progress | null)?.stop();
     release();
   }
   if (result.aborted) out.write(`Interrupted after ${result.steps} steps; testing what it learned so far.\n`);
@@ -81,7 +86,7 @@ export async function runAdditionCommand(o: Values<typeof options>): Promise<num
   const all = result.accuracy.every((r) => r.correct === r.total);
   out.write(
     `Trained in ${duration(result.trainSeconds)} (${si(result.steps / result.trainSeconds)} steps/s); ` +
-      (all ? 'every sum of every tested length is exactly right.\n' : 'not every sum is right yet (try more --steps).\n'),
+      (all ? 'every sum of every tested length is exactly right.\n' : 'not every sum is right yet (try more --epochs).\n'),
   );
   if (process.argv.length <= 2) out.write('More: simple-rnn --help (train, sample, eval, demo sentiment, bench).\n');
   return result.aborted ? 130 : 0;
@@ -126,7 +131,7 @@ export function additionChart(r: AdditionResult): string {
     ],
     {
       title: 'An RNN learns to add, digit by digit',
-      subtitle: `trained on 1-${r.config.trainDigits} digit numbers, H=${r.config.hiddenSize}; exact sums on longer numbers: ${acc}`,
+      subtitle: `trained on 1-${r.config.trainDigits} digits, H=${r.config.hiddenSize} · exact sums by length — ${acc}`,
       xLabel: 'training step (minibatch)',
       yLabel: 'cross-entropy per digit (nats)',
     },

@@ -1,91 +1,123 @@
-// Language-model helpers shared by train, sample and eval: the text split into parallel tracks, loss over a
-// stream, and sampling.
-import type { SimpleRNN } from '../model.js';
-import type { Rng } from '../random.js';
+// Language-model pieces shared by train, sample and eval: how train walks the text (segments of carried-state
+// chunks), the loss of a model on a token stream, and the metadata train stores in its checkpoints.
+import { SimpleRNN } from '../model.js';
+import { UsageError } from './args.js';
+import { readBytes } from './files.js';
+import { loadTokenizer, type Tokenizer } from './tokenizer.js';
 
 /**
- * Chunks of a token stream as char-rnn trains on them: the stream is cut into B tracks of equal length, and step k of
- * an epoch takes the k-th chunk of T tokens from every track (the targets are the same chunks shifted by one).
+ * The training text as train walks it. It is cut into segments of batchSize x seqLength x chunks tokens; each segment
+ * is one call of model.fitStream (batchSize parallel tracks, `chunks` chunks per track, the state carried from chunk
+ * to chunk). Segments run in order, an epoch is all of them. Train stops, checkpoints and resumes only between
+ * segments, where the whole training state is the model's (weights, optimizer state, step count, RNG) plus the
+ * segment index: that is what makes --resume exact.
  */
-export class Tracks {
-  readonly trackLength: number;
-  readonly stepsPerEpoch: number;
+export class Segments {
+  readonly size: number;
+  readonly count: number;
 
-  constructor(readonly ids: Int32Array, readonly B: number, readonly T: number) {
-    this.trackLength = Math.floor((ids.length - 1) / B);
-    this.stepsPerEpoch = Math.floor(this.trackLength / T);
+  constructor(readonly ids: Int32Array, readonly batchSize: number, readonly seqLength: number, readonly chunks: number) {
+    this.size = batchSize * seqLength * chunks;
+    const n = ids.length - 1; // inputs with a next token
+    const full = Math.floor(n / this.size);
+    // a last, shorter segment is kept when it still holds one chunk per track
+    this.count = full + (n - full * this.size >= batchSize * seqLength ? 1 : 0);
   }
 
-  /** Inputs and per-step targets of chunk k (0 <= k < stepsPerEpoch). */
-  chunk(k: number): { inputs: Int32Array[]; targets: Int32Array[] } {
-    const inputs: Int32Array[] = [];
-    const targets: Int32Array[] = [];
-    for (let b = 0; b < this.B; b++) {
-      const at = b * this.trackLength + k * this.T;
-      inputs.push(this.ids.subarray(at, at + this.T));
-      targets.push(this.ids.subarray(at + 1, at + 1 + this.T));
-    }
-    return { inputs, targets };
+  /** Tokens of segment k, with the one extra token its last target needs. */
+  tokens(k: number): Int32Array {
+    const at = k * this.size;
+    return this.ids.subarray(at, Math.min(this.ids.length, at + this.size + 1));
+  }
+
+  /** Optimizer steps (chunks) in segment k: fitStream's tracks have floor((n - 1) / B) inputs each. */
+  steps(k: number): number {
+    const L = Math.floor((this.tokens(k).length - 1) / this.batchSize);
+    return Math.ceil(L / this.seqLength);
+  }
+
+  get stepsPerEpoch(): number {
+    let s = 0;
+    for (let k = 0; k < this.count; k++) s += this.steps(k);
+    return s;
   }
 }
 
 /**
- * Mean loss per token (nats) of a model on a token stream, in windows of T tokens, `batch` windows per call. Each
- * window starts from the model's initial state, as training chunks do.
+ * Mean loss per token (nats) of a model on a token stream, in windows of `window` tokens, each from the initial
+ * state (model.evaluate, batched). Changes nothing.
  */
-export function streamLoss(model: SimpleRNN, ids: Int32Array, T: number, batch = 64): number {
-  let total = 0;
-  let count = 0;
-  const windows: [number, number][] = [];
-  for (let at = 0; at + 1 < ids.length; at += T) windows.push([at, Math.min(T, ids.length - 1 - at)]);
-  for (let w = 0; w < windows.length; w += batch) {
-    const part = windows.slice(w, w + batch);
-    const inputs = part.map(([at, n]) => ids.subarray(at, at + n));
-    const targets = part.map(([at, n]) => Array.from(ids.subarray(at + 1, at + 1 + n)));
-    const steps = part.reduce((a, [, n]) => a + n, 0);
-    total += model.computeGradients(inputs, targets).loss * steps;
-    count += steps;
+export function streamLoss(model: SimpleRNN, ids: Int32Array, window: number): number {
+  const inputs: Int32Array[] = [];
+  const targets: Int32Array[] = [];
+  for (let at = 0; at + 1 < ids.length; at += window) {
+    const n = Math.min(window, ids.length - 1 - at);
+    inputs.push(ids.subarray(at, at + n));
+    targets.push(ids.subarray(at + 1, at + 1 + n));
   }
-  return count > 0 ? total / count : NaN;
+  if (inputs.length === 0) return NaN;
+  return model.evaluate(inputs, targets as unknown as number[][], { batchSize: 64 }).loss;
 }
 
-/** Draws a token from probabilities p: temperature 0 takes the argmax; topK > 0 keeps the k most likely. */
-export function drawToken(p: ArrayLike<number>, temperature: number, topK: number, rng: Rng): number {
-  const V = p.length;
-  let best = 0;
-  for (let v = 1; v < V; v++) if (p[v] > p[best]) best = v;
-  if (temperature === 0) return best;
-  // reweight p^(1/temperature) in log space, from the softmax output
-  const logits = new Float64Array(V);
-  for (let v = 0; v < V; v++) logits[v] = Math.log(Math.max(p[v], 1e-30)) / temperature;
-  let keep: number[] = Array.from({ length: V }, (_, v) => v);
-  if (topK > 0 && topK < V) keep = keep.sort((a, b) => logits[b] - logits[a] || a - b).slice(0, topK);
-  const max = Math.max(...keep.map((v) => logits[v]));
-  let sum = 0;
-  const w = keep.map((v) => {
-    const e = Math.exp(logits[v] - max);
-    sum += e;
-    return e;
-  });
-  let u = rng.uniform() * sum;
-  for (let k = 0; k < keep.length; k++) {
-    u -= w[k];
-    if (u < 0) return keep[k];
-  }
-  return keep[keep.length - 1];
+/** What train stores in a checkpoint next to the model (model.save(metadata)). */
+export interface TrainMetadata {
+  format: 'simple-rnn/cli-train';
+  version: 1;
+  /** The tokenizer's vocabulary (tokenizer.toJSON()). */
+  vocabulary: unknown;
+  /** Where training stands: the next segment to run, counted over all epochs. */
+  cursor: { segment: number; steps: number; seconds: number };
+  /** Settings that must not change on --resume (they define the segments and the split). */
+  run: {
+    text: string;
+    /** CRC-32 of the text's bytes: --resume refuses another text. */
+    textCrc: number;
+    textTokens: number;
+    level: string;
+    valSplit: number;
+    seqLength: number;
+    batchSize: number;
+    chunks: number;
+    seed: number;
+    optimizer: string;
+  };
+  /** [step, mean training loss of the segment] and [step, validation loss]. */
+  history: { train: [number, number][]; val: [number, number][] };
 }
 
-/** Continues a prompt by `length` tokens (the prompt is not repeated in the result). */
-export function sampleTokens(
-  model: SimpleRNN, prompt: Int32Array, length: number, temperature: number, topK: number, rng: Rng,
-): Int32Array {
-  const seq = Array.from(prompt);
-  const out = new Int32Array(length);
-  for (let k = 0; k < length; k++) {
-    const probs = model.predict([seq]) as number[][][];
-    const last = probs[0][probs[0].length - 1];
-    out[k] = drawToken(last, temperature, topK, rng);
-    seq.push(out[k]);
+export interface LoadedModel {
+  model: SimpleRNN;
+  tokenizer: Tokenizer;
+  meta: TrainMetadata;
+}
+
+/** Loads a checkpoint written by train; every failure is one line naming the file. */
+export async function loadCheckpoint(path: string, backend?: 'wasm' | 'js'): Promise<LoadedModel> {
+  const bytes = readBytes('model', path);
+  let model: SimpleRNN;
+  try {
+    model = await SimpleRNN.load(bytes, backend ? { backend } : {});
+  } catch (e) {
+    throw new UsageError(`cannot load model ${path}: ${(e as Error).message.replace(/^SimpleRNN\.load: /, '')}`, 1);
   }
-  return out;
+  const meta = model.metadata as Partial<TrainMetadata> | undefined;
+  if (!meta || meta.format !== 'simple-rnn/cli-train' || meta.version !== 1 || !meta.run || !meta.cursor || !meta.history) {
+    model.dispose();
+    throw new UsageError(`${path} is a model checkpoint, but not one written by simple-rnn train (no vocabulary or training state in it)`, 1);
+  }
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = loadTokenizer(meta.vocabulary, path);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return { model, tokenizer, meta: meta as TrainMetadata };
+}
+
+/** Where generation starts without a prompt: a line break when the vocabulary has one, else its most frequent token. */
+export function defaultPrompt(tok: Tokenizer): Int32Array {
+  const nl = tok.encode('\n');
+  if (nl.length === 1 && tok.countUnknown(nl) === 0) return nl;
+  return Int32Array.of(Math.min(3, tok.vocabSize - 1)); // ids 0-2 are reserved; 3 is the most frequent token
 }

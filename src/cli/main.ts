@@ -48,7 +48,6 @@ Run simple-rnn <command> --help for the options of each command.
 `;
 
 async function dispatch(argv: string[]): Promise<number> {
-  if (argv.length === 0) return DEMOS.addition.run(parseCommand(additionCommand, []).values, []);
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(TOP_HELP);
@@ -60,7 +59,10 @@ async function dispatch(argv: string[]): Promise<number> {
   }
   let e: Entry<OptionTable> | undefined;
   let args = rest;
-  if (name === 'demo') {
+  if (name === undefined || name.startsWith('-')) {
+    e = DEMOS.addition; // no command (npm start): the addition demo, options and all
+    args = argv;
+  } else if (name === 'demo') {
     const which = rest[0];
     if (which === undefined || which === '--help' || which === '-h') {
       process.stdout.write(`Usage: simple-rnn demo <${Object.keys(DEMOS).join('|')}> [options]\n\n` +

@@ -1,7 +1,7 @@
 // Text <-> token ids for train / sample / eval. The commands only see this interface; the ids come from the library's
 // Vocabulary (src/text/), whose JSON is stored in the checkpoint so a loaded model decodes its own ids. Another level
 // is one more entry in LEVELS (and whatever options that level needs in buildTokenizer).
-import { Vocabulary, UNK_ID, type VocabularyJSON } from '../text/vocabulary.js';
+import { EOS_ID, PAD_ID, UNK_ID, Vocabulary, type VocabularyJSON } from '../text/vocabulary.js';
 import { UsageError } from './args.js';
 
 export interface Tokenizer {
@@ -41,7 +41,14 @@ class VocabTokenizer implements Tokenizer {
   }
 
   decode(ids: ArrayLike<number>): string {
-    return this.vocab.decodeText(ids);
+    if (this.level !== 'char') return this.vocab.decodeText(ids);
+    // characters exactly as they are (decodeText's word spacing would drop spaces around line breaks)
+    let s = '';
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      s += id === PAD_ID ? '' : id === EOS_ID ? '\n' : id === UNK_ID ? '\uFFFD' : this.vocab.tokenOf(id);
+    }
+    return s;
   }
 
   countUnknown(ids: ArrayLike<number>): number {

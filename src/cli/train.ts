@@ -1,46 +1,61 @@
-// `simple-rnn train --text FILE`: a character-level language model, trained as char-rnn trains (parallel tracks
-// through the text, chunks of --seq-length steps), with a progress bar, a validation split, samples now and then,
-// atomic checkpoints, Ctrl-C that saves, and --resume.
+// `simple-rnn train --text FILE`: a language model on a text file (characters; the tokenizer decides), trained by
+// truncated BPTT with carried state (model.fitStream over the segments of lm.ts), with a progress bar, a validation
+// split, samples now and then, atomic checkpoints, Ctrl-C that saves, and --resume that continues exactly.
+import { crc32 } from '../checkpoint.js';
 import { SimpleRNN } from '../model.js';
-import { Rng } from '../random.js';
-import { UsageError, type Command, type Values } from './args.js';
+import { OPTIMIZER_TYPES, type OptimizerType } from '../optim.js';
+import { UsageError, flag, type Command, type Values } from './args.js';
 import { checkWritable, readText, writeAtomic } from './files.js';
-import { Tracks, sampleTokens, streamLoss } from './lm.js';
+import { Segments, defaultPrompt, loadCheckpoint, streamLoss, type TrainMetadata } from './lm.js';
 import { smooth, svgChart } from './plot.js';
-import { Progress, duration, si, yieldToEventLoop } from './progress.js';
+import { Progress, duration, si } from './progress.js';
 import { onInterrupt } from './signals.js';
 import { LEVELS, buildTokenizer, type Tokenizer } from './tokenizer.js';
 
-const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
+/** Learning rates that work for a character model with each update rule (the loss is a mean per token). */
+const DEFAULT_LR: Record<OptimizerType, number> = {
+  sgd: 1, momentum: 0.1, nesterov: 0.1, adam: 0.002, adamw: 0.002, rmsprop: 0.001, adagrad: 0.1,
+};
+
+// Options that shape the run have no default in the table, so that --resume can tell what was given (and refuse
+// it: a resumed run keeps the settings it was started with). Their defaults are in RUN_DEFAULTS and in the help.
+const RUN_DEFAULTS = { level: 'char', hiddenSize: 128, seqLength: 64, batchSize: 32, chunks: 8, optimizer: 'adam', clipNorm: 5, valSplit: 0.1, seed: 1 };
 
 const options = {
-  text: { kind: 'string', value: 'FILE', help: 'training text (UTF-8); the last --val-split of it is held out' },
-  level: { kind: 'string', default: 'char', choices: LEVELS, help: 'what a token is' },
-  hiddenSize: { kind: 'int', default: 128, min: 1, max: 4096, help: 'H, size of the state' },
-  seqLength: { kind: 'int', default: 64, min: 1, max: 100000, help: 'tokens per chunk (truncated BPTT length)' },
-  batchSize: { kind: 'int', default: 32, min: 1, max: 4096, help: 'parallel tracks through the text' },
-  lr: { kind: 'float', min: 0, help: 'learning rate [default: 0.5]' },
-  optimizer: { kind: 'string', default: 'sgd', choices: OPTIMIZERS, help: 'update rule' },
-  clipNorm: { kind: 'float', min: 0, help: 'clip the global gradient norm to this' },
-  clipValue: { kind: 'float', min: 0, help: 'clip every gradient element to [-v, v]' },
-  epochs: { kind: 'int', min: 1, help: 'passes over the training text [default: 10, unless --time or --steps]' },
-  time: { kind: 'seconds', min: 0, help: 'time budget, e.g. 90s, 10m or 1h' },
-  steps: { kind: 'int', min: 1, help: 'stop after this many steps in all (including those before --resume)' },
-  checkpoint: { kind: 'string', default: 'model.rnn', value: 'FILE', help: 'checkpoint written atomically while training' },
-  checkpointEvery: { kind: 'seconds', default: 60, min: 0, help: 'seconds between checkpoints (and one at the end)' },
+  text: { kind: 'string', value: 'FILE', help: 'training text (UTF-8); its last --val-split is held out' },
+  level: { kind: 'string', choices: LEVELS, help: 'what a token is [default: char]' },
+  hiddenSize: { kind: 'int', min: 1, max: 4096, help: 'H, size of the state [default: 128]' },
+  seqLength: { kind: 'int', min: 1, max: 100000, help: 'tokens per chunk: BPTT is truncated there [default: 64]' },
+  batchSize: { kind: 'int', min: 1, max: 4096, help: 'parallel tracks through the text [default: 32]' },
+  chunks: { kind: 'int', min: 1, max: 100000, help: 'chunks per segment: the state is carried across them [default: 8]' },
+  optimizer: { kind: 'string', choices: OPTIMIZER_TYPES, help: 'update rule [default: adam]' },
+  lr: { kind: 'float', min: 0, help: 'learning rate [default: 0.002 for adam/adamw, 0.001 rmsprop, 0.1 adagrad/momentum, 1 sgd]' },
+  clipNorm: { kind: 'float', min: 0, help: 'clip the global gradient norm to this; 0: off [default: 5]' },
+  clipValue: { kind: 'float', min: 0, help: 'clip every gradient element to [-v, v] [default: off]' },
+  valSplit: { kind: 'float', min: 0, max: 0.5, help: 'fraction of the text held out for validation [default: 0.1]' },
+  seed: { kind: 'int', help: 'seed of the initialisation [default: 1]' },
+  epochs: { kind: 'int', min: 1, help: 'stop after this many passes over the text in all [default: 10, unless --time or --steps]' },
+  time: { kind: 'seconds', min: 0, help: 'stop after this much training time in this run, e.g. 90s, 10m, 1h' },
+  steps: { kind: 'int', min: 1, help: 'stop once this many steps are done in all (counting those before --resume)' },
+  checkpoint: { kind: 'string', default: 'model.rnn', value: 'FILE', help: 'the checkpoint, written atomically' },
+  checkpointEvery: { kind: 'seconds', default: 60, min: 0, help: 'seconds between checkpoints (one is always written at the end)' },
   resume: { kind: 'boolean', help: 'continue the run saved in --checkpoint exactly where it stopped' },
-  valSplit: { kind: 'float', default: 0.1, min: 0, max: 0.5, help: 'fraction of the text held out for validation' },
-  sampleEvery: { kind: 'seconds', default: 30, min: 0, help: 'seconds between printed samples (0: none)' },
+  sampleEvery: { kind: 'seconds', default: 30, min: 0, help: 'seconds between printed samples; 0: none' },
   sampleLength: { kind: 'int', default: 200, min: 1, max: 100000, help: 'tokens per printed sample' },
-  seed: { kind: 'int', default: 1, help: 'seed of the initialisation and the samples' },
-  backend: { kind: 'string', default: 'wasm', choices: ['wasm', 'js'], help: 'wasm (SIMD) or js (the pure-JS reference)' },
-  plot: { kind: 'string', value: 'FILE.svg', help: 'write the loss curves as an SVG chart at the end' },
+  backend: { kind: 'string', choices: ['wasm', 'js'], help: 'wasm (SIMD) or js (the pure-JS reference) [default: wasm]' },
+  plot: { kind: 'string', value: 'FILE.svg', help: 'write the training and validation loss curves as an SVG chart' },
 } as const;
+
+type TrainValues = Values<typeof options>;
 
 export const trainCommand: Command<typeof options> = {
   name: 'train',
   usage: 'train --text FILE [options]',
-  summary: 'Trains a character-level language model on a text file.',
+  summary:
+    'Trains a character-level language model on a text file: batch-size parallel tracks through the text, chunks of\n' +
+    'seq-length tokens with the state carried from chunk to chunk (truncated BPTT). Stopping, checkpoints and\n' +
+    'Ctrl-C take effect between segments (batch-size x seq-length x chunks tokens), which is what lets --resume\n' +
+    'continue exactly: the same steps as an uninterrupted run, bit for bit.',
   options,
   epilog:
     'Examples:\n' +
@@ -48,129 +63,203 @@ export const trainCommand: Command<typeof options> = {
     '  simple-rnn train --text input.txt --checkpoint shakespeare.rnn --resume --time 5m',
 };
 
-interface History {
-  /** [step, mean training loss over the steps since the last entry] */
-  train: [number, number][];
-  /** [step, validation loss] */
-  val: [number, number][];
+const SHAPING = ['level', 'hiddenSize', 'seqLength', 'batchSize', 'chunks', 'optimizer', 'lr', 'clipNorm', 'clipValue', 'valSplit', 'seed'] as const;
+
+interface Run {
+  model: SimpleRNN;
+  tokenizer: Tokenizer;
+  meta: TrainMetadata;
 }
 
-export async function runTrain(o: Values<typeof options>): Promise<number> {
+async function startRun(o: TrainValues, text: string, textCrc: number): Promise<Run> {
+  const r = { ...RUN_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof RUN_DEFAULTS & TrainValues;
+  const tokenizer = buildTokenizer(r.level, text);
+  const optimizer = r.optimizer as OptimizerType;
+  const model = await SimpleRNN.create({
+    vocabSize: tokenizer.vocabSize, hiddenSize: r.hiddenSize, outputSize: tokenizer.vocabSize, returnSequences: true,
+    seed: r.seed, backend: (r.backend ?? 'wasm') as 'wasm' | 'js',
+    optimizer, learningRate: r.lr ?? DEFAULT_LR[optimizer],
+    ...(r.clipNorm > 0 ? { clipNorm: r.clipNorm } : {}), ...(r.clipValue ? { clipValue: r.clipValue } : {}),
+  });
+  const meta: TrainMetadata = {
+    format: 'simple-rnn/cli-train',
+    version: 1,
+    vocabulary: tokenizer.toJSON(),
+    cursor: { segment: 0, steps: 0, seconds: 0 },
+    run: {
+      text: o.text!, textCrc, textTokens: 0, level: r.level, valSplit: r.valSplit, seqLength: r.seqLength,
+      batchSize: r.batchSize, chunks: r.chunks, seed: r.seed, optimizer,
+    },
+    history: { train: [], val: [] },
+  };
+  return { model, tokenizer, meta };
+}
+
+async function resumeRun(o: TrainValues, textCrc: number): Promise<Run> {
+  const given = SHAPING.filter((k) => o[k] !== undefined).map((k) => `--${flag(k)}`);
+  if (given.length > 0) {
+    throw new UsageError(`train: --resume continues with the settings the run started with; drop ${given.join(', ')}`);
+  }
+  const run = await loadCheckpoint(o.checkpoint, o.backend as 'wasm' | 'js' | undefined);
+  if (run.meta.run.textCrc !== textCrc) {
+    run.model.dispose();
+    throw new UsageError(`train: ${o.text} is not the text ${o.checkpoint} was trained on (${run.meta.run.text}); --resume needs the same text`, 1);
+  }
+  return run;
+}
+
+export async function runTrain(o: TrainValues): Promise<number> {
   if (!o.text) throw new UsageError('train: --text FILE is required (see simple-rnn train --help)');
   checkWritable('checkpoint', o.checkpoint);
   if (o.plot) checkWritable('plot', o.plot);
   const text = readText('text', o.text);
-  const tok: Tokenizer = buildTokenizer(o.level, text);
+  const textCrc = crc32(new TextEncoder().encode(text));
+  const { model, tokenizer: tok, meta } = o.resume ? await resumeRun(o, textCrc) : await startRun(o, text, textCrc);
+  try {
+    return await train(o, model, tok, meta, text);
+  } finally {
+    model.dispose();
+  }
+}
+
+async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: TrainMetadata, text: string): Promise<number> {
+  const run = meta.run;
+  const cursor = meta.cursor;
+  const history = meta.history;
   const ids = tok.encode(text);
-  const nVal = Math.floor(ids.length * o.valSplit);
+  run.textTokens = ids.length;
+  const nVal = Math.floor(ids.length * run.valSplit);
   const trainIds = ids.subarray(0, ids.length - nVal);
   const valIds = ids.subarray(ids.length - nVal);
-  const tracks = new Tracks(trainIds, o.batchSize, o.seqLength);
-  if (tracks.stepsPerEpoch < 1) {
+  const seg = new Segments(trainIds, run.batchSize, run.seqLength, run.chunks);
+  if (seg.count < 1) {
     throw new UsageError(
-      `train: ${o.text} has ${trainIds.length} training ${tok.unit}s, too few for --batch-size ${o.batchSize} x --seq-length ${o.seqLength} ` +
-        `(needs at least ${o.batchSize * o.seqLength + 1}); lower them`,
+      `train: ${o.text} has ${trainIds.length} training ${tok.unit}s, too few for --batch-size ${run.batchSize} x --seq-length ${run.seqLength} ` +
+        `(needs at least ${run.batchSize * run.seqLength + 1}); lower them`,
     );
   }
-  const lr = o.lr ?? 0.5;
-  const model = await SimpleRNN.create({
-    vocabSize: tok.vocabSize, hiddenSize: o.hiddenSize, outputSize: tok.vocabSize, returnSequences: true,
-    seed: o.seed, backend: o.backend as 'wasm' | 'js', learningRate: lr,
-  });
-  const history: History = { train: [], val: [] };
+  const stepsPerEpoch = seg.stepsPerEpoch;
   const epochs = o.epochs ?? (o.time !== undefined || o.steps !== undefined ? Infinity : 10);
-  const maxSteps = Math.min(o.steps ?? Infinity, epochs * tracks.stepsPerEpoch);
+  const maxSteps = Math.min(o.steps ?? Infinity, epochs * stepsPerEpoch);
   const budget = o.time ?? Infinity;
+  const window = run.seqLength * run.chunks; // the context a segment's tracks see
   const out = process.stdout;
+  const t = model.training;
   out.write(
-    `${o.text}: ${si(ids.length)} ${tok.unit}s, vocabulary ${tok.vocabSize}; training on ${si(trainIds.length)}, ` +
-      `validating on ${si(valIds.length)}\n` +
-      `model: H=${o.hiddenSize}, ${si(model.paramCount)} parameters; ${o.optimizer} lr ${lr}, ` +
-      `${o.batchSize} tracks x ${o.seqLength} steps, ${tracks.stepsPerEpoch} steps per epoch\n`,
+    `${o.text}: ${si(ids.length)} ${tok.unit}s, vocabulary ${tok.vocabSize}; training on ${si(trainIds.length)}, validating on ${si(valIds.length)}\n` +
+      `model: H=${model.config.hiddenSize}, ${si(model.paramCount)} parameters; ${t.optimizer.type} lr ${t.learningRate}` +
+      `${t.clipNorm ? `, clip-norm ${t.clipNorm}` : ''}${t.clipValue ? `, clip-value ${t.clipValue}` : ''}; ` +
+      `${run.batchSize} tracks x ${run.seqLength} steps, ${stepsPerEpoch} steps per epoch\n` +
+      (o.resume ? `resuming at step ${cursor.steps} (epoch ${Math.floor(cursor.segment / seg.count) + 1}) from ${o.checkpoint}\n` : ''),
   );
-  const total = Number.isFinite(maxSteps) ? maxSteps : Math.max(1, tracks.stepsPerEpoch);
-  const progress = new Progress({
-    label: 'train',
-    total,
-    fields: `epoch {epoch} | step {value}/{total} | loss {loss} nats/${tok.unit} | val {val} | {speed} tok/s | ETA {eta}`,
-  });
+  if (cursor.steps >= maxSteps) {
+    out.write(`Nothing to do: the run is already at step ${cursor.steps} (the limit is ${maxSteps}).\n`);
+    return 0;
+  }
+
+  const progress = new Progress({ label: 'train', total: 1000, fields: `epoch {epoch} | step {step} | loss {loss} nats/${tok.unit} | val {val} | {speed} tok/s | ETA {eta}` });
   const abort = new AbortController();
   const release = onInterrupt(() => abort.abort());
-  const sampleRng = new Rng(o.seed + 1);
   const t0 = performance.now();
+  const seconds0 = cursor.seconds;
+  const startSteps = cursor.steps;
+  let lastCheckpoint = t0;
   let lastSample = t0;
-  let lastYield = t0;
-  let step = 0;
-  let windowLoss = 0;
-  let windowSteps = 0;
-  let ema = NaN;
-  let val = NaN;
+  let ema = history.train.at(-1)?.[1] ?? NaN;
+  let val = history.val.at(-1)?.[1] ?? NaN;
+  let saved = false;
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const tokensPerStep = run.batchSize * run.seqLength;
+  const show = (step: number) => {
+    const secs = elapsed();
+    const perStep = secs / Math.max(1, step - startSteps);
+    const eta = Math.min(budget - secs, (maxSteps - step) * perStep);
+    const done = Number.isFinite(maxSteps) ? (step - startSteps) / (maxSteps - startSteps) : 0;
+    const fraction = Math.max(done, Number.isFinite(budget) ? secs / budget : 0);
+    progress.update(Math.min(1000, Math.round(1000 * fraction)), {
+      epoch: Math.floor(step / stepsPerEpoch) + 1,
+      step: Number.isFinite(maxSteps) ? `${step}/${maxSteps}` : step,
+      loss: Number.isNaN(ema) ? '-' : ema.toFixed(3),
+      val: Number.isNaN(val) ? '-' : val.toFixed(3),
+      speed: si(((step - startSteps) * tokensPerStep) / secs),
+      eta: duration(eta),
+    });
+  };
   const validate = () => {
-    if (valIds.length > 1) {
-      val = streamLoss(model, valIds, o.seqLength);
-      history.val.push([step, val]);
-    }
+    if (valIds.length < 2) return;
+    val = streamLoss(model, valIds, window);
+    history.val.push([cursor.steps, val]);
+  };
+  const save = () => {
+    cursor.seconds = seconds0 + elapsed();
+    writeAtomic('checkpoint', o.checkpoint, model.save(meta));
+    lastCheckpoint = performance.now();
+    saved = true;
   };
   const sample = () => {
-    const start = trainIds.subarray(0, 1);
-    const s = tok.decode(sampleTokens(model, start, o.sampleLength, 0.8, 0, sampleRng));
-    progress.log(`--- sample at step ${step} (temperature 0.8) ---\n${tok.decode(start)}${s}\n---`);
+    const prompt = defaultPrompt(tok);
+    const s = model.generate({ prompt, length: o.sampleLength, temperature: 0.8, seed: run.seed + cursor.steps });
+    progress.log(`--- sample at step ${cursor.steps} (temperature 0.8) ---\n${tok.decode(prompt)}${tok.decode(s)}\n---`);
   };
+
   try {
-    while (step < maxSteps && !abort.signal.aborted) {
-      const { inputs, targets } = tracks.chunk(step % tracks.stepsPerEpoch);
-      const loss = model.trainBatch(inputs, targets);
-      step++;
-      windowLoss += loss;
-      windowSteps++;
-      ema = Number.isNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
-      if (step % tracks.stepsPerEpoch === 0) validate();
-      const now = performance.now();
-      const secs = (now - t0) / 1000;
-      if (windowSteps >= 10 || step === maxSteps) {
-        history.train.push([step, windowLoss / windowSteps]);
-        windowLoss = 0;
-        windowSteps = 0;
-      }
-      const perStep = secs / step;
-      const eta = Math.min(budget - secs, (maxSteps - step) * perStep);
-      progress.update(Number.isFinite(maxSteps) ? step : step % total, {
-        epoch: Math.floor(step / tracks.stepsPerEpoch) + 1,
-        loss: ema.toFixed(3),
-        val: Number.isNaN(val) ? '-' : val.toFixed(3),
-        speed: si((step * o.batchSize * o.seqLength) / secs),
-        eta: duration(eta),
+    if (cursor.steps === 0) validate();
+    while (cursor.steps < maxSteps && !abort.signal.aborted && elapsed() < budget) {
+      const k = cursor.segment % seg.count;
+      let sum = 0;
+      let n = 0;
+      await model.fitStream(seg.tokens(k), {
+        seqLength: run.seqLength,
+        batchSize: run.batchSize,
+        epochs: 1,
+        callbacks: {
+          onBatchEnd: (_batch, logs) => {
+            if (!logs.skipped) {
+              sum += logs.loss;
+              n++;
+              ema = Number.isNaN(ema) ? logs.loss : 0.9 * ema + 0.1 * logs.loss;
+            }
+            show(cursor.steps + logs.batch + 1);
+          },
+        },
       });
+      cursor.segment++;
+      cursor.steps += seg.steps(k);
+      if (n > 0) history.train.push([cursor.steps, sum / n]);
+      if (cursor.segment % seg.count === 0) validate();
+      show(cursor.steps);
+      const now = performance.now();
       if (o.sampleEvery > 0 && now - lastSample >= o.sampleEvery * 1000) {
         sample();
         lastSample = performance.now();
       }
-      if (secs >= budget) break;
-      if (now - lastYield > 50) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
+      if (o.checkpointEvery > 0 && now - lastCheckpoint >= o.checkpointEvery * 1000) save();
     }
-    if (history.val.at(-1)?.[0] !== step) validate();
+    if (history.val.at(-1)?.[0] !== cursor.steps) validate();
+    show(cursor.steps);
   } finally {
+    // after an error the segment in progress is half applied: keep the last checkpoint as it is
     progress.stop();
     release();
   }
-  const secs = (performance.now() - t0) / 1000;
+  if (cursor.steps > startSteps || !saved) save();
+  const secs = elapsed();
+  const interrupted = abort.signal.aborted;
   out.write(
-    `${abort.signal.aborted ? 'Interrupted' : 'Done'} after ${step} steps (${duration(secs)}, ` +
-      `${si((step * o.batchSize * o.seqLength) / secs)} tokens/s): training loss ${ema.toFixed(3)} nats/${tok.unit}` +
-      (Number.isNaN(val) ? '' : `, validation ${val.toFixed(3)} (perplexity ${Math.exp(val).toFixed(2)})`) + '\n',
+    `${interrupted ? 'Interrupted' : 'Stopped'} at step ${cursor.steps}, epoch ${Math.floor(cursor.segment / seg.count) + 1} ` +
+      `(${duration(secs)} in this run, ${si(((cursor.steps - startSteps) * tokensPerStep) / secs)} tokens/s): ` +
+      `training loss ${ema.toFixed(3)} nats/${tok.unit}` +
+      (Number.isNaN(val) ? '' : `, validation ${val.toFixed(3)} (perplexity ${Math.exp(val).toFixed(2)})`) + '\n' +
+      `Saved ${o.checkpoint}; continue with: simple-rnn train --text ${o.text} --checkpoint ${o.checkpoint} --resume\n`,
   );
   if (o.plot) {
-    writeAtomic('plot', o.plot, trainChart(history, tok.unit, `${o.text}, H=${o.hiddenSize}, ${o.optimizer}, ${o.batchSize}x${o.seqLength}`));
+    writeAtomic('plot', o.plot, trainChart(history, tok.unit, `${run.text}: H=${model.config.hiddenSize}, ${run.optimizer}, ${run.batchSize} tracks x ${run.seqLength} steps`));
     out.write(`Wrote the loss curves to ${o.plot}\n`);
   }
-  model.dispose();
-  return abort.signal.aborted ? 130 : 0;
+  return interrupted ? 130 : 0;
 }
 
-export function trainChart(h: History, unit: string, subtitle: string): string {
+export function trainChart(h: TrainMetadata['history'], unit: string, subtitle: string): string {
   return svgChart(
     [
       { name: 'training loss', points: h.train, color: '#0969da', width: 1, opacity: 0.3, legend: false },

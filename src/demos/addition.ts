@@ -14,18 +14,24 @@ import { Rng } from '../random.js';
 export interface AdditionOptions {
   /** Longest training number, in digits; training lengths are uniform in [1, trainDigits]. Default 8. */
   trainDigits?: number;
+  /** Training sums (a fixed set, seen once per epoch). Default 30000. */
+  trainCount?: number;
+  /** Passes over the training sums. Default 6. */
+  epochs?: number;
   /** Lengths tested after training. Default [16, 32, 64, 100]. */
   testLengths?: number[];
   /** Sums tested per length. Default 1000. */
   testCount?: number;
-  /** H. Default 32. */
+  /** H. Default 64. */
   hiddenSize?: number;
-  /** Training steps (minibatches). Default 6000. */
-  steps?: number;
-  /** Default 32. */
+  /** Sums per minibatch (grouped by length). Default 32. */
   batchSize?: number;
-  /** SGD learning rate. Default 1 (the loss is a mean over steps, so its gradients are small). */
+  /** Default 'adam'. */
+  optimizer?: 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+  /** Peak learning rate: a cosine schedule decays it to 0 over the run, after 100 warm-up steps. Default 0.01. */
   learningRate?: number;
+  /** Clip the global gradient norm to this. Default 1. */
+  clipNorm?: number;
   /** Seeds both the initialisation and the data. Default 1. */
   seed?: number;
   backend?: 'wasm' | 'js';
@@ -35,11 +41,9 @@ export interface AdditionOptions {
 
 export interface AdditionHooks {
   /** After every training step. */
-  onStep?: (step: number, loss: number) => void;
+  onStep?: (step: number, totalSteps: number, loss: number) => void;
   /** After every validation: loss on held-out <= trainDigits numbers and on long (max test length) numbers. */
   onValidation?: (step: number, loss: number, longLoss: number) => void;
-  /** Called every ~20 ms of training with a chance to yield (so progress bars redraw and Ctrl-C is seen). */
-  yieldNow?: () => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -128,20 +132,24 @@ function batchOf(examples: Example[]): { xs: Float32Array[]; ys: number[][] } {
 
 export const ADDITION_DEFAULTS: Required<AdditionOptions> = {
   trainDigits: 8,
+  trainCount: 30000,
+  epochs: 6,
   testLengths: [16, 32, 64, 100],
   testCount: 1000,
-  hiddenSize: 32,
-  steps: 6000,
+  hiddenSize: 64,
   batchSize: 32,
-  learningRate: 1,
+  optimizer: 'adam',
+  learningRate: 0.01,
+  clipNorm: 1,
   seed: 1,
   backend: 'wasm',
   validateEvery: 250,
 };
 
-/** Trains the adder, then tests it on every length of testLengths. */
+/** Trains the adder with fit (Adam, cosine schedule, batches grouped by length), then tests every length. */
 export async function runAddition(options: AdditionOptions = {}, hooks: AdditionHooks = {}): Promise<AdditionResult> {
   const cfg: Required<AdditionOptions> = { ...ADDITION_DEFAULTS, ...options };
+  const totalSteps = Math.ceil(cfg.trainCount / cfg.batchSize) * cfg.epochs;
   const model = await SimpleRNN.create({
     inputSize: 20,
     hiddenSize: cfg.hiddenSize,
@@ -150,40 +158,51 @@ export async function runAddition(options: AdditionOptions = {}, hooks: Addition
     returnSequences: true,
     backend: cfg.backend,
     seed: cfg.seed,
+    optimizer: cfg.optimizer,
     learningRate: cfg.learningRate,
+    schedule: { type: 'cosine', decaySteps: Math.max(1, totalSteps - 100), warmupSteps: Math.min(100, totalSteps) },
+    clipNorm: cfg.clipNorm,
   });
   try {
-    const rng = new Rng(cfg.seed * 7919 + 17); // data stream, independent of the initialisation's
+    const rng = new Rng(cfg.seed * 7919 + 17); // data, independent of the initialisation's stream
     const longest = Math.max(...cfg.testLengths, cfg.trainDigits);
+    const train = batchOf(Array.from({ length: cfg.trainCount }, () => randomExample(rng, 1 + rng.int(cfg.trainDigits))));
     const heldOut = batchOf(Array.from({ length: 256 }, () => randomExample(rng, 1 + rng.int(cfg.trainDigits))));
     const heldOutLong = batchOf(Array.from({ length: 64 }, () => randomExample(rng, longest)));
-    const lossOf = (b: { xs: Float32Array[]; ys: number[][] }) => model.computeGradients(b.xs, b.ys).loss;
 
     const losses: number[] = [];
     const validation: [number, number][] = [];
     const longValidation: [number, number][] = [];
     const validate = (step: number) => {
-      const v = lossOf(heldOut);
-      const l = lossOf(heldOutLong);
+      const v = model.evaluate(heldOut.xs, heldOut.ys).loss;
+      const l = model.evaluate(heldOutLong.xs, heldOutLong.ys).loss;
       validation.push([step, v]);
       longValidation.push([step, l]);
       hooks.onValidation?.(step, v, l);
     };
     const t0 = performance.now();
-    let lastYield = t0;
     let step = 0;
+    let aborted = false;
     validate(0);
-    for (; step < cfg.steps && !hooks.signal?.aborted; step++) {
-      const examples = Array.from({ length: cfg.batchSize }, () => randomExample(rng, 1 + rng.int(cfg.trainDigits)));
-      const { xs, ys } = batchOf(examples);
-      const loss = model.trainBatch(xs, ys);
-      losses.push(loss);
-      hooks.onStep?.(step + 1, loss);
-      if ((step + 1) % cfg.validateEvery === 0) validate(step + 1);
-      if (hooks.yieldNow && performance.now() - lastYield > 20) {
-        await hooks.yieldNow();
-        lastYield = performance.now();
-      }
+    try {
+      await model.fit(train.xs, train.ys, {
+        epochs: cfg.epochs,
+        batchSize: cfg.batchSize,
+        shuffle: true,
+        bucketByLength: true,
+        signal: hooks.signal,
+        callbacks: {
+          onBatchEnd: (_batch, logs) => {
+            step++;
+            losses.push(logs.loss);
+            hooks.onStep?.(step, totalSteps, logs.loss);
+            if (step % cfg.validateEvery === 0) validate(step);
+          },
+        },
+      });
+    } catch (e) {
+      if (!hooks.signal?.aborted) throw e;
+      aborted = true;
     }
     if (step % cfg.validateEvery !== 0) validate(step);
     const trainSeconds = (performance.now() - t0) / 1000;
@@ -215,7 +234,7 @@ export async function runAddition(options: AdditionOptions = {}, hooks: Addition
       }
       accuracy.push({ digits: n, correct, total: tests.length, digitAccuracy: digitsRight / digits });
     }
-    return { losses, validation, longValidation, accuracy, examples, steps: step, trainSeconds, aborted: step < cfg.steps, config: cfg };
+    return { losses, validation, longValidation, accuracy, examples, steps: step, trainSeconds, aborted, config: cfg };
   } finally {
     model.dispose();
   }

@@ -1,35 +1,9 @@
 // The command line end to end: the built dist/cli.js spawned as a user runs it (npm test builds it first).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allElements, parseXml } from './xml.js';
+import { checkSvg, expectOneLineError } from './checks.js';
 import { cli, tempDir } from './util.js';
-
-/** One line on stderr, no stack trace. */
-function expectOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  expect(r.code).not.toBe(0);
-  expect(r.code).not.toBeNull();
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^simple-rnn: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
-
-/** Parses an SVG chart and returns its curves' point counts; throws if it is not well-formed. */
-export function checkSvg(path: string): number[] {
-  const root = parseXml(readFileSync(path, 'utf8'));
-  expect(root.name).toBe('svg');
-  expect(root.attrs.xmlns).toBe('http://www.w3.org/2000/svg');
-  const curves = allElements(root).filter((e) => e.name === 'path' || e.name === 'polyline');
-  expect(curves.length).toBeGreaterThan(0);
-  return curves.map((c) => {
-    const nums = (c.attrs.d ?? c.attrs.points ?? '').match(/-?\d+(\.\d+)?/g) ?? [];
-    expect(nums.length).toBeGreaterThan(2);
-    for (const n of nums) expect(Number.isFinite(Number(n))).toBe(true);
-    return nums.length / 2;
-  });
-}
 
 describe('simple-rnn --help', () => {
   it('lists every command', () => {
@@ -50,7 +24,7 @@ describe('simple-rnn --help', () => {
 describe('bad arguments and files: one line on stderr, a non-zero exit, no stack trace', () => {
   it('unknown command', () => expectOneLineError(cli(['trian']), /unknown command "trian"/));
   it('unknown option', () => expectOneLineError(cli(['train', '--text', 'x', '--hiden-size', '3']), /unknown option --hiden-size/));
-  it('non-numeric value', () => expectOneLineError(cli(['demo', 'addition', '--steps', 'many']), /--steps must be an integer; got "many"/));
+  it('non-numeric value', () => expectOneLineError(cli(['demo', 'addition', '--epochs', 'many']), /--epochs must be an integer; got "many"/));
   it('value out of range', () => expectOneLineError(cli(['demo', 'addition', '--batch-size', '0']), /--batch-size must be in \[1, 4096\]; got 0/));
   it('missing value', () => expectOneLineError(cli(['train', '--text']), /--text needs a value/));
   it('bad choice', () => expectOneLineError(cli(['train', '--text', 'x', '--optimizer', 'adamm']), /--optimizer must be one of .*adam.*; got "adamm"/));
@@ -59,7 +33,7 @@ describe('bad arguments and files: one line on stderr, a non-zero exit, no stack
   it('missing file', () => expectOneLineError(cli(['train', '--text', '/nonexistent/x.txt']), /cannot read text \/nonexistent\/x.txt: no such file/));
   it('a directory as a file', () => expectOneLineError(cli(['train', '--text', tempDir()]), /is a directory/));
   it('a plot in a missing directory', () => {
-    expectOneLineError(cli(['demo', 'addition', '--steps', '1', '--plot', '/nonexistent/dir/a.svg']), /directory \/nonexistent\/dir does not exist/);
+    expectOneLineError(cli(['demo', 'addition', '--epochs', '1', '--plot', '/nonexistent/dir/a.svg']), /directory \/nonexistent\/dir does not exist/);
   });
   it('an empty text', () => {
     const f = join(tempDir(), 'empty.txt');

@@ -1,10 +1,17 @@
 // Runs the built CLI (dist/cli.js) as a user would, in a temporary directory.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const CLI = resolve(__dirname, '../../dist/cli.js');
+const BUILT = resolve(__dirname, '../../dist/cli.js');
+if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first (npm test does)`);
+// A private copy, so that a rebuild of dist/ while the tests run (another build in the same tree) cannot break them.
+// It stays inside the repository (test-artifacts/ is ignored by git) so that cli-progress resolves from node_modules.
+const copyDir = resolve(__dirname, '../../test-artifacts');
+mkdirSync(copyDir, { recursive: true });
+export const CLI = join(mkdtempSync(join(copyDir, 'cli-')), 'cli.js');
+copyFileSync(BUILT, CLI);
 
 export interface Run {
   code: number | null;
