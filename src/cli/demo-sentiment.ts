@@ -4,7 +4,8 @@ import { SENTIMENT_DEFAULTS, runSentiment, type SentimentResult } from '../demos
 import type { Command, Values } from './args.js';
 import { checkWritable, writeAtomic } from './files.js';
 import { smooth, svgChart, textPlot } from './plot.js';
-import { Progress, duration, si, yieldToEventLoop } from './progress.js';
+import { Progress, duration, si } from './progress.js';
+import { OPTIMIZER_TYPES } from '../optim.js';
 import { onInterrupt } from './signals.js';
 
 const d = SENTIMENT_DEFAULTS;
@@ -15,7 +16,9 @@ const options = {
   embeddingSize: { kind: 'int', default: d.embeddingSize, min: 1, max: 1024, help: 'D, size of a word vector' },
   hiddenSize: { kind: 'int', default: d.hiddenSize, min: 1, max: 4096, help: 'H, size of the state' },
   batchSize: { kind: 'int', default: d.batchSize, min: 1, max: 4096, help: 'sentences per minibatch (grouped by length)' },
-  lr: { kind: 'float', default: d.learningRate, min: 1e-9, help: 'SGD learning rate' },
+  optimizer: { kind: 'string', default: d.optimizer, choices: OPTIMIZER_TYPES, help: 'update rule' },
+  lr: { kind: 'float', default: d.learningRate, min: 1e-9, help: 'learning rate' },
+  weightDecay: { kind: 'float', default: d.weightDecay, min: 0, help: 'weight decay (decoupled with adamw)' },
   words: { kind: 'string', default: d.probeWords.join(','), value: 'W,W,...', help: 'words whose nearest neighbours are shown' },
   seed: { kind: 'int', default: d.seed, help: 'seed of the initialisation and the sentences' },
   backend: { kind: 'string', default: 'wasm', choices: ['wasm', 'js'], help: 'wasm (SIMD) or js (the pure-JS reference)' },
@@ -39,7 +42,7 @@ export async function runSentimentCommand(o: Values<typeof options>): Promise<nu
   const out = process.stdout;
   out.write(
     `Sentiment of generated sentences: ${o.train} for training, ${o.test} held out; word embeddings D=${o.embeddingSize}, ` +
-      `H=${o.hiddenSize}, SGD lr ${o.lr}, seed ${o.seed}.\n`,
+      `H=${o.hiddenSize}, ${o.optimizer} lr ${o.lr}, weight decay ${o.weightDecay}, seed ${o.seed}.\n`,
   );
   let progress: Progress | null = null;
   const abort = new AbortController();
@@ -51,7 +54,7 @@ export async function runSentimentCommand(o: Values<typeof options>): Promise<nu
     r = await runSentiment(
       {
         trainCount: o.train, testCount: o.test, embeddingSize: o.embeddingSize, hiddenSize: o.hiddenSize, epochs: o.epochs,
-        batchSize: o.batchSize, learningRate: o.lr, seed: o.seed, backend: o.backend as 'wasm' | 'js',
+        batchSize: o.batchSize, optimizer: o.optimizer as (typeof OPTIMIZER_TYPES)[number], learningRate: o.lr, weightDecay: o.weightDecay, seed: o.seed, backend: o.backend as 'wasm' | 'js',
         probeWords: o.words.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean),
       },
       {
@@ -61,7 +64,6 @@ export async function runSentimentCommand(o: Values<typeof options>): Promise<nu
           progress.update(step, { loss: ema.toFixed(4), speed: si(step / ((performance.now() - t0) / 1000)) });
         },
         onEpoch: (_epoch, _train, _test, acc) => progress?.update(Number.NaN, { acc: `${(100 * acc).toFixed(1)}%` }),
-        yieldNow: yieldToEventLoop,
         signal: abort.signal,
       },
     );

@@ -50,12 +50,12 @@ export class Progress {
     }
   }
 
-  /** Sets the bar to `value` with these payload fields. */
+  /** Sets the bar to `value` (NaN: keeps it) with these payload fields. */
   update(value: number, payload: Payload): void {
-    this.value = value;
+    if (!Number.isNaN(value)) this.value = value;
     this.payload = { ...this.payload, ...payload };
     if (this.bar) {
-      this.bar.update(value, this.payload);
+      this.bar.update(this.value, this.payload);
       return;
     }
     const every = this.opt.lineEvery ?? 10;

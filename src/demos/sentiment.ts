@@ -3,13 +3,14 @@
 // Sentences come from a small grammar with the traps a bag of words falls into: negation flips the sentiment
 // ("the plot was not good"), and after "but" the second clause decides ("the acting was great but the ending was
 // dull"). Token ids go through the library's word Vocabulary into a trainable embedding layer (embeddingSize D), the
-// RNN reads the whole sentence (many-to-one, variable lengths, minibatches grouped by length) and a softmax gives
+// RNN reads the whole sentence (many-to-one, variable lengths, fit with bucketByLength) and a softmax gives
 // negative / positive. Accuracy is measured on held-out sentences that never occur in training.
 //
 // Platform-neutral (no Node imports): the CLI draws progress through the hooks.
 import { SimpleRNN } from '../model.js';
 import { Rng } from '../random.js';
 import { Vocabulary } from '../text/vocabulary.js';
+import type { OptimizerType } from '../optim.js';
 
 const POSITIVE = ['good', 'great', 'excellent', 'wonderful', 'brilliant', 'superb', 'enjoyable', 'lovely', 'delightful', 'fantastic', 'charming', 'moving'];
 const NEGATIVE = ['bad', 'terrible', 'awful', 'boring', 'dull', 'poor', 'horrible', 'weak', 'disappointing', 'tedious', 'clumsy', 'bland'];
@@ -64,9 +65,19 @@ export interface SentimentOptions {
   embeddingSize?: number;
   /** H. Default 48. */
   hiddenSize?: number;
+  /** Passes over the training sentences. Default 10. */
   epochs?: number;
+  /** Sentences per minibatch (grouped by length). Default 32. */
   batchSize?: number;
+  /** Default 'adamw'. */
+  optimizer?: OptimizerType;
+  /** Default 0.01. */
   learningRate?: number;
+  /**
+   * Weight decay (decoupled with adamw). Default 0.01: it wears away what the task does not use, so that the
+   * embedding space keeps the structure the task needs (sentiment, negation) rather than its random start.
+   */
+  weightDecay?: number;
   seed?: number;
   backend?: 'wasm' | 'js';
   /** Words whose nearest neighbours are reported. */
@@ -76,7 +87,6 @@ export interface SentimentOptions {
 export interface SentimentHooks {
   onStep?: (step: number, totalSteps: number, loss: number) => void;
   onEpoch?: (epoch: number, trainLoss: number, testLoss: number, testAccuracy: number) => void;
-  yieldNow?: () => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -107,9 +117,11 @@ export const SENTIMENT_DEFAULTS: Required<SentimentOptions> = {
   testCount: 1000,
   embeddingSize: 16,
   hiddenSize: 48,
-  epochs: 12,
+  epochs: 10,
   batchSize: 32,
-  learningRate: 0.5,
+  optimizer: 'adamw',
+  learningRate: 0.01,
+  weightDecay: 0.01,
   seed: 1,
   backend: 'wasm',
   probeWords: ['good', 'terrible', 'movie', 'not'],
@@ -119,17 +131,6 @@ function kindOf(text: string): string {
   if (text.includes(' but ')) return 'contrast (… but …)';
   if (/\b(not|never)\b/.test(text)) return 'negated';
   return 'plain';
-}
-
-/** Minibatches of sentence indices grouped by length (shuffled within and across groups each epoch). */
-function bucketBatches(lengths: number[], batchSize: number, rng: Rng): number[][] {
-  const order = lengths.map((_, k) => k);
-  rng.shuffle(order);
-  order.sort((a, b) => lengths[a] - lengths[b]); // stable: shuffled within a length
-  const batches: number[][] = [];
-  for (let at = 0; at < order.length; at += batchSize) batches.push(order.slice(at, at + batchSize));
-  rng.shuffle(batches);
-  return batches;
 }
 
 function cosineNeighbours(E: Float32Array, D: number, vocab: Vocabulary, word: string, k: number): { word: string; cosine: number }[] {
@@ -184,7 +185,9 @@ export async function runSentiment(options: SentimentOptions = {}, hooks: Sentim
     outputActivation: 'softmax',
     seed: cfg.seed,
     backend: cfg.backend,
+    optimizer: cfg.optimizer,
     learningRate: cfg.learningRate,
+    weightDecay: cfg.weightDecay,
   });
   try {
     const accuracy = (X: Int32Array[], Y: number[]) => {
@@ -195,39 +198,36 @@ export async function runSentiment(options: SentimentOptions = {}, hooks: Sentim
       });
       return { ok, p };
     };
-    const lengths = trainX.map((x) => x.length);
     const losses: [number, number][] = [];
     const testLosses: [number, number][] = [];
-    const stepsPerEpoch = Math.ceil(train.length / cfg.batchSize);
-    const totalSteps = stepsPerEpoch * cfg.epochs;
+    const totalSteps = Math.ceil(train.length / cfg.batchSize) * cfg.epochs;
     let step = 0;
-    let padded = 0;
-    let real = 0;
-    let lastYield = performance.now();
+    let aborted = false;
+    let history: { paddingFraction: number[] } = { paddingFraction: [] };
     const t0 = performance.now();
-    for (let epoch = 1; epoch <= cfg.epochs && !hooks.signal?.aborted; epoch++) {
-      let sum = 0;
-      let n = 0;
-      for (const batch of bucketBatches(lengths, cfg.batchSize, rng)) {
-        if (hooks.signal?.aborted) break;
-        const xs = batch.map((k) => trainX[k]);
-        const T = Math.max(...xs.map((x) => x.length));
-        padded += T * xs.length;
-        real += xs.reduce((a, x) => a + x.length, 0);
-        const loss = model.trainBatch(xs, batch.map((k) => trainY[k]));
-        step++;
-        sum += loss;
-        n++;
-        losses.push([step, loss]);
-        hooks.onStep?.(step, totalSteps, loss);
-        if (hooks.yieldNow && performance.now() - lastYield > 20) {
-          await hooks.yieldNow();
-          lastYield = performance.now();
-        }
-      }
-      const testLoss = model.computeGradients(testX, testY).loss;
-      testLosses.push([step, testLoss]);
-      hooks.onEpoch?.(epoch, sum / Math.max(1, n), testLoss, accuracy(testX, testY).ok / test.length);
+    try {
+      history = await model.fit(trainX, trainY, {
+        epochs: cfg.epochs,
+        batchSize: cfg.batchSize,
+        shuffle: true,
+        bucketByLength: true,
+        validationData: [testX, testY],
+        signal: hooks.signal,
+        callbacks: {
+          onBatchEnd: (_batch, logs) => {
+            step++;
+            losses.push([step, logs.loss]);
+            hooks.onStep?.(step, totalSteps, logs.loss);
+          },
+          onEpochEnd: (epoch, logs) => {
+            testLosses.push([step, logs.valLoss!]);
+            hooks.onEpoch?.(epoch + 1, logs.loss, logs.valLoss!, logs.valAccuracy!);
+          },
+        },
+      });
+    } catch (e) {
+      if (!hooks.signal?.aborted) throw e;
+      aborted = true;
     }
     const trainSeconds = (performance.now() - t0) / 1000;
     const { ok, p } = accuracy(testX, testY);
@@ -253,10 +253,10 @@ export async function runSentiment(options: SentimentOptions = {}, hooks: Sentim
       byKind: [...kinds].map(([kind, e]) => ({ kind, ...e })).sort((a, b) => a.kind.localeCompare(b.kind)),
       neighbours,
       examples,
-      paddingFraction: padded > 0 ? 1 - real / padded : 0,
+      paddingFraction: history.paddingFraction.length ? history.paddingFraction.reduce((x, y) => x + y) / history.paddingFraction.length : NaN,
       steps: step,
       trainSeconds,
-      aborted: step < totalSteps,
+      aborted,
       config: cfg,
     };
   } finally {

@@ -1,8 +1,9 @@
 // Runs the built CLI (dist/cli.js) as a user would, in a temporary directory.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 const BUILT = resolve(__dirname, '../../dist/cli.js');
 if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first (npm test does)`);
@@ -12,6 +13,7 @@ const copyDir = resolve(__dirname, '../../test-artifacts');
 mkdirSync(copyDir, { recursive: true });
 export const CLI = join(mkdtempSync(join(copyDir, 'cli-')), 'cli.js');
 copyFileSync(BUILT, CLI);
+afterAll(() => rmSync(dirname(CLI), { recursive: true, force: true }));
 
 export interface Run {
   code: number | null;
