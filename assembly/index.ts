@@ -10,6 +10,7 @@ export {
   momentumUpdate, momentumUpdateScalar, adamUpdate, adamUpdateScalar, rmspropUpdate, rmspropUpdateScalar,
   adagradUpdate, adagradUpdateScalar, sumSquares, sumSquaresScalar, sampleLogits,
 } from './optim';
+export { gemv, gemvScalar } from './step';
 
 // Linear memory is owned by the TypeScript side: it allocates every buffer here and frees it on dispose().
 // heap.alloc returns 16-byte aligned blocks, so v128 loads of a block's start are aligned.

@@ -39,6 +39,8 @@ export interface Kernels {
   adagradUpdate(p: Ptr, v: Ptr, g: Ptr, n: number, lr: number, eps: number, wd: number): void;
   /** Index drawn from softmax(y / temperature) over the topK largest logits; argmax when temperature <= 0. */
   sampleLogits(work: Ptr, y: Ptr, n: number, temperature: number, topK: number, u: number): number;
+  /** One row times a matrix (assembly/step.ts): matmulForward with M = 1, the same bits, rows of W streamed. */
+  gemv(out: Ptr, x: Ptr, W: Ptr, bias: Ptr, K: number, N: number, acc: number): void;
 }
 
 export interface Backend extends Kernels {

@@ -1,6 +1,7 @@
 // Streaming inference (one step at a time) and sampling for token models.
-// A Stepper owns a small workspace of its own (B = 1, T = 1) and runs the same kernels as the batch forward, so a
-// step gives the bits predict gives on the same prefix. It keeps its views and refreshes them only when memory.grow
+// A Stepper owns a small workspace of its own (B = 1, T = 1). It runs the batch forward's kernels, except that the
+// products of one row use gemv (assembly/step.ts), which computes matmulForward's bits for M = 1 with the rows of W
+// streamed: a step gives the bits predict gives on the same prefix. It keeps its views and refreshes them only when memory.grow
 // has detached them: a step allocates nothing but its result.
 import { ACT, OUT, type Backend, type FloatArray, type Ptr } from './backend.js';
 import { rangeError, typeError } from './errors.js';
@@ -19,7 +20,6 @@ const align16 = (n: number) => (n + 15) & ~15;
 
 export class Stepper {
   private readonly block: Ptr;
-  private readonly len: Ptr;
   private readonly x: Ptr;
   private readonly xe: Ptr;
   private readonly s: Ptr; // (2, H): s^{t-1} | s^t
@@ -36,7 +36,7 @@ export class Stepper {
     const fb = be.floatBytes;
     this.H = c.hiddenSize;
     this.O = c.outputSize;
-    const parts = [16, c.vocabSize ? 16 : c.inputSize * fb, c.embeddingSize * fb, 2 * this.H * fb, this.O * fb, this.O * fb];
+    const parts = [c.vocabSize ? 16 : c.inputSize * fb, c.embeddingSize * fb, 2 * this.H * fb, this.O * fb, this.O * fb];
     this.block = be.alloc(parts.reduce((a, n) => a + align16(n), 0));
     let at = this.block;
     const next = (n: number) => {
@@ -44,13 +44,11 @@ export class Stepper {
       at += align16(n);
       return p;
     };
-    this.len = next(parts[0]);
-    this.x = next(parts[1]);
-    this.xe = next(parts[2]);
-    this.s = next(parts[3]);
-    this.y = next(parts[4]);
-    this.work = next(parts[5]);
-    be.ints(this.len, 1)[0] = 1;
+    this.x = next(parts[0]);
+    this.xe = next(parts[1]);
+    this.s = next(parts[2]);
+    this.y = next(parts[3]);
+    this.work = next(parts[4]);
     this.refresh();
   }
 
@@ -80,14 +78,16 @@ export class Stepper {
       this.xi![0] = input as number;
       if (c.embeddingSize) {
         be.embeddingForward(this.xe, this.x, P.E, 1, c.embeddingSize);
-        be.matmulForward(s1, this.xe, Wi, 0, 1, c.embeddingSize, H, c.embeddingSize, 1, 0);
+        be.gemv(s1, this.xe, Wi, 0, c.embeddingSize, H, 0);
       } else be.embeddingForward(s1, this.x, Wi, 1, H);
     } else {
       this.xf!.set(input as ArrayLike<number>);
-      be.matmulForward(s1, this.x, Wi, 0, 1, c.inputSize, H, c.inputSize, 1, 0);
+      be.gemv(s1, this.x, Wi, 0, c.inputSize, H, 0);
     }
-    be.rnnForward(this.s, P.Ws, P.bs, this.len, 1, 1, H, ACT[c.activation]);
-    be.matmulForward(this.y, s1, P.Wo, P.bo, 1, H, O, H, 1, 0);
+    // rnnForward's step for one sequence: z = (i^t Wi) + bs + s^{t-1} Wh, s^t = f(z); then y = s^t Wo + bo
+    be.gemv(s1, this.s, P.Ws, P.bs, H, H, 1);
+    be.activationForward(s1, H, ACT[c.activation]);
+    be.gemv(this.y, s1, P.Wo, P.bo, H, O, 0);
     this.sv.copyWithin(0, H, 2 * H);
   }
 

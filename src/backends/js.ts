@@ -427,4 +427,7 @@ export class JsBackend implements Backend {
   sampleLogits(work: Ptr, y: Ptr, n: number, temperature: number, topK: number, u: number): number {
     return sampleLogits(...this.f(work), ...this.f(y), n, temperature, topK, u);
   }
+  gemv(out: Ptr, x: Ptr, W: Ptr, bias: Ptr, K: number, N: number, acc: number): void {
+    this.matmulForward(out, x, W, bias, 1, K, N, K, 1, acc); // the same loops as a batch of one: the same bits
+  }
 }

@@ -22,6 +22,7 @@ interface WasmExports extends Kernels {
   rmspropUpdateScalar: Kernels['rmspropUpdate'];
   adagradUpdateScalar: Kernels['adagradUpdate'];
   sumSquaresScalar: Kernels['sumSquares'];
+  gemvScalar: Kernels['gemv'];
   // GEMM scratch (assembly/matmul.ts): the kernels pack operands into a block that TS allocates and hands over
   scratchBytes(K: number, N: number): number;
   setScratch(ptr: number, bytes: number): void;
@@ -120,6 +121,7 @@ export class WasmBackend implements Backend {
   readonly rmspropUpdate: Kernels['rmspropUpdate'];
   readonly adagradUpdate: Kernels['adagradUpdate'];
   readonly sampleLogits: Kernels['sampleLogits'];
+  readonly gemv: Kernels['gemv'];
 
   constructor(instance: WebAssembly.Instance) {
     const x = instance.exports as unknown as WasmExports;
@@ -147,6 +149,7 @@ export class WasmBackend implements Backend {
     this.rmspropUpdate = x.rmspropUpdate;
     this.adagradUpdate = x.adagradUpdate;
     this.sampleLogits = x.sampleLogits;
+    this.gemv = x.gemv;
     this.reserveScratch(0, 0);
   }
 
