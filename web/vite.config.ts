@@ -18,5 +18,4 @@ export default defineConfig({
   worker: { format: 'es' },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1000 },
   preview: { host: '127.0.0.1', port: 5173, strictPort: true },
-  logLevel: 'warn',
 });

@@ -60,8 +60,10 @@ export class Trainer {
     this.worker = worker;
     const onMessage = (m: WorkerMessage) => this.receive(m);
     const onFailure = (what: string) => (e: unknown) => {
-      const msg = e instanceof Error ? e.message : (e as { message?: string })?.message || String(e);
-      this.die(new Error(`SimpleRNN.Trainer: the worker ${what}: ${msg}`));
+      const msg = typeof e === 'string' ? e : (e as { message?: string })?.message;
+      // a browser reports a worker script that failed to load with a bare Event (no message)
+      const why = msg || 'its script could not be loaded or failed at startup (check the worker URL and the console)';
+      this.die(new Error(`SimpleRNN.Trainer: the worker ${what}: ${why}`));
     };
     if ('addEventListener' in worker) {
       worker.addEventListener('message', (e: MessageEvent) => onMessage(e.data));

@@ -205,6 +205,17 @@ describe.skipIf(!status.run)('in Chromium', () => {
     await page.close();
   });
 
+  test('a worker script that cannot load: start() rejects with a clear error instead of hanging', async () => {
+    const { page } = await open('/test/browser/fixtures/plain.html'); // the 404 itself is logged by the browser
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    const message = await page.evaluate(async () => {
+      const t = new window.lib.Trainer(new Worker('/dist/no-such-worker.js', { type: 'module' }));
+      return t.start({ task: 'addition', steps: 1 }).then(() => 'started', (e: Error) => e.message);
+    });
+    expect(message).toBe('SimpleRNN.Trainer: the worker failed: its script could not be loaded or failed at startup (check the worker URL and the console)');
+    await page.close();
+  });
+
   test('without WebAssembly SIMD: backend wasm fails with a clear error; auto falls back to js and says so', async () => {
     const { page, errors } = await open('/test/browser/fixtures/nosimd.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
