@@ -1,8 +1,8 @@
 // The trainer's Node side: the same Trainer API in a worker_thread (the built dist/, ESM and CJS), and the backend
 // choice when WebAssembly SIMD is missing. The browser side is in browser.test.ts.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ROOT } from './harness.js';
 import type { ProgressEvent, StartedEvent, Trainer } from '../../src/worker/index.js';
@@ -131,6 +131,35 @@ describe('Trainer in a Node worker_thread (dist/worker-node)', () => {
     } finally {
       await t.terminate();
     }
+  });
+});
+
+describe('package entries', () => {
+  /** Every module an entry loads, following relative imports (the ESM chunks). */
+  function imports(entry: string): { file: string; specifiers: string[] }[] {
+    const seen = new Map<string, string[]>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      const src = readFileSync(file, 'utf8');
+      const specs = [...src.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"']+)["']/g)].map((m) => m[1]);
+      seen.set(file, specs);
+      for (const s of specs) if (s.startsWith('.')) visit(join(dirname(file), s));
+    };
+    visit(join(ROOT, 'dist', entry));
+    return [...seen].map(([file, specifiers]) => ({ file, specifiers }));
+  }
+
+  test.each(['index.js', 'worker.js', 'worker-web.js', 'browser.js', 'index.cjs', 'worker.cjs', 'worker-web.cjs', 'browser.cjs'])(
+    'dist/%s (browser-safe) loads nothing but its own chunks: no node: built-ins, no bare imports',
+    (entry) => {
+      const mods = imports(entry);
+      expect(mods.length).toBeGreaterThan(0);
+      for (const m of mods) expect(m.specifiers.filter((s) => !s.startsWith('./')), m.file).toEqual([]);
+    },
+  );
+
+  test('dist/worker-node.js is the entry that imports worker_threads', () => {
+    expect(imports('worker-node.js')[0].specifiers.filter((s) => /^(node:)?worker_threads$/.test(s))).toHaveLength(1);
   });
 });
 
