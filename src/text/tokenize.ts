@@ -77,28 +77,40 @@ function wordTokens(text: string, lowercase: boolean): string[] {
 
 /** Sentences of a text as word tokens, by the rules at the top of this file. Empty sentences are left out. */
 export function splitSentences(text: string, options?: TokenizerOptions): string[][] {
-  const api = 'splitSentences';
+  return sentencesOf('splitSentences', text, options).sentences;
+}
+
+/**
+ * splitSentences, and whether the last sentence is still open: not ended by . ! ? (or, with sentences: 'line', by
+ * a line break). A prompt such as "The king" is an open sentence; encode(text, { eos: true }) puts no EOS after it.
+ */
+export function sentencesOf(api: string, text: string, options?: TokenizerOptions): { sentences: string[][]; lastOpen: boolean } {
   checkText(api, text);
   const o = resolveTokenizerOptions(api, { ...options, level: 'word' });
-  const out: string[][] = [];
-  const keep = (s: string[]) => {
+  const sentences: string[][] = [];
+  let lastOpen = false;
+  const keep = (s: string[], closed: boolean) => {
     const toks = o.punctuation === 'drop' ? s.filter((w) => !isPunctuation(w)) : s;
-    if (toks.length > 0) out.push(toks);
+    if (toks.length > 0) {
+      sentences.push(toks);
+      lastOpen = !closed;
+    }
   };
   if (o.sentences === 'line') {
-    for (const line of text.split(/\r\n?|\n/)) keep(wordTokens(line, o.lowercase));
-    return out;
+    const lines = text.split(/\r\n?|\n/);
+    lines.forEach((line, k) => keep(wordTokens(line, o.lowercase), k + 1 < lines.length));
+    return { sentences, lastOpen };
   }
   let cur: string[] = [];
   for (const w of wordTokens(text, o.lowercase)) {
     cur.push(w);
     if (SENTENCE_END.has(w)) {
-      keep(cur);
+      keep(cur, true);
       cur = [];
     }
   }
-  keep(cur);
-  return out;
+  keep(cur, false);
+  return { sentences, lastOpen };
 }
 
 /** Word tokens of a text (all sentences, in order), by the rules at the top of this file. */

@@ -5,7 +5,7 @@
 // the token (so the same text always gives the same ids), cut to maxSize ids in all (the reserved ones included).
 import { rangeError, typeError, describe as describeValue } from '../errors.js';
 import {
-  detokenize, resolveTokenizerOptions, splitSentences, tokenizeChars, tokenizeWords,
+  detokenize, resolveTokenizerOptions, sentencesOf, splitSentences, tokenizeChars, tokenizeWords,
   type ResolvedTokenizerOptions, type TokenizerOptions,
 } from './tokenize.js';
 
@@ -35,7 +35,10 @@ export interface VocabularyJSON {
 
 /** How to encode: EOS after every sentence (word level), or not. */
 export interface EncodeOptions {
-  /** Word level: append EOS after every sentence. Default false for encode(), true for encodeText(). */
+  /**
+   * Word level: EOS after every sentence that ends (by . ! ?, or a line break with sentences: 'line'); an open last
+   * sentence ("The king") gets none, so a prompt can be continued. Default false for encode(), true for encodeText().
+   */
   eos?: boolean;
 }
 
@@ -165,12 +168,12 @@ export class Vocabulary {
     const api = 'Vocabulary.encode';
     if (typeof input === 'string') {
       if (options.eos && this.tokenizer.level === 'word') {
-        const sentences = splitSentences(input, this.tokenizer);
-        const out = new Int32Array(sentences.reduce((a, s) => a + s.length + 1, 0));
+        const { sentences, lastOpen } = sentencesOf(api, input, this.tokenizer);
+        const out = new Int32Array(sentences.reduce((a, s) => a + s.length + 1, 0) - (lastOpen ? 1 : 0));
         let at = 0;
         for (const s of sentences) {
           for (const w of s) out[at++] = this.idOf(w);
-          out[at++] = EOS_ID;
+          if (at < out.length) out[at++] = EOS_ID;
         }
         return out;
       }
@@ -207,8 +210,9 @@ export class Vocabulary {
   }
 
   /**
-   * Readable text of ids: words joined by detokenize()'s spacing rule, characters concatenated. PAD is skipped, EOS
-   * becomes a line break, UNK shows as "<unk>" (with keepSpecial, PAD and EOS show as "<pad>" and "<eos>" too).
+   * Readable text of ids: words joined by detokenize()'s spacing rule (no space around a line break), characters
+   * concatenated exactly. PAD is skipped, EOS becomes a line break, UNK shows as "<unk>" (with keepSpecial, PAD and
+   * EOS show as "<pad>" and "<eos>" too).
    */
   decodeText(ids: ArrayLike<number>, options: { keepSpecial?: boolean } = {}): string {
     const toks = this.decode(ids);
@@ -218,7 +222,7 @@ export class Vocabulary {
       if (ids[k] === PAD_ID) continue;
       parts.push(ids[k] === EOS_ID ? '\n' : toks[k]);
     }
-    return detokenize(parts, this.tokenizer.level).replace(/ ?\n ?/g, '\n');
+    return this.tokenizer.level === 'char' ? parts.join('') : detokenize(parts, 'word');
   }
 
   toJSON(): VocabularyJSON {

@@ -82,12 +82,19 @@ describe('Vocabulary', () => {
     expect(() => Vocabulary.fromText(text, { minCount: 0 })).toThrow(/options\.minCount = 0/);
   });
 
-  it('encodes unknown words to UNK, with EOS after each sentence, and decodes back', () => {
+  it('encodes unknown words to UNK, with EOS after each sentence that ends, and decodes back', () => {
     const v = Vocabulary.fromText(text);
-    const ids = v.encode('The zebra sat. A cat', { eos: true });
-    expect(Array.from(ids)).toEqual([v.idOf('the'), UNK_ID, v.idOf('sat'), v.idOf('.'), EOS_ID, v.idOf('a'), v.idOf('cat'), EOS_ID]);
-    expect(v.decode(ids)).toEqual(['the', '<unk>', 'sat', '.', '<eos>', 'a', 'cat', '<eos>']);
-    expect(v.decodeText(ids)).toBe('the <unk> sat.\na cat\n');
+    const ids = v.encode('The zebra sat. A cat!', { eos: true });
+    expect(Array.from(ids)).toEqual([v.idOf('the'), UNK_ID, v.idOf('sat'), v.idOf('.'), EOS_ID, v.idOf('a'), v.idOf('cat'), v.idOf('!'), EOS_ID]);
+    expect(v.decode(ids)).toEqual(['the', '<unk>', 'sat', '.', '<eos>', 'a', 'cat', '!', '<eos>']);
+    expect(v.decodeText(ids)).toBe('the <unk> sat.\na cat!\n');
+    // an open last sentence (a prompt to continue) gets no EOS; with punctuation dropped the "." still ends one
+    expect(v.decode(v.encode('The cat sat. The dog', { eos: true }))).toEqual(['the', 'cat', 'sat', '.', '<eos>', 'the', 'dog']);
+    const d = Vocabulary.fromText(text, { punctuation: 'drop' });
+    expect(d.decode(d.encode('The cat sat. The dog.', { eos: true }))).toEqual(['the', 'cat', 'sat', '<eos>', 'the', 'dog', '<eos>']);
+    const l = Vocabulary.fromText('the cat\nthe dog', { sentences: 'line' });
+    expect(l.decode(l.encode('the cat\nthe dog', { eos: true }))).toEqual(['the', 'cat', '<eos>', 'the', 'dog']);
+    expect(l.decode(l.encode('the cat\n', { eos: true }))).toEqual(['the', 'cat', '<eos>']);
     expect(Array.from(v.encode(['cat', 'nope']))).toEqual([v.idOf('cat'), UNK_ID]);
     expect(v.encodeSentences('the cat. the dog!').map((s) => Array.from(s))).toEqual([
       [v.idOf('the'), v.idOf('cat'), v.idOf('.')], [v.idOf('the'), v.idOf('dog'), v.idOf('!')],
@@ -104,10 +111,10 @@ describe('Vocabulary', () => {
     expect(() => v.tokenOf(-1)).toThrow(/Vocabulary\.tokenOf: id = -1/);
   });
 
-  it('a character vocabulary round-trips text exactly (when every character is known)', () => {
+  it('a character vocabulary round-trips text exactly (when every character is known), spaces at line breaks too', () => {
     const v = Vocabulary.fromText('hello world\nbye', { level: 'char' });
-    const ids = v.encode('hello bye\nold');
-    expect(v.decodeText(ids)).toBe('hello bye\nold');
+    const ids = v.encode('hello bye \n old');
+    expect(v.decodeText(ids)).toBe('hello bye \n old');
     expect(v.idOf('z')).toBe(UNK_ID);
   });
 
