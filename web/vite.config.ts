@@ -1,20 +1,11 @@
-// The demo page, built by Vite against the built package (dist/), exactly as an app that installed simple-rnn would.
+// The demo page, built by Vite against the built package: `simple-rnn/...` imports resolve through package.json
+// "exports" to dist/ (a package may import itself by name), exactly as in an app that installed simple-rnn.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-
-const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
-  resolve: {
-    alias: [
-      { find: /^simple-rnn$/, replacement: dist('index.js') },
-      { find: /^simple-rnn\/worker$/, replacement: dist('worker.js') },
-      { find: /^simple-rnn\/worker\/web$/, replacement: dist('worker-web.js') },
-      { find: /^simple-rnn\/browser$/, replacement: dist('browser.js') },
-    ],
-  },
   worker: { format: 'es' },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1000 },
   preview: { host: '127.0.0.1', port: 5173, strictPort: true },
