@@ -1,7 +1,7 @@
 // The demo page: a character model and the addition task, each training in its own Web Worker.
 import { resolveBackend } from 'simple-rnn';
 import { downloadBytes, loadCheckpoint, readFileBytes, saveCheckpoint } from 'simple-rnn/browser';
-import { Trainer, type AdditionJob, type TextJob } from 'simple-rnn/worker';
+import { Trainer, type AdditionJob, type BackendChoice, type TextJob } from 'simple-rnn/worker';
 import { LineChart } from './chart';
 import { PRESETS } from './texts';
 
@@ -9,8 +9,6 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
 const newTrainer = () => new Trainer(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' }));
 
-// Training options beyond plain SGD (Adam, clipping by global norm), passed through to SimpleRNN.create.
-const OPTIMIZER = { optimizer: 'adam', clipNorm: 5 } as const;
 const STORE_KEY = 'char-model';
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -129,7 +127,8 @@ trainBtn.addEventListener('click', async () => {
   const job: TextJob = {
     task: 'text', steps, seqLength, hiddenSize: num('hidden'), batchSize: num('batch'), learningRate: num('lr'),
     seed: num('seed'), sampleEvery: Math.max(50, Math.round(steps / 6 / 50) * 50), sampleLength: 400,
-    temperature: Number(temp.value), modelOptions: OPTIMIZER,
+    temperature: Number(temp.value), backend: $<HTMLSelectElement>('backend-choice').value as BackendChoice,
+    modelOptions: { optimizer: $<HTMLSelectElement>('optimizer').value as 'adam', ...(num('clip') > 0 ? { clipNorm: num('clip') } : {}) },
   };
   losses = [];
   drawChart();
