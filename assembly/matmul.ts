@@ -387,6 +387,7 @@ function blockTiles(
   const aStep: usize = aPacked ? 16 : 4;
   const panelBytes: usize = aPacked ? (<usize>kc << 4) : aRowBytes << 2;
   const rs: usize = aPacked ? 4 : aRowBytes;
+  const mFull = mc & ~(MR - 1);
   for (let j = 0; j < nc; j += NR) {
     const n = n0 + j;
     const nw = min(NR, N - n);
@@ -403,26 +404,128 @@ function blockTiles(
     }
     const bp = biasPtr ? biasPtr + (<usize>n << 2) : 0;
     let pa = ap0;
-    for (let i = 0; i < mc; i += MR) {
-      const m = m0 + i;
-      const mh = min(MR, M - m);
-      const c = outPtr + <usize>m * rowBytes + (<usize>n << 2);
-      if (mh == MR && nw == NR) microTile(c, rowBytes, pa, rs, 2 * rs, 3 * rs, aStep, pb, bStep, kc, first, bp, acc);
-      else if (mh == MR || aPacked) edgeTile(c, N, pa, rs, 2 * rs, 3 * rs, aStep, pb, bStep, kc, first, bp, acc, mh, nw);
-      else {
-        // rows past M are not read from an unpacked a: they repeat the last real row
-        const o1 = <usize>min(1, mh - 1) * rs;
-        const o2 = <usize>min(2, mh - 1) * rs;
-        edgeTile(c, N, pa, o1, o2, o2, aStep, pb, bStep, kc, first, bp, acc, mh, nw);
-      }
+    for (let i = 0; i < mFull; i += MR) {
+      const c = outPtr + <usize>(m0 + i) * rowBytes + (<usize>n << 2);
+      if (nw == NR) microTile(c, rowBytes, pa, rs, 2 * rs, 3 * rs, aStep, pb, bStep, kc, first, bp, acc);
+      else edgeTile(c, N, pa, rs, 2 * rs, 3 * rs, aStep, pb, bStep, kc, first, bp, acc, MR, nw);
       pa += panelBytes;
+    }
+  }
+  // rows past the last full 4-row panel (M < 4: streaming, batch 1; or a ragged end) go one at a time through the
+  // 1-row kernels, which waste no lanes on rows that do not exist
+  for (let i = mFull; i < mc; i++) {
+    const m = m0 + i;
+    const pa = aPacked ? ap0 + <usize>(mFull >> 2) * panelBytes + (<usize>(i - mFull) << 2) : ap0 + <usize>i * aRowBytes;
+    const crow = outPtr + <usize>m * rowBytes;
+    const ncFull = nc & ~(NR - 1);
+    const gs: usize = bPacked ? <usize>kc << 5 : 32; // bytes from one 8-column group of b to the next
+    const bStep: usize = bPacked ? 32 : rowBytes;
+    let j = 0;
+    for (; j + 4 * NR <= ncFull; j += 4 * NR) {
+      const n = n0 + j;
+      const pb = bPacked ? bp0 + (<usize>j * kc << 2) : bp0 + (<usize>j << 2);
+      rowTile32(crow + (<usize>n << 2), pa, aStep, pb, gs, bStep, kc, first, biasPtr ? biasPtr + (<usize>n << 2) : 0, acc);
+    }
+    for (; j < ncFull; j += NR) {
+      const n = n0 + j;
+      const pb = bPacked ? bp0 + (<usize>j * kc << 2) : bp0 + (<usize>j << 2);
+      rowTile8(crow + (<usize>n << 2), pa, aStep, pb, bStep, kc, first, biasPtr ? biasPtr + (<usize>n << 2) : 0, acc);
+    }
+    if (ncFull < nc) {
+      // the last, partial strip: through the tile buffer, on the zero-padded packed strip
+      const n = n0 + ncFull;
+      const nw = nc - ncFull;
+      const pb = bPacked ? bp0 + (<usize>ncFull * kc << 2) : tailPtr;
+      const tile = scratchPtr;
+      const tileBias = tile + ((<usize>MR * NR) << 2);
+      const c = crow + (<usize>n << 2);
+      const readOut = !first || acc != 0;
+      for (let q = 0; q < NR; q++) store<f32>(tile + (<usize>q << 2), readOut && q < nw ? load<f32>(c + (<usize>q << 2)) : 0);
+      if (biasPtr) for (let q = 0; q < NR; q++) store<f32>(tileBias + (<usize>q << 2), q < nw ? load<f32>(biasPtr + (<usize>(n + q) << 2)) : 0);
+      rowTile8(tile, pa, aStep, pb, 32, kc, first, biasPtr ? tileBias : 0, acc);
+      for (let q = 0; q < nw; q++) store<f32>(c + (<usize>q << 2), load<f32>(tile + (<usize>q << 2)));
     }
   }
 }
 
+// One row of out, 32 columns (four 8-column groups of b, gs bytes apart): eight accumulators, one splat of a per k.
+// Same operations per element as microTile (init, then + a*b, k ascending), so the same bits.
+function rowTile32(
+  c: usize, pa: usize, aStep: usize, pb: usize, gs: usize, bStep: usize, kc: i32, first: bool, bp: usize, acc: i32,
+): void {
+  let c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128;
+  if (first) {
+    c0 = init4(c, bp, acc);
+    c1 = init4(c + 16, bp ? bp + 16 : 0, acc);
+    c2 = init4(c + 32, bp ? bp + 32 : 0, acc);
+    c3 = init4(c + 48, bp ? bp + 48 : 0, acc);
+    c4 = init4(c + 64, bp ? bp + 64 : 0, acc);
+    c5 = init4(c + 80, bp ? bp + 80 : 0, acc);
+    c6 = init4(c + 96, bp ? bp + 96 : 0, acc);
+    c7 = init4(c + 112, bp ? bp + 112 : 0, acc);
+  } else {
+    c0 = v128.load(c);
+    c1 = v128.load(c, 16);
+    c2 = v128.load(c, 32);
+    c3 = v128.load(c, 48);
+    c4 = v128.load(c, 64);
+    c5 = v128.load(c, 80);
+    c6 = v128.load(c, 96);
+    c7 = v128.load(c, 112);
+  }
+  let p1 = pb + gs;
+  let p2 = pb + 2 * gs;
+  let p3 = pb + 3 * gs;
+  for (let k = 0; k < kc; k++) {
+    const x = v128.load32_splat(pa);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(p1)));
+    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(p1, 16)));
+    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(p2)));
+    c5 = f32x4.add(c5, f32x4.mul(x, v128.load(p2, 16)));
+    c6 = f32x4.add(c6, f32x4.mul(x, v128.load(p3)));
+    c7 = f32x4.add(c7, f32x4.mul(x, v128.load(p3, 16)));
+    pa += aStep;
+    pb += bStep;
+    p1 += bStep;
+    p2 += bStep;
+    p3 += bStep;
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+  v128.store(c, c2, 32);
+  v128.store(c, c3, 48);
+  v128.store(c, c4, 64);
+  v128.store(c, c5, 80);
+  v128.store(c, c6, 96);
+  v128.store(c, c7, 112);
+}
+
+// One row of out, 8 columns: two accumulators (the leftovers of rowTile32).
+function rowTile8(c: usize, pa: usize, aStep: usize, pb: usize, bStep: usize, kc: i32, first: bool, bp: usize, acc: i32): void {
+  let c0: v128, c1: v128;
+  if (first) {
+    c0 = init4(c, bp, acc);
+    c1 = init4(c + 16, bp ? bp + 16 : 0, acc);
+  } else {
+    c0 = v128.load(c);
+    c1 = v128.load(c, 16);
+  }
+  for (let k = 0; k < kc; k++) {
+    const x = v128.load32_splat(pa);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+    pa += aStep;
+    pb += bStep;
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+}
+
 // The tiled product. a is packed when it is not plain row-major (transposed or strided); b is packed when it is
-// large (its 8-column strips, K rows at a power-of-two stride, would not stay in cache), else only its last partial
-// strip is. bPre: b was packed whole by prepackB (the time loop's weight).
+// large (its 8-column strips, K rows at a power-of-two stride, would not stay in cache) and M has enough rows to
+// pay for the copy, else only its last partial strip is. bPre: b was packed whole by prepackB (the time loop's weight).
 function matmulTiled(
   outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
   M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32, bPre: bool,
@@ -430,7 +533,7 @@ function matmulTiled(
   const Ap = scratchPtr + TILE_BYTES;
   const Bp = Ap + AP_BYTES;
   const aPacked = aCol != 1;
-  const bPacked = bPre || (<usize>K * N << 2) > PACKB_BYTES;
+  const bPacked = bPre || ((<usize>K * N << 2) > PACKB_BYTES && M >= PACKB_MIN_ROWS);
   const N8 = (N + NR - 1) & ~(NR - 1);
   const nBlock = bPre ? N : NC;
   for (let n0 = 0; n0 < N; n0 += nBlock) {
@@ -465,6 +568,7 @@ function matmulTiled(
 }
 
 const PACKB_BYTES: usize = 256 << 10;
+const PACKB_MIN_ROWS: i32 = 96; // packing b costs K x N copies: worth it when each b strip then serves several row panels
 
 /**
  * Packs all of b (K, N) into scratch for matmulPrepacked (the time loop's weight, packed once per call of

@@ -15,6 +15,8 @@ export const CONFIGS = [
     model: { inputSize: 512, hiddenSize: 512, outputSize: 512 }, T: 32, B: 64, pad: 0 },
   { name: 'LM-infer', kind: 'infer', desc: 'LM model, predict (forward + softmax every step), B=32, T=32',
     model: { vocabSize: 65, hiddenSize: 128, outputSize: 65, returnSequences: true }, T: 32, B: 32, pad: 0 },
+  { name: 'LM-stream', kind: 'stream', desc: 'LM model, step() one token at a time (one sequence, H=128): 256 tokens per timed step',
+    model: { vocabSize: 65, hiddenSize: 128, outputSize: 65, returnSequences: true }, T: 256, B: 1, pad: 0 },
 ];
 
 let text = null;
@@ -77,7 +79,7 @@ export function stepFlops(cfg, lens) {
   const inp = V ? 0 : 2 * tok * I * H; // X Wi (token models gather)
   const outRows = seq ? tok : B;
   const out = 2 * outRows * H * O;
-  if (cfg.kind === 'infer') return rec + inp + out;
+  if (cfg.kind !== 'train') return rec + inp + out;
   const inpBack = V ? 0 : 2 * tok * I * H; // dWi
   return rec * 3 + inp + inpBack + out * 3; // forward, dsNext, dWh; forward, dWo, dS
 }

@@ -69,7 +69,17 @@ function stats(times) {
 
 async function ours(cfg, data, backend) {
   const model = await SimpleRNN.create({ ...cfg.model, backend, seed: 1, optimizer: OPTIMIZER, learningRate: LR });
-  const step = cfg.kind === 'train' ? () => model.trainBatch(data.inputs, data.targets) : () => model.predict(data.inputs);
+  let step;
+  if (cfg.kind === 'train') step = () => model.trainBatch(data.inputs, data.targets);
+  else if (cfg.kind === 'infer') step = () => model.predict(data.inputs);
+  else {
+    const tokens = data.inputs[0];
+    step = () => {
+      let s = model.initialState();
+      for (let t = 0; t < tokens.length; t++) s = model.step(s, tokens[t]).state;
+      return s;
+    };
+  }
   return { model, step, dispose: () => model.dispose() };
 }
 
@@ -150,7 +160,7 @@ async function benchConfig(cfg, peak) {
   // correctness first: the contenders that take our weights compute the same step-0 loss / outputs
   const ref = await ours(cfg, data, 'wasm');
   const params = ref.model.getParams();
-  const refOut = cfg.kind === 'train' ? ref.model.computeGradients(data.inputs, data.targets).loss : ref.model.predict(data.inputs);
+  const refOut = cfg.kind === 'train' ? ref.model.computeGradients(data.inputs, data.targets).loss : cfg.kind === 'infer' ? ref.model.predict(data.inputs) : null;
   const check = async (name, c) => {
     if (cfg.kind === 'train') {
       const l = await c.step();
@@ -173,16 +183,23 @@ async function benchConfig(cfg, peak) {
   };
 
   const contenders = [['ours wasm', () => ref]];
-  if (!flag('no-contenders')) {
+  // --quick leaves out the contenders that take seconds per step on the large configs (plain JS on BIG and on the
+  // second CLS): on an idle machine of this class that keeps the whole run under 2 minutes
+  const heavy = QUICK && (cfg.name === 'BIG' || cfg.name === 'CLS-pad25');
+  if (!flag('no-contenders') && cfg.kind === 'stream') {
     contenders.push(['ours js', () => ours(cfg, data, 'js')]);
-    contenders.push(['TF.js cpu', () => tfjs(cfg, data, params, 'cpu')]);
+    notes.push('streaming: TF.js and brain.js have no per-token step with carried state that matches; ours only');
+  } else if (!flag('no-contenders')) {
+    if (!heavy) contenders.push(['ours js', () => ours(cfg, data, 'js')]);
+    if (!heavy) contenders.push(['TF.js cpu', () => tfjs(cfg, data, params, 'cpu')]);
     contenders.push(['TF.js wasm', () => tfjs(cfg, data, params, 'wasm')]);
     if (cfg.name === 'LM') contenders.push(['brain.js RNN', () => brainLm(cfg, data)]);
+    if (heavy) notes.push('--quick: ours js and TF.js cpu left out of this config (seconds per step); the full run has them');
   }
   for (const [name, make] of contenders) {
     const c = await make();
     if (name.startsWith('TF.js')) await check(name, c);
-    if (name === 'ours js') {
+    if (name === 'ours js' && cfg.kind === 'train') {
       // same code, other backend: the step-0 loss agrees with the wasm one within f32 + tanh-approximation error
       const l = c.model.computeGradients(data.inputs, data.targets)?.loss;
       if (cfg.kind === 'train') notes.push(`ours js: step-0 loss ${l.toFixed(6)} vs wasm ${refOut.toFixed(6)}`);
@@ -206,6 +223,7 @@ async function benchConfig(cfg, peak) {
     r.pctPeak = (100 * r.gflops) / peak.gflops;
     r.oursRatio = first.tokensPerSec / r.tokensPerSec;
   }
+  if (cfg.kind === 'stream') for (const r of rows) r.usPerToken = (r.median * 1e3) / cfg.tokens;
   return { name: cfg.name, desc: cfg.desc, kind: cfg.kind, B: cfg.B, T: cfg.T, tokens: cfg.tokens, flopsPerStep: flops, rows, notes, loadavg: [la0, loadavg()[0]] };
 }
 
@@ -218,6 +236,7 @@ function printConfig(r) {
   }
   log('  (ours wasm ÷ it: ratio of the medians; paired: median over steps of its time ÷ the time of one ours-wasm step run');
   log('   right after it, which cancels the load of the shared machine)');
+  if (r.kind === 'stream') for (const x of r.rows) log(`  - ${x.contender}: ${x.usPerToken.toFixed(2)} µs per token (step() call, state copied in and out)`);
   for (const n of r.notes) log(`  - ${n}`);
   log(`  - load average (1 min) ${r.loadavg[0].toFixed(2)} -> ${r.loadavg[1].toFixed(2)} on ${cpus().length} cores`);
 }
