@@ -125,7 +125,7 @@ export function additionChart(r: AdditionResult): string {
   return svgChart(
     [
       { name: 'training loss (per batch)', points: train, color: '#0969da', width: 1, opacity: 0.25, legend: false },
-      { name: 'training loss (smoothed)', points: smooth(train, 0.98), color: '#0969da', width: 2.2 },
+      { name: 'training loss (smoothed)', points: smooth(train, 0.01), color: '#0969da', width: 2.2 },
       { name: `held-out, 1-${r.config.trainDigits} digits`, points: r.validation, color: '#1a7f37', width: 2, markers: r.validation.length <= 60 },
       { name: `held-out, ${longest} digits`, points: r.longValidation, color: '#cf222e', width: 2, markers: r.longValidation.length <= 60 },
     ],

@@ -112,7 +112,7 @@ export function sentimentChart(r: SentimentResult): string {
   return svgChart(
     [
       { name: 'training loss', points: r.losses, color: '#0969da', width: 1, opacity: 0.25, legend: false },
-      { name: 'training loss (smoothed)', points: smooth(r.losses, 0.97), color: '#0969da', width: 2.2 },
+      { name: 'training loss (smoothed)', points: smooth(r.losses, 0.01), color: '#0969da', width: 2.2 },
       { name: 'held-out loss', points: r.testLosses, color: '#cf222e', width: 2, markers: true },
     ],
     {

@@ -4,6 +4,7 @@ import { SimpleRNN } from '../model.js';
 import { UsageError } from './args.js';
 import { readBytes } from './files.js';
 import { loadTokenizer, type Tokenizer } from './tokenizer.js';
+import { EOS_ID } from '../text/vocabulary.js';
 
 /**
  * The training text as train walks it. It is cut into segments of batchSize x seqLength x chunks tokens; each segment
@@ -117,6 +118,7 @@ export async function loadCheckpoint(path: string, backend?: 'wasm' | 'js'): Pro
 
 /** Where generation starts without a prompt: a line break when the vocabulary has one, else its most frequent token. */
 export function defaultPrompt(tok: Tokenizer): Int32Array {
+  if (tok.level === 'word') return Int32Array.of(EOS_ID); // the start of a sentence
   const nl = tok.encode('\n');
   if (nl.length === 1 && tok.countUnknown(nl) === 0) return nl;
   return Int32Array.of(Math.min(3, tok.vocabSize - 1)); // ids 0-2 are reserved; 3 is the most frequent token

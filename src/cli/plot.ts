@@ -26,14 +26,18 @@ export interface ChartOptions {
   yScale?: 'auto' | 'linear' | 'log';
 }
 
-/** Exponential moving average, the usual smoothing of a noisy per-batch loss (bias-corrected, as Adam's). */
-export function smooth(points: [number, number][], beta = 0.95): [number, number][] {
-  let m = 0;
-  let n = 0;
-  return points.map(([x, y]) => {
-    m = beta * m + (1 - beta) * y;
-    n++;
-    return [x, m / (1 - beta ** n)];
+/**
+ * Centred moving average over 2h+1 points, h = fraction of the curve's length: unlike an exponential average it does
+ * not lag behind a falling loss. Near the ends the window shrinks symmetrically.
+ */
+export function smooth(points: [number, number][], fraction = 0.01): [number, number][] {
+  const n = points.length;
+  const h = Math.max(1, Math.round(n * fraction));
+  const prefix = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) prefix[k + 1] = prefix[k] + points[k][1];
+  return points.map(([x], k) => {
+    const w = Math.min(h, k, n - 1 - k);
+    return [x, (prefix[k + w + 1] - prefix[k - w]) / (2 * w + 1)];
   });
 }
 

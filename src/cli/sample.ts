@@ -27,13 +27,15 @@ export async function runSample(o: Values<typeof options>): Promise<number> {
     if (o.prompt === undefined) prompt = defaultPrompt(tokenizer);
     else {
       if (o.prompt === '') throw new UsageError('sample: --prompt is empty; give some text, or leave --prompt out');
-      prompt = tokenizer.encode(o.prompt);
+      prompt = tokenizer.encodePrompt(o.prompt);
       if (prompt.length === 0) throw new UsageError(`sample: --prompt "${o.prompt}" has no ${tokenizer.unit}s the model knows`);
       const unknown = tokenizer.countUnknown(prompt);
       if (unknown > 0) process.stderr.write(`note: ${unknown} ${tokenizer.unit}(s) of the prompt are not in the model's vocabulary\n`);
     }
     const ids = model.generate({ prompt, length: o.length, temperature: o.temperature, topK: o.topK, seed: o.seed });
-    process.stdout.write(tokenizer.decode(prompt) + tokenizer.decode(ids) + '\n');
+    // decoded together, so words get their spacing across the prompt's end; a word model's leading EOS is not shown
+    const text = tokenizer.decode(Int32Array.from([...prompt, ...ids]));
+    process.stdout.write((tokenizer.level === 'word' ? text.replace(/^\n/, '') : text) + '\n');
     return 0;
   } finally {
     model.dispose();

@@ -5,13 +5,15 @@ import { EOS_ID, PAD_ID, UNK_ID, Vocabulary, type VocabularyJSON } from '../text
 import { UsageError } from './args.js';
 
 export interface Tokenizer {
-  /** 'char' (one token per Unicode code point). */
+  /** 'char' (one token per Unicode code point) or 'word' (src/text/tokenize.ts rules, EOS after sentences). */
   readonly level: string;
   /** What a token is called in reports: loss in nats per `unit`. */
   readonly unit: string;
   readonly vocabSize: number;
   /** Ids of a text; tokens the vocabulary lacks become the unknown id. */
   encode(text: string): Int32Array;
+  /** Ids a generation starts from: the text's, after EOS at word level (a partial sentence is continued). */
+  encodePrompt(text: string): Int32Array;
   decode(ids: ArrayLike<number>): string;
   /** Ids of a text that are the unknown id (tokens the training text did not contain). */
   countUnknown(ids: ArrayLike<number>): number;
@@ -19,7 +21,7 @@ export interface Tokenizer {
   toJSON(): VocabularyJSON;
 }
 
-export const LEVELS = ['char'] as const;
+export const LEVELS = ['char', 'word'] as const;
 
 class VocabTokenizer implements Tokenizer {
   constructor(readonly vocab: Vocabulary) {}
@@ -37,7 +39,12 @@ class VocabTokenizer implements Tokenizer {
   }
 
   encode(text: string): Int32Array {
-    return this.vocab.encode(text);
+    return this.vocab.encode(text, { eos: true }); // word level: EOS after every sentence that ends
+  }
+
+  encodePrompt(text: string): Int32Array {
+    // word level: start as a sentence starts in training (after EOS), so "The king" is continued as a sentence
+    return this.level === 'word' ? Int32Array.from([EOS_ID, ...this.encode(text)]) : this.encode(text);
   }
 
   decode(ids: ArrayLike<number>): string {
@@ -62,10 +69,13 @@ class VocabTokenizer implements Tokenizer {
   }
 }
 
-/** A vocabulary of every token of the training text. */
-export function buildTokenizer(level: string, text: string): Tokenizer {
+/**
+ * A vocabulary of the training text: every character, or (word level: src/text/tokenize.ts rules) the words seen at
+ * least minCount times, at most maxSize ids.
+ */
+export function buildTokenizer(level: string, text: string, limits: { minCount?: number; maxSize?: number } = {}): Tokenizer {
   if (!(LEVELS as readonly string[]).includes(level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}; got "${level}"`);
-  return new VocabTokenizer(Vocabulary.fromText(text, { level: level as 'char' }));
+  return new VocabTokenizer(Vocabulary.fromText(text, { level: level as 'char' | 'word', ...limits }));
 }
 
 /** The tokenizer that train stored in a checkpoint's metadata. */

@@ -23,7 +23,10 @@ const RUN_DEFAULTS = { level: 'char', hiddenSize: 128, seqLength: 64, batchSize:
 
 const options = {
   text: { kind: 'string', value: 'FILE', help: 'training text (UTF-8); its last --val-split is held out' },
-  level: { kind: 'string', choices: LEVELS, help: 'what a token is [default: char]' },
+  level: { kind: 'string', choices: LEVELS, help: 'what a token is: a character, or a word (see README "Words") [default: char]' },
+  embeddingSize: { kind: 'int', min: 1, max: 4096, help: 'D, size of the trained token vectors (an embedding layer) [default: 64 for word, none for char]' },
+  minCount: { kind: 'int', min: 1, help: 'tokens seen fewer times become <unk> [default: 2 for word, 1 for char]' },
+  maxVocab: { kind: 'int', min: 4, help: 'at most this many ids (the most frequent tokens, <pad> <unk> <eos> included) [default: no limit]' },
   hiddenSize: { kind: 'int', min: 1, max: 4096, help: 'H, size of the state [default: 128]' },
   seqLength: { kind: 'int', min: 1, max: 100000, help: 'tokens per chunk: BPTT is truncated there [default: 64]' },
   batchSize: { kind: 'int', min: 1, max: 4096, help: 'parallel tracks through the text [default: 32]' },
@@ -52,18 +55,19 @@ export const trainCommand: Command<typeof options> = {
   name: 'train',
   usage: 'train --text FILE [options]',
   summary:
-    'Trains a character-level language model on a text file: batch-size parallel tracks through the text, chunks of\n' +
-    'seq-length tokens with the state carried from chunk to chunk (truncated BPTT). Stopping, checkpoints and\n' +
-    'Ctrl-C take effect between segments (batch-size x seq-length x chunks tokens), which is what lets --resume\n' +
-    'continue exactly: the same steps as an uninterrupted run, bit for bit.',
+    'Trains a character-level (--level word: word-level) language model on a text file: batch-size parallel tracks\n' +
+    'through the text, chunks of seq-length tokens with the state carried from chunk to chunk (truncated BPTT).\n' +
+    'Stopping, checkpoints and Ctrl-C take effect between segments (batch-size x seq-length x chunks tokens),\n' +
+    'which is what lets --resume continue exactly: the same steps as an uninterrupted run, bit for bit.',
   options,
   epilog:
     'Examples:\n' +
     '  simple-rnn train --text input.txt --time 5m --checkpoint shakespeare.rnn --plot loss.svg\n' +
-    '  simple-rnn train --text input.txt --checkpoint shakespeare.rnn --resume --time 5m',
+    '  simple-rnn train --text input.txt --checkpoint shakespeare.rnn --resume --time 5m\n' +
+    '  simple-rnn train --text input.txt --level word --min-count 3 --time 10m --checkpoint words.rnn',
 };
 
-const SHAPING = ['level', 'hiddenSize', 'seqLength', 'batchSize', 'chunks', 'optimizer', 'lr', 'clipNorm', 'clipValue', 'valSplit', 'seed'] as const;
+const SHAPING = ['level', 'embeddingSize', 'minCount', 'maxVocab', 'hiddenSize', 'seqLength', 'batchSize', 'chunks', 'optimizer', 'lr', 'clipNorm', 'clipValue', 'valSplit', 'seed'] as const;
 
 interface Run {
   model: SimpleRNN;
@@ -73,10 +77,12 @@ interface Run {
 
 async function startRun(o: TrainValues, text: string, textCrc: number): Promise<Run> {
   const r = { ...RUN_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof RUN_DEFAULTS & TrainValues;
-  const tokenizer = buildTokenizer(r.level, text);
+  const word = r.level === 'word';
+  const tokenizer = buildTokenizer(r.level, text, { minCount: r.minCount ?? (word ? 2 : 1), maxSize: r.maxVocab });
   const optimizer = r.optimizer as OptimizerType;
+  const embeddingSize = r.embeddingSize ?? (word ? 64 : undefined);
   const model = await SimpleRNN.create({
-    vocabSize: tokenizer.vocabSize, hiddenSize: r.hiddenSize, outputSize: tokenizer.vocabSize, returnSequences: true,
+    vocabSize: tokenizer.vocabSize, ...(embeddingSize ? { embeddingSize } : {}), hiddenSize: r.hiddenSize, outputSize: tokenizer.vocabSize, returnSequences: true,
     seed: r.seed, backend: (r.backend ?? 'wasm') as 'wasm' | 'js',
     optimizer, learningRate: r.lr ?? DEFAULT_LR[optimizer],
     ...(r.clipNorm > 0 ? { clipNorm: r.clipNorm } : {}), ...(r.clipValue ? { clipValue: r.clipValue } : {}),
@@ -230,6 +236,7 @@ async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: Tra
       show(cursor.steps);
       const now = performance.now();
       if (o.sampleEvery > 0 && now - lastSample >= o.sampleEvery * 1000) {
+        if (history.val.at(-1)?.[0] !== cursor.steps) validate();
         sample();
         lastSample = performance.now();
       }
@@ -263,7 +270,7 @@ export function trainChart(h: TrainMetadata['history'], unit: string, subtitle: 
   return svgChart(
     [
       { name: 'training loss', points: h.train, color: '#0969da', width: 1, opacity: 0.3, legend: false },
-      { name: 'training loss (smoothed)', points: smooth(h.train, 0.9), color: '#0969da', width: 2.2 },
+      { name: 'training loss (smoothed)', points: smooth(h.train, 0.03), color: '#0969da', width: 2.2 },
       { name: 'validation loss', points: h.val, color: '#cf222e', width: 2, markers: h.val.length <= 60 },
     ],
     { title: 'Language model training', subtitle, xLabel: 'training step', yLabel: `loss (nats per ${unit})`, yScale: 'linear' },
