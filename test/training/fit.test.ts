@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SimpleRNN, type BatchLogs } from '../../src/index.js';
 import { epochBatches } from '../../src/train.js';
 import { Rng } from '../../src/random.js';
-import { BACKENDS, denseBatch, expectClose } from '../util.js';
+import { BACKENDS, denseBatch, expectClose, tokenBatch } from '../util.js';
 
 const model = { inputSize: 2, hiddenSize: 6, outputSize: 2, seed: 5 } as const;
 
@@ -149,6 +149,28 @@ describe.each(BACKENDS)('fit on %s', (backend) => {
     // the loss of one batch equals computeGradients' loss bit for bit (same forward, same order)
     expect(m.evaluate(x.slice(0, 9), y.slice(0, 9)).loss).toBe(m.computeGradients(x.slice(0, 9), y.slice(0, 9)).loss);
     m.dispose();
+  });
+
+  it('evaluate: accuracy by hand from predict for sigmoid units and for per-step token targets', async () => {
+    const rng = new Rng(12);
+    const sig = await SimpleRNN.create({ inputSize: 2, hiddenSize: 5, outputSize: 3, outputActivation: 'sigmoid', backend });
+    const xs = denseBatch(rng, [3, 1, 4, 2], 2);
+    const ys = xs.map(() => [rng.int(2), rng.int(2), rng.uniform() < 0.5 ? 0.25 : 0.75]);
+    const ps = sig.predict(xs) as number[][];
+    let ok = 0;
+    ps.forEach((p, b) => p.forEach((v, o) => { if (v > 0.5 === ys[b][o] >= 0.5) ok++; }));
+    expect(sig.evaluate(xs, ys).accuracy).toBeCloseTo(ok / 12, 12);
+    const lm = await SimpleRNN.create({ vocabSize: 5, hiddenSize: 6, outputSize: 5, returnSequences: true, backend });
+    const xt = tokenBatch(rng, [4, 2, 5], 5);
+    const yt = xt.map((sq) => sq.map(() => rng.int(5)));
+    const pt = lm.predict(xt) as number[][][];
+    let hit = 0;
+    pt.forEach((sq, b) => sq.forEach((p, t) => { if (p.indexOf(Math.max(...p)) === yt[b][t]) hit++; }));
+    const ev = lm.evaluate(xt, yt);
+    expect(ev.accuracy).toBeCloseTo(hit / 11, 12);
+    expect(ev.loss).toBeCloseTo(lm.computeGradients(xt, yt).loss, 6); // the mean over the 11 real steps
+    sig.dispose();
+    lm.dispose();
   });
 
   it('earlyStopping stops when the monitored loss stops improving, and restores the best weights', async () => {
