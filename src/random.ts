@@ -65,8 +65,11 @@ export function glorotUniform(rng: Rng, out: Float32Array | Float64Array, fanIn:
   for (let k = 0; k < out.length; k++) out[k] = (2 * rng.uniform() - 1) * limit;
 }
 
-/** A random orthogonal n x n matrix (rows orthonormal; modified Gram-Schmidt in f64), Keras' recurrent default. */
-export function orthogonal(rng: Rng, out: Float32Array | Float64Array, n: number): void {
+const ORTHO_FULL = 512; // largest n orthogonalised whole
+const ORTHO_BLOCK = 256; // block size above that
+
+/** Modified Gram-Schmidt on n gaussian rows of length n, in f64: a random orthogonal matrix. O(n^3). */
+function gramSchmidt(rng: Rng, n: number): Float64Array {
   const q = new Float64Array(n * n);
   for (let k = 0; k < n * n; k++) q[k] = rng.normal();
   for (let r = 0; r < n; r++) {
@@ -81,5 +84,31 @@ export function orthogonal(rng: Rng, out: Float32Array | Float64Array, n: number
     norm = Math.sqrt(norm) || 1;
     for (let c = 0; c < n; c++) q[row + c] /= norm;
   }
-  out.set(q);
+  return q;
+}
+
+/**
+ * A random orthogonal n x n matrix, Keras' recurrent default. Up to 512 it is Gram-Schmidt on a gaussian matrix.
+ * Above, a full orthogonalisation would cost O(n^3) (minutes at n = 8000), so it is P_r · blockdiag(Q_1..Q_k) · P_c:
+ * independent random orthogonal blocks of at most 256 under random row and column permutations, still exactly
+ * orthogonal (a product of orthogonal matrices), in O(n · 256^2).
+ */
+export function orthogonal(rng: Rng, out: Float32Array | Float64Array, n: number): void {
+  if (n <= ORTHO_FULL) {
+    out.set(gramSchmidt(rng, n));
+    return;
+  }
+  const rows = Int32Array.from({ length: n }, (_, k) => k);
+  const cols = Int32Array.from({ length: n }, (_, k) => k);
+  rng.shuffle(rows);
+  rng.shuffle(cols);
+  out.fill(0, 0, n * n);
+  for (let b0 = 0; b0 < n; b0 += ORTHO_BLOCK) {
+    const m = Math.min(ORTHO_BLOCK, n - b0);
+    const q = gramSchmidt(rng, m);
+    for (let r = 0; r < m; r++) {
+      const dst = rows[b0 + r] * n;
+      for (let c = 0; c < m; c++) out[dst + cols[b0 + c]] = q[r * m + c];
+    }
+  }
 }
