@@ -1,6 +1,7 @@
 // `simple-rnn sample --model FILE`: text from a model trained by simple-rnn train.
 import { UsageError, type Command, type Values } from './args.js';
 import { defaultPrompt, loadCheckpoint } from './lm.js';
+import { continueSentence } from '../text/lm.js';
 
 const options = {
   model: { kind: 'string', value: 'FILE', help: 'checkpoint written by simple-rnn train' },
@@ -23,19 +24,26 @@ export async function runSample(o: Values<typeof options>): Promise<number> {
   if (!o.model) throw new UsageError('sample: --model FILE is required (see simple-rnn sample --help)');
   const { model, tokenizer } = await loadCheckpoint(o.model);
   try {
+    if (tokenizer.level === 'word') {
+      // word by word from the start of a sentence (after EOS) and the prompt; never <pad> or <unk>; sentences on lines
+      if (o.prompt === '') throw new UsageError('sample: --prompt is empty; give some text, or leave --prompt out');
+      const unknown = o.prompt ? tokenizer.countUnknown(tokenizer.encode(o.prompt)) : 0;
+      if (unknown > 0) process.stderr.write(`note: ${unknown} word(s) of the prompt are not in the model's vocabulary\n`);
+      const r = continueSentence(model, tokenizer.vocab, o.prompt ?? '', { maxTokens: o.length, temperature: o.temperature, topK: o.topK, seed: o.seed, stopAtEos: false });
+      process.stdout.write(r.text + '\n');
+      return 0;
+    }
     let prompt: Int32Array;
     if (o.prompt === undefined) prompt = defaultPrompt(tokenizer);
     else {
       if (o.prompt === '') throw new UsageError('sample: --prompt is empty; give some text, or leave --prompt out');
-      prompt = tokenizer.encodePrompt(o.prompt);
+      prompt = tokenizer.encode(o.prompt);
       if (prompt.length === 0) throw new UsageError(`sample: --prompt "${o.prompt}" has no ${tokenizer.unit}s the model knows`);
       const unknown = tokenizer.countUnknown(prompt);
       if (unknown > 0) process.stderr.write(`note: ${unknown} ${tokenizer.unit}(s) of the prompt are not in the model's vocabulary\n`);
     }
     const ids = model.generate({ prompt, length: o.length, temperature: o.temperature, topK: o.topK, seed: o.seed });
-    // decoded together, so words get their spacing across the prompt's end; a word model's leading EOS is not shown
-    const text = tokenizer.decode(Int32Array.from([...prompt, ...ids]));
-    process.stdout.write((tokenizer.level === 'word' ? text.replace(/^\n/, '') : text) + '\n');
+    process.stdout.write(tokenizer.decode(prompt) + tokenizer.decode(ids) + '\n');
     return 0;
   } finally {
     model.dispose();

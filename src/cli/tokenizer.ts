@@ -10,10 +10,10 @@ export interface Tokenizer {
   /** What a token is called in reports: loss in nats per `unit`. */
   readonly unit: string;
   readonly vocabSize: number;
+  /** The library vocabulary behind it (stored in checkpoints). */
+  readonly vocab: Vocabulary;
   /** Ids of a text; tokens the vocabulary lacks become the unknown id. */
   encode(text: string): Int32Array;
-  /** Ids a generation starts from: the text's, after EOS at word level (a partial sentence is continued). */
-  encodePrompt(text: string): Int32Array;
   decode(ids: ArrayLike<number>): string;
   /** Ids of a text that are the unknown id (tokens the training text did not contain). */
   countUnknown(ids: ArrayLike<number>): number;
@@ -40,11 +40,6 @@ class VocabTokenizer implements Tokenizer {
 
   encode(text: string): Int32Array {
     return this.vocab.encode(text, { eos: true }); // word level: EOS after every sentence that ends
-  }
-
-  encodePrompt(text: string): Int32Array {
-    // word level: start as a sentence starts in training (after EOS), so "The king" is continued as a sentence
-    return this.level === 'word' ? Int32Array.from([EOS_ID, ...this.encode(text)]) : this.encode(text);
   }
 
   decode(ids: ArrayLike<number>): string {
