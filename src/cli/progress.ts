@@ -62,7 +62,7 @@ export class Progress {
     const now = performance.now();
     if (every > 0 && now - this.lastLine >= every * 1000) {
       this.lastLine = now;
-      this.stream.write(this.plainLine() + '\n');
+      this.writePlain();
     }
   }
 
@@ -82,7 +82,17 @@ export class Progress {
     if (this.stopped) return;
     this.stopped = true;
     if (this.multi) this.multi.stop();
-    else this.stream.write(this.plainLine() + '\n');
+    else this.writePlain();
+  }
+
+  private lastWritten = '';
+
+  /** A plain status line, unless it would repeat the previous one. */
+  private writePlain(): void {
+    const line = this.plainLine();
+    if (line === this.lastWritten) return;
+    this.lastWritten = line;
+    this.stream.write(line + '\n');
   }
 
   private plainLine(): string {
