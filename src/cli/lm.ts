@@ -57,7 +57,11 @@ export function streamLoss(model: SimpleRNN, ids: Int32Array, window: number): n
     targets.push(ids.subarray(at + 1, at + 1 + n));
   }
   if (inputs.length === 0) return NaN;
-  return model.evaluate(inputs, targets as unknown as number[][], { batchSize: 64 }).loss;
+  // the logits and their gradient take 2 x window x vocabSize floats per sequence: keep a batch near 64 MB (a word
+  // vocabulary of thousands would otherwise ask for a gigabyte)
+  const perSequence = 8 * window * (model.config.outputSize + model.config.hiddenSize);
+  const batchSize = Math.max(1, Math.min(64, Math.floor(64 * 2 ** 20 / perSequence)));
+  return model.evaluate(inputs, targets as unknown as number[][], { batchSize }).loss;
 }
 
 /** What train stores in a checkpoint next to the model (model.save(metadata)). */
