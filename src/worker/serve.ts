@@ -3,6 +3,7 @@
 import { resolveBackend } from '../backends/wasm.js';
 import { SimpleRNN, type Params, type SimpleRNNOptions } from '../model.js';
 import { Rng } from '../random.js';
+import { EOS_ID, PAD_ID, UNK_ID, Vocabulary, type VocabularyJSON } from '../text/vocabulary.js';
 import type { AdditionJob, BackendChoice, HostMessage, Job, TextJob, WorkerEndpoint, WorkerMessage } from './protocol.js';
 import { encodeAddition } from '../demos/addition.js';
 import { argmax, buildCorpus, digitsToString, randomSum, textBatch, type Corpus } from './tasks.js';
@@ -91,6 +92,22 @@ export function resolveJob(job: Job): Resolved {
 }
 
 const now = () => performance.now();
+
+/**
+ * The characters (index = token id) a checkpoint's metadata names: `vocab` (saved by a text job), or the character
+ * Vocabulary of `simple-rnn train` (reserved ids: pad -> '', unk -> U+FFFD, eos -> a line break). Undefined when
+ * there is none; a word-level vocabulary is an error (the text job samples characters).
+ */
+export function vocabularyOf(meta: unknown): string[] | undefined {
+  const m = meta as { vocab?: unknown; format?: unknown; vocabulary?: unknown } | null | undefined;
+  if (Array.isArray(m?.vocab) && m.vocab.every((c) => typeof c === 'string')) return m.vocab as string[];
+  if (m?.format !== 'simple-rnn/cli-train' || m.vocabulary === undefined) return undefined;
+  const v = Vocabulary.fromJSON(m.vocabulary as VocabularyJSON);
+  if (v.tokenizer.level !== 'char') {
+    throw new RangeError(`SimpleRNN.Trainer.load: the checkpoint's vocabulary is ${v.tokenizer.level}-level; only character models can be sampled here`);
+  }
+  return Array.from({ length: v.size }, (_, id) => (id === PAD_ID ? '' : id === UNK_ID ? '\uFFFD' : id === EOS_ID ? '\n' : v.tokenOf(id)));
+}
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function paramBuffers(p: Params): ArrayBuffer[] {
@@ -237,8 +254,13 @@ export function serve(ep: WorkerEndpoint): void {
     const load = (SimpleRNN as unknown as { load?: (b: Uint8Array) => Promise<SimpleRNN> }).load;
     if (typeof load !== 'function') throw new Error('SimpleRNN.Trainer.load: this build of simple-rnn has no SimpleRNN.load');
     const next = await load.call(SimpleRNN, bytes);
-    const meta = (next as unknown as { metadata?: { vocab?: unknown } }).metadata;
-    const vocab = Array.isArray(meta?.vocab) && meta.vocab.every((c) => typeof c === 'string') ? (meta.vocab as string[]) : undefined;
+    let vocab: string[] | undefined;
+    try {
+      vocab = vocabularyOf(next.metadata);
+    } catch (e) {
+      next.dispose();
+      throw e;
+    }
     if (vocab && vocab.length !== next.config.vocabSize) {
       next.dispose();
       throw new RangeError(`SimpleRNN.Trainer.load: the checkpoint's metadata has ${vocab.length} characters but the model has vocabSize ${next.config.vocabSize}`);

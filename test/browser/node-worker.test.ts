@@ -1,6 +1,8 @@
 // The trainer's Node side: the same Trainer API in a worker_thread (the built dist/, ESM and CJS), and the backend
 // choice when WebAssembly SIMD is missing. The browser side is in browser.test.ts.
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -119,6 +121,23 @@ describe('Trainer in a Node worker_thread (dist/worker-node)', () => {
     const loaded = await trainer.load(r.checkpoint!);
     expect(loaded).toMatchObject({ stepCount: 5, vocab: r.vocab, paramCount: expect.any(Number) });
     expect(await trainer.sample({ length: 12, seed: 1 })).toHaveLength(12);
+  });
+
+  test('a checkpoint of `simple-rnn train` (character Vocabulary in its metadata) loads into the worker and samples', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simple-rnn-cli-'));
+    try {
+      writeFileSync(join(dir, 'text.txt'), TEXT);
+      execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'train', '--text', join(dir, 'text.txt'), '--steps', '4', '--hidden-size', '16',
+        '--seq-length', '8', '--batch-size', '2', '--chunks', '1', '--sample-every', '0', '--checkpoint', join(dir, 'model.rnn')], { stdio: 'pipe' });
+      const loaded = await trainer.load(new Uint8Array(readFileSync(join(dir, 'model.rnn'))));
+      expect(loaded.stepCount).toBe(4);
+      expect(loaded.vocab!.slice(0, 3)).toEqual(['', '\uFFFD', '\n']); // pad, unk, eos
+      for (const c of new Set(TEXT)) expect(loaded.vocab).toContain(c);
+      const text = await trainer.sample({ prompt: 'the ', length: 40, seed: 2 });
+      expect(Array.from(text).every((c) => loaded.vocab!.includes(c))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the CJS build starts the same worker', async () => {
