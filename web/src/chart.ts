@@ -49,7 +49,7 @@ export class LineChart {
     const m = { l: 48, r: 14, t: 26, b: 32 };
     svg.replaceChildren();
     const all = series.flatMap((s) => s.points);
-    const xMax = Math.max(1, ...all.map((p) => p[0]));
+    const xMax = Math.max(10, ...all.map((p) => p[0]));
     const ys = all.map((p) => p[1]).filter(Number.isFinite);
     let yLo = ys.length ? Math.min(...ys) : 0;
     let yHi = ys.length ? Math.max(...ys) : 1;
