@@ -49,6 +49,7 @@ Run simple-rnn <command> --help for the options of each command.
 
 async function dispatch(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) return dispatch([...rest, '--help']); // simple-rnn help train
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(TOP_HELP);
     return 0;
@@ -64,10 +65,11 @@ async function dispatch(argv: string[]): Promise<number> {
     args = argv;
   } else if (name === 'demo') {
     const which = rest[0];
-    if (which === undefined || which === '--help' || which === '-h') {
+    if (which === undefined) throw new UsageError(`demo: which one? expected one of ${Object.keys(DEMOS).join(', ')} (see simple-rnn demo --help)`);
+    if (which === '--help' || which === '-h') {
       process.stdout.write(`Usage: simple-rnn demo <${Object.keys(DEMOS).join('|')}> [options]\n\n` +
         Object.values(DEMOS).map((d) => `${d.command.usage}\n  ${d.command.summary.split('\n')[0]}`).join('\n') + '\n');
-      return which === undefined ? 2 : 0;
+      return 0;
     }
     e = DEMOS[which];
     if (!e) throw new UsageError(`demo: unknown demo "${which}"; expected one of ${Object.keys(DEMOS).join(', ')}`);

@@ -21,6 +21,14 @@ describe('simple-rnn --help', () => {
   });
 });
 
+describe('simple-rnn help COMMAND', () => {
+  it('is COMMAND --help', () => {
+    const r = cli(['help', 'eval']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(cli(['eval', '--help']).stdout);
+  });
+});
+
 describe('bad arguments and files: one line on stderr, a non-zero exit, no stack trace', () => {
   it('unknown command', () => expectOneLineError(cli(['trian']), /unknown command "trian"/));
   it('unknown option', () => expectOneLineError(cli(['train', '--text', 'x', '--hiden-size', '3']), /unknown option --hiden-size/));
@@ -29,6 +37,7 @@ describe('bad arguments and files: one line on stderr, a non-zero exit, no stack
   it('missing value', () => expectOneLineError(cli(['train', '--text']), /--text needs a value/));
   it('bad choice', () => expectOneLineError(cli(['train', '--text', 'x', '--optimizer', 'adamm']), /--optimizer must be one of .*adam.*; got "adamm"/));
   it('unknown demo', () => expectOneLineError(cli(['demo', 'subtraction']), /unknown demo "subtraction"/));
+  it('demo without a name', () => expectOneLineError(cli(['demo']), /demo: which one\? expected one of addition, sentiment/));
   it('missing required option', () => expectOneLineError(cli(['train']), /--text FILE is required/));
   it('missing file', () => expectOneLineError(cli(['train', '--text', '/nonexistent/x.txt']), /cannot read text \/nonexistent\/x.txt: no such file/));
   it('a directory as a file', () => expectOneLineError(cli(['train', '--text', tempDir()]), /is a directory/));
