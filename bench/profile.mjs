@@ -8,7 +8,7 @@ import { backendFromFile, modelOn } from './devbackend.mjs';
 const devBe = process.env.WASM ? await backendFromFile(process.env.WASM) : null;
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && (names.length === 0 || names.includes(c.name)))) {
+for (const cfg of CONFIGS.filter((c) => (c.kind === 'train' || c.kind === 'infer') && (names.length === 0 || names.includes(c.name)))) {
   const model = devBe ? await modelOn(devBe, cfg.model) : await SimpleRNN.create({ ...cfg.model, backend: 'wasm', seed: 1 });
   const data = makeData(cfg, new Rng(7));
   const be = model.be;
@@ -28,11 +28,12 @@ for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && (names.length === 
       return r;
     };
   }
-  for (let w = 0; w < 3; w++) model.trainBatch(data.inputs, data.targets);
+  const run = () => (cfg.kind === 'train' ? model.trainBatch(data.inputs, data.targets) : model.predict(data.inputs));
+  for (let w = 0; w < 3; w++) run();
   times.clear();
-  const steps = 10;
+  const steps = 30;
   const t0 = performance.now();
-  for (let s = 0; s < steps; s++) model.trainBatch(data.inputs, data.targets);
+  for (let s = 0; s < steps; s++) run();
   const total = (performance.now() - t0) / steps;
   for (const k of Object.keys(orig)) be[k] = orig[k];
   console.log(`\n${cfg.name}: ${total.toFixed(2)} ms/step, ${(cfg.tokens / total * 1e3 / 1e3).toFixed(1)}k tokens/s`);
@@ -42,6 +43,6 @@ for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && (names.length === 
     inKernels += v / steps;
     console.log(`  ${(v / steps).toFixed(3).padStart(8)} ms  ${((100 * v) / steps / total).toFixed(1).padStart(5)}%  ${k}`);
   }
-  console.log(`  ${(total - inKernels).toFixed(3).padStart(8)} ms  ${((100 * (total - inKernels)) / total).toFixed(1).padStart(5)}%  JS (validation, packing, views)`);
+  console.log(`  ${(total - inKernels).toFixed(3).padStart(8)} ms  ${((100 * (total - inKernels)) / total).toFixed(1).padStart(5)}%  JS (validation, input packing, output arrays)`);
   model.dispose();
 }
