@@ -71,13 +71,7 @@ export function pickFileBytes(accept = ''): Promise<Uint8Array | null> {
 
 /** Loads a model from an uploaded checkpoint file. */
 export async function loadCheckpointFile(file: Blob): Promise<SimpleRNN> {
-  return restore('loadCheckpointFile', await readFileBytes(file));
-}
-
-async function restore(api: string, bytes: Uint8Array): Promise<SimpleRNN> {
-  const load = (SimpleRNN as unknown as { load?: (b: Uint8Array) => SimpleRNN | Promise<SimpleRNN> }).load;
-  if (typeof load !== 'function') throw new Error(`SimpleRNN.${api}: this build of simple-rnn has no SimpleRNN.load`);
-  return load.call(SimpleRNN, bytes);
+  return SimpleRNN.load(await readFileBytes(file));
 }
 
 // ---- IndexedDB ----
@@ -177,5 +171,5 @@ export async function saveModel(key: string, model: Saveable, options: StoreOpti
 export async function loadModel(key: string, options: StoreOptions = {}): Promise<SimpleRNN> {
   const bytes = await loadCheckpoint(key, options);
   if (!bytes) throw new Error(`SimpleRNN.loadModel: no checkpoint is stored under the key ${JSON.stringify(key)}`);
-  return restore('loadModel', bytes);
+  return SimpleRNN.load(bytes);
 }

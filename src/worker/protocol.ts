@@ -137,8 +137,8 @@ export interface DoneEvent {
   /** SimpleRNN.create options that rebuild the model (with setParams(params)). */
   modelOptions: SimpleRNNOptions;
   params: Params;
-  /** model.save({ task, vocab }) bytes, when the library build has checkpoints. */
-  checkpoint?: Uint8Array;
+  /** The checkpoint: model.save({ task, vocab }) bytes (SimpleRNN.load restores it exactly). */
+  checkpoint: Uint8Array;
   vocab?: string[];
 }
 

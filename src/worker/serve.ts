@@ -108,6 +108,7 @@ export function vocabularyOf(meta: unknown): string[] | undefined {
   }
   return Array.from({ length: v.size }, (_, id) => (id === PAD_ID ? '' : id === UNK_ID ? '\uFFFD' : id === EOS_ID ? '\n' : v.tokenOf(id)));
 }
+
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function paramBuffers(p: Params): ArrayBuffer[] {
@@ -193,12 +194,18 @@ export function serve(ep: WorkerEndpoint): void {
     const rng = new Rng(o.seed + 1); // batches; the model's own rng is left to the model
     const t0 = now();
     let lastLoss = NaN;
-    let reason2: 'completed' | 'stopped' | 'time' = 'completed';
+    let endReason: 'completed' | 'stopped' | 'time' = 'completed';
     const periodic = (every: number) => every > 0 && step % every === 0;
     while (true) {
-      if (stopRequested) { reason2 = 'stopped'; break; }
+      if (stopRequested) {
+        endReason = 'stopped';
+        break;
+      }
       if (step >= o.steps) break;
-      if (now() - t0 >= o.timeBudgetMs) { reason2 = 'time'; break; }
+      if (now() - t0 >= o.timeBudgetMs) {
+        endReason = 'time';
+        break;
+      }
       const sliceStart = now();
       let lossSum = 0;
       let n = 0;
@@ -240,20 +247,16 @@ export function serve(ep: WorkerEndpoint): void {
     }
     if (o.task === 'addition' && !periodic(o.evalEvery)) post(evaluateAddition(o));
     const params = model.getParams();
-    const save = (model as unknown as { save?: (metadata?: unknown) => Uint8Array }).save;
-    const checkpoint = typeof save === 'function' ? save.call(model, { task: o.task, vocab: corpus?.vocab }) : undefined;
-    const transfer = paramBuffers(params);
-    if (checkpoint) transfer.push(checkpoint.buffer as ArrayBuffer);
+    const checkpoint = model.save({ task: o.task, vocab: corpus?.vocab });
+    const transfer = [...paramBuffers(params), checkpoint.buffer as ArrayBuffer];
     post({
-      type: 'done', reason: reason2, step, loss: lastLoss, elapsedMs: now() - t0,
+      type: 'done', reason: endReason, step, loss: lastLoss, elapsedMs: now() - t0,
       modelOptions: { ...opts }, params, checkpoint, vocab: corpus?.vocab,
     }, transfer);
   };
 
   const loadCheckpoint = async (bytes: Uint8Array) => {
-    const load = (SimpleRNN as unknown as { load?: (b: Uint8Array) => Promise<SimpleRNN> }).load;
-    if (typeof load !== 'function') throw new Error('SimpleRNN.Trainer.load: this build of simple-rnn has no SimpleRNN.load');
-    const next = await load.call(SimpleRNN, bytes);
+    const next = await SimpleRNN.load(bytes);
     let vocab: string[] | undefined;
     try {
       vocab = vocabularyOf(next.metadata);
@@ -268,7 +271,7 @@ export function serve(ep: WorkerEndpoint): void {
     disposeModel();
     model = next;
     corpus = vocab ? { vocab, tokens: new Int32Array(0) } : null;
-    step = (next as unknown as { stepCount?: number }).stepCount ?? 0;
+    step = next.stepCount;
     const { backend, seed, hiddenSize, outputSize, inputSize, vocabSize, returnSequences } = next.config;
     const modelOptions: SimpleRNNOptions = { backend, seed, hiddenSize, outputSize, returnSequences, ...(vocabSize ? { vocabSize } : { inputSize }) };
     return { type: 'loaded' as const, paramCount: next.paramCount, stepCount: step, vocab, modelOptions };

@@ -93,8 +93,8 @@ export class Trainer {
   }
 
   /**
-   * Starts a job in the worker; resolves when it ends (completed, stopped or out of time) with the parameters and,
-   * when the library has checkpoints, the checkpoint bytes. Rejects on a bad job or a worker failure.
+   * Starts a job in the worker; resolves when it ends (completed, stopped or out of time) with the parameters and the
+   * checkpoint bytes. Rejects on a bad job or a worker failure.
    */
   start(job: Job, text?: string): Promise<TrainResult> {
     if (this.dead) return Promise.reject(this.dead);
@@ -200,13 +200,7 @@ export class Trainer {
   }
 }
 
-/** Rebuilds a trained model on the caller's thread from a `done` event. */
-export async function modelFrom(done: DoneEvent): Promise<SimpleRNN> {
-  const load = (SimpleRNN as unknown as { load?: (b: Uint8Array) => Promise<SimpleRNN> | SimpleRNN }).load;
-  if (done.checkpoint && typeof load === 'function') return load.call(SimpleRNN, done.checkpoint);
-  const model = await SimpleRNN.create(done.modelOptions);
-  const p = done.params as unknown as Record<string, Float32Array>;
-  const present = Object.fromEntries(Object.entries(p).filter(([, v]) => v.length > 0));
-  model.setParams(present);
-  return model;
+/** Rebuilds a trained model on the caller's thread from a `done` event (its checkpoint). */
+export function modelFrom(done: DoneEvent): Promise<SimpleRNN> {
+  return SimpleRNN.load(done.checkpoint);
 }
