@@ -10,6 +10,7 @@ export function onInterrupt(stop: () => void): () => void {
       process.stderr.write('\nInterrupted: finishing the current step (Ctrl-C again to quit at once)\n');
       stop();
     } else {
+      if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\x1b[?7h\n'); // the bar hid the cursor and line wrap
       process.exit(130);
     }
   };
