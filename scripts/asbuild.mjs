@@ -1,9 +1,12 @@
-// Compiles assembly/ to build/simple-rnn.wasm with asconfig.json (the release target).
+// Compiles assembly/ with asconfig.json: build/simple-rnn.wasm (the release target) and
+// build/simple-rnn-threads.wasm (the threads target: the same kernels on an imported shared memory, src/threads/).
 import asc from 'assemblyscript/asc';
 
-const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', 'release'], {});
-if (error) {
-  console.error(stderr.toString());
-  console.error(`asbuild: ${error.message}`);
-  process.exit(1);
+for (const target of ['release', 'threads']) {
+  const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target], {});
+  if (error) {
+    console.error(stderr.toString());
+    console.error(`asbuild (${target}): ${error.message}`);
+    process.exit(1);
+  }
 }

@@ -21,6 +21,8 @@ import {
 } from './train.js';
 import { Stepper, checkInput, checkState, generate, type GenerateOptions } from './generate.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { runPass, PASS_FORWARD, PASS_LOSS, PASS_BACKWARD, type PassArgs } from './pass.js';
+import { ThreadPool, resolveThreads, splitBatch, threadedRealm, threadsUnavailable, warnFallback, type ThreadedRealm } from './threads/index.js';
 
 export type Activation = keyof typeof ACT;
 export type OutputActivation = keyof typeof OUT;
@@ -62,6 +64,15 @@ export interface SimpleRNNOptions extends TrainingOptions {
   seed?: number;
   /** Base learning rate of every optimizer step (the schedule scales it). Default 0.01. */
   learningRate?: number;
+  /**
+   * Threads that train data-parallel: trainBatch, computeGradients, fit, fitStream and evaluate split each batch into
+   * that many sub-batches, run them at once (this thread + threads-1 Node worker_threads or Web Workers on a shared
+   * wasm memory), sum the gradients in a fixed order and take one optimizer step: results equal one thread's up to f32
+   * rounding, and the same run gives the same bits every time. 'auto' = the machine's cores. Where threads cannot run
+   * (backend 'js'; a browser page that is not crossOriginIsolated, or its main thread: use a worker) the model runs
+   * on one thread, warns once, and says why in `threadsFallback`. dispose() ends the threads. Default 1.
+   */
+  threads?: number | 'auto';
 }
 
 export interface ModelConfig {
@@ -217,6 +228,10 @@ export class SimpleRNN {
   readonly paramCount: number;
   private block: Ptr = 0;
   private ws: Workspace | null = null;
+  /** Training threads (threads > 1), and the workspace and grads buffer of each thread's sub-batch (1..n-1). */
+  private pool: ThreadPool | null = null;
+  private lanes: { ws: Workspace | null; grads: Ptr }[] = [];
+  private fallback: string | null = null;
   private disposed = false;
   // training state (src/optim.ts): saved by save(), restored by load()
   private train: TrainingConfig = resolveTraining('create', {});
@@ -260,10 +275,42 @@ export class SimpleRNN {
   static async create(options: SimpleRNNOptions): Promise<SimpleRNN> {
     const cfg = resolveOptions(options);
     const train = resolveTraining('create', options);
-    const be = cfg.backend === 'js' ? new JsBackend(cfg.precision) : await wasmBackend();
+    const threads = resolveThreads('create', options.threads);
+    let reason = threads > 1 ? threadsUnavailable(cfg.backend) : null;
+    let realm: ThreadedRealm | null = null;
+    if (threads > 1 && !reason) realm = await threadedRealm().catch((e: Error) => ((reason = e.message), null));
+    const be = cfg.backend === 'js' ? new JsBackend(cfg.precision) : realm ? realm.be : await wasmBackend();
     const model = new SimpleRNN(be, cfg);
     model.train = train;
+    if (realm) await model.startThreads(realm, threads).catch((e: Error) => (reason = e.message));
+    if (reason) warnFallback((model.fallback = reason));
     return model;
+  }
+
+  /** Starts threads-1 training threads and their grads buffers (all or nothing). */
+  private async startThreads(realm: ThreadedRealm, threads: number): Promise<void> {
+    const pool = await ThreadPool.start(realm, threads - 1, this.H);
+    if (this.disposed) return pool.dispose();
+    const bytes = this.paramCount * this.fb;
+    try {
+      for (let k = 1; k < threads; k++) this.lanes.push({ ws: null, grads: this.be.alloc(bytes) });
+    } catch (e) {
+      pool.dispose();
+      for (const lane of this.lanes) this.be.free(lane.grads);
+      this.lanes = [];
+      throw e;
+    }
+    this.pool = pool;
+  }
+
+  /** Threads this model trains on (1 unless the threads option asked for more and they started). */
+  get threads(): number {
+    return this.pool ? this.pool.size + 1 : 1;
+  }
+
+  /** Why the model runs on one thread although the threads option asked for more; null otherwise. */
+  get threadsFallback(): string | null {
+    return this.fallback;
   }
 
   // ---- parameters ----
@@ -346,7 +393,11 @@ export class SimpleRNN {
   // ---- workspace ----
 
   private workspace(B: number, T: number, api = 'workspace'): Workspace {
-    const cur = this.ws;
+    return (this.ws = this.grownWorkspace(this.ws, B, T, api));
+  }
+
+  /** cur when it holds (B, T), otherwise a bigger one (cur freed). */
+  private grownWorkspace(cur: Workspace | null, B: number, T: number, api: string): Workspace {
     if (cur && B <= cur.capB && T <= cur.capT) return cur;
     const capB = Math.max(B, cur?.capB ?? 0);
     const capT = Math.max(T, cur?.capT ?? 0);
@@ -383,7 +434,6 @@ export class SimpleRNN {
       (ws[name] as number) = at;
       at += align16(n);
     }
-    this.ws = ws;
     return ws;
   }
 
@@ -403,101 +453,87 @@ export class SimpleRNN {
    * call with targets undefined is a TypeError, not a run on the stale target rows of the last batch.
    */
   private load(api: string, inputs: Inputs, ...withTargets: [targets?: Targets]): { p: Packed; ws: Workspace } {
-    this.live(api);
-    const hasTargets = withTargets.length > 0;
-    const targets = withTargets[0] as Targets;
-    const p = validateInputs(api, inputs, this.inputSpec());
-    const tspec = this.targetSpec();
-    if (hasTargets) validateTargets(api, targets, p, tspec);
+    const p = this.check(api, inputs, ...withTargets);
     const ws = this.workspace(p.B, p.T, api);
+    this.pack(p, ws, inputs, withTargets[0]);
+    return { p, ws };
+  }
+
+  /** Validates inputs, and the targets when the caller passes that argument (see load). */
+  private check(api: string, inputs: Inputs, ...withTargets: [targets?: Targets]): Packed {
+    this.live(api);
+    const p = validateInputs(api, inputs, this.inputSpec());
+    if (withTargets.length > 0) validateTargets(api, withTargets[0] as Targets, p, this.targetSpec());
+    return p;
+  }
+
+  /**
+   * Writes a validated (sub-)batch into ws: lengths, inputs, and the targets unless undefined, with row weight `inv`
+   * on real rows (default: this batch's own 1/B or 1/steps; a sub-batch gets the whole batch's).
+   */
+  private pack(p: Packed, ws: Workspace, inputs: Inputs, targets?: Targets, inv?: number): void {
     const be = this.be;
     be.ints(ws.len, p.B).set(p.lenSorted);
     const n = p.T * p.B;
     writeInputs(inputs, p, this.inputSpec(), this.config.vocabSize ? be.ints(ws.x, n) : be.floats(ws.x, n * this.config.inputSize));
-    if (hasTargets) {
+    if (targets !== undefined) {
       const rows = this.config.returnSequences ? n : p.B;
-      writeTargets(targets, p, tspec, be.floats(ws.tgt, rows * this.O), be.ints(ws.tgt, rows), be.floats(ws.w, rows));
+      writeTargets(targets, p, this.targetSpec(), be.floats(ws.tgt, rows * this.O), be.ints(ws.tgt, rows), be.floats(ws.w, rows));
+      if (inv !== undefined) {
+        const w = be.floats(ws.w, rows);
+        for (let r = 0; r < rows; r++) if (w[r] > 0) w[r] = inv;
+      }
     }
-    return { p, ws };
+    if (this.s0Rows) {
+      const { H } = this;
+      const s = be.floats(ws.s, p.B * H);
+      for (let q = 0; q < p.B; q++) s.set(this.s0Rows.subarray(p.order[q] * H, (p.order[q] + 1) * H), q * H);
+    }
+  }
+
+  /** The pointers and sizes of one pass (src/pass.ts) over a packed (B, T) batch in ws, grads into `grads`. */
+  private passArgs(p: Packed, ws: Workspace, mode: number, grads: Ptr = this.ptr('Ws', 1)): PassArgs {
+    const c = this.config;
+    const d = (k: ParamName) => grads + this.off[k] * this.fb;
+    return {
+      mode, B: p.B, T: p.T, H: this.H, I: c.inputSize, V: c.vocabSize, D: c.embeddingSize, O: this.O, fb: this.fb,
+      act: ACT[c.activation], out: OUT[c.outputActivation], returnSequences: c.returnSequences ? 1 : 0,
+      freezeEmbeddings: c.freezeEmbeddings ? 1 : 0, s0Mode: this.s0Rows ? 2 : c.learnInitialState ? 1 : 0,
+      Ws: this.ptr('Ws'), bs: this.ptr('bs'), Wo: this.ptr('Wo'), bo: this.ptr('bo'), s0: this.ptr('s0'), E: this.ptr('E'),
+      grads, gradBytes: this.paramCount * this.fb,
+      dWs: d('Ws'), dbs: d('bs'), dWo: d('Wo'), dbo: d('bo'), ds0p: d('s0'), dE: d('E'),
+      len: ws.len, x: ws.x, xe: ws.xe, dxe: ws.dxe, WiT: ws.WiT, s: ws.s, dz: ws.dz, ds0: ws.ds0,
+      y: ws.y, dy: ws.dy, tgt: ws.tgt, w: ws.w, loss: ws.loss, WhT: ws.WhT, WoT: ws.WoT,
+    };
+  }
+
+  /**
+   * Validates and packs a batch and runs one pass over it (PASS_LOSS or PASS_BACKWARD; grads land in the grads
+   * section): on this thread, or split across the training threads. Returns the parts with their workspaces.
+   */
+  private runParts(api: string, inputs: Inputs, targets: Targets, mode: number): { loss: number; parts: { p: Packed; ws: Workspace }[] } {
+    if (!this.pool) {
+      const { p, ws } = this.load(api, inputs, targets);
+      return { loss: runPass(this.be, this.passArgs(p, ws, mode)), parts: [{ p, ws }] };
+    }
+    const whole = this.check(api, inputs, targets);
+    const inv = 1 / (this.config.returnSequences ? whole.steps : whole.B);
+    const parts = splitBatch(whole, this.threads).map((p, k) => {
+      // workspaces first (allocation may grow memory), then the writes
+      const ws = k === 0 ? this.workspace(p.B, p.T, api) : (this.lanes[k - 1].ws = this.grownWorkspace(this.lanes[k - 1].ws, p.B, p.T, api));
+      return { p, ws };
+    });
+    for (const { p, ws } of parts) this.pack(p, ws, inputs, targets, inv);
+    const losses = this.pool.run(parts.map(({ p, ws }, k) => this.passArgs(p, ws, mode, k === 0 ? undefined : this.lanes[k - 1].grads)));
+    if (mode === PASS_BACKWARD) {
+      for (let k = 1; k < parts.length; k++) this.be.addScaled(this.ptr('Ws', 1), this.lanes[k - 1].grads, this.paramCount, 1);
+    }
+    return { loss: losses.reduce((a, b) => a + b, 0), parts };
   }
 
   /** Runs the recurrence and the output layer up to the logits (y). */
   private forward(p: Packed, ws: Workspace): void {
-    const { be, H, O, fb } = this;
-    const { B, T } = p;
-    const c = this.config;
-    const step = B * H * fb;
-    if (this.s0Rows) {
-      const s = be.floats(ws.s, B * H);
-      for (let q = 0; q < B; q++) s.set(this.s0Rows.subarray(p.order[q] * H, (p.order[q] + 1) * H), q * H);
-    } else if (c.learnInitialState) be.broadcastRows(ws.s, this.ptr('s0'), B, H);
-    else be.zero(ws.s, step);
-    const Wi = this.ptr('Ws') + H * H * fb;
-    const s1 = ws.s + step;
-    if (c.embeddingSize) {
-      const D = c.embeddingSize;
-      be.embeddingForward(ws.xe, ws.x, this.ptr('E'), T * B, D); // xe = E[id], zeros on padding
-      be.matmulForward(s1, ws.xe, Wi, 0, T * B, D, H, D, 1, 0);
-    } else if (c.vocabSize) be.embeddingForward(s1, ws.x, Wi, T * B, H);
-    else be.matmulForward(s1, ws.x, Wi, 0, T * B, c.inputSize, H, c.inputSize, 1, 0);
-    be.rnnForward(ws.s, this.ptr('Ws'), this.ptr('bs'), ws.len, T, B, H, ACT[c.activation]);
-    if (c.returnSequences) be.matmulForward(ws.y, s1, this.ptr('Wo'), this.ptr('bo'), T * B, H, O, H, 1, 0);
-    else be.matmulForward(ws.y, ws.s + T * step, this.ptr('Wo'), this.ptr('bo'), B, H, O, H, 1, 0);
-  }
-
-  /** forward, then the loss (mean over real positions) and dy. Writes only the workspace. */
-  private forwardLoss(p: Packed, ws: Workspace): number {
-    const rows = this.config.returnSequences ? p.T * p.B : p.B;
-    this.forward(p, ws);
-    this.be.lossForwardBackward(ws.loss, ws.dy, ws.y, ws.tgt, ws.w, rows, this.O, OUT[this.config.outputActivation]);
-    const losses = this.be.floats(ws.loss, rows);
-    const w = this.be.floats(ws.w, rows);
-    let loss = 0;
-    for (let r = 0; r < rows; r++) loss += w[r] * losses[r];
-    return loss;
-  }
-
-  /** Loss of the packed batch and its gradients in the grads section. Reads params, writes only grads and workspace. */
-  private forwardBackward(p: Packed, ws: Workspace): number {
-    const { be, H, O, fb } = this;
-    const { B, T } = p;
-    const c = this.config;
-    const rows = c.returnSequences ? T * B : B;
-    const loss = this.forwardLoss(p, ws);
-
-    be.zero(this.ptr('Ws', 1), this.paramCount * fb);
-    const step = B * H * fb;
-    const s1 = ws.s + step;
-    // output layer, forward y = S Wo + bo:  dWo += Sᵀ dy,  dbo += Σ dy,  dS = dy Woᵀ
-    const S = c.returnSequences ? s1 : ws.s + T * step;
-    be.matmulForward(this.ptr('Wo', 1), S, ws.dy, 0, H, rows, O, 1, H, 1);
-    be.biasBackward(this.ptr('bo', 1), ws.dy, rows, O);
-    be.transpose(ws.WoT, this.ptr('Wo'), H, O);
-    if (c.returnSequences) be.matmulForward(ws.dz, ws.dy, ws.WoT, 0, rows, O, H, O, 1, 0);
-    else {
-      be.zero(ws.dz, (T - 1) * step);
-      be.matmulForward(ws.dz + (T - 1) * step, ws.dy, ws.WoT, 0, B, O, H, O, 1, 0);
-    }
-    // recurrence, forward z^t = s^{t-1} Wh + x^t Wi + bs
-    be.transpose(ws.WhT, this.ptr('Ws'), H, H);
-    be.rnnBackward(ws.dz, ws.ds0, ws.s, ws.WhT, ws.len, T, B, H, ACT[c.activation]);
-    be.matmulForward(this.ptr('Ws', 1), ws.s, ws.dz, 0, H, T * B, H, 1, H, 1); // dWh += S[0..T-1]ᵀ dz
-    const dWi = this.ptr('Ws', 1) + H * H * fb;
-    if (c.embeddingSize) {
-      // forward: z = xe Wi + ...,  xe = E[id]  =>  dWi += xeᵀ dz,  dxe = dz Wiᵀ,  dE[id] += dxe rows
-      const D = c.embeddingSize;
-      be.matmulForward(dWi, ws.xe, ws.dz, 0, D, T * B, H, 1, D, 1);
-      if (!c.freezeEmbeddings) {
-        be.transpose(ws.WiT, this.ptr('Ws') + H * H * fb, D, H);
-        be.matmulForward(ws.dxe, ws.dz, ws.WiT, 0, T * B, H, D, H, 1, 0);
-        be.embeddingBackward(this.ptr('E', 1), ws.x, ws.dxe, T * B, D);
-      }
-    } else if (c.vocabSize) be.embeddingBackward(dWi, ws.x, ws.dz, T * B, H); // dWi[id] += dz rows
-    else be.matmulForward(dWi, ws.x, ws.dz, 0, c.inputSize, T * B, H, 1, c.inputSize, 1); // dWi += Xᵀ dz
-    be.biasBackward(this.ptr('bs', 1), ws.dz, T * B, H);
-    // s^0 = s0 for every row (a carried initial state is a constant: the gradient stops there)
-    if (c.learnInitialState && !this.s0Rows) be.biasBackward(this.ptr('s0', 1), ws.ds0, B, H);
-    return loss;
+    runPass(this.be, this.passArgs(p, ws, PASS_FORWARD));
   }
 
   // ---- public API ----
@@ -530,8 +566,7 @@ export class SimpleRNN {
 
   /** Loss (mean over real positions) and its gradients, as copies. Changes no parameter. */
   computeGradients(inputs: Inputs, targets: Targets): Gradients<FloatArray> & Gradients {
-    const { p, ws } = this.load('computeGradients', inputs, targets);
-    const loss = this.forwardBackward(p, ws);
+    const { loss } = this.runParts('computeGradients', inputs, targets, PASS_BACKWARD);
     const grads = {} as Record<ParamName, FloatArray>;
     for (const k of PARAM_NAMES) grads[k] = this.view(k, 1).slice();
     return { loss, grads } as Gradients<FloatArray> & Gradients;
@@ -547,8 +582,7 @@ export class SimpleRNN {
   trainBatch(inputs: Inputs, targets: Targets, options?: { onNonFinite?: NonFiniteMode }): number {
     const api = 'trainBatch';
     const mode = this.nonFiniteMode(api, options);
-    const { p, ws } = this.load(api, inputs, targets);
-    const loss = this.forwardBackward(p, ws);
+    const { loss } = this.runParts(api, inputs, targets, PASS_BACKWARD);
     return this.applyStep(api, loss, mode).applied ? loss : NaN;
   }
 
@@ -611,31 +645,33 @@ export class SimpleRNN {
   }
 
   private runBatch(api: string, inputs: Inputs, targets: Targets, opts: RunOptions): BatchResult {
-    const { p, ws } = this.load(api, inputs, targets);
     const { be, H, O } = this;
     this.s0Rows = opts.initialStates ?? null;
     try {
-      let loss: number;
-      let report = { applied: true, gradNorm: NaN, learningRate: NaN };
-      if (opts.train) {
-        loss = this.forwardBackward(p, ws);
-        report = this.applyStep(api, loss, opts.onNonFinite ?? this.train.onNonFinite);
-      } else loss = this.forwardLoss(p, ws);
-      const rows = this.config.returnSequences ? p.T * p.B : p.B;
-      const w = be.floats(ws.w, rows);
-      let positions = 0;
-      for (let r = 0; r < rows; r++) if (w[r] > 0) positions++;
-      const acc = countCorrect(this.config.outputActivation, be.floats(ws.y, rows * O), be.ints(ws.tgt, rows), be.floats(ws.tgt, rows * O), w, rows, O);
+      const { loss, parts } = this.runParts(api, inputs, targets, opts.train ? PASS_BACKWARD : PASS_LOSS);
+      const report = opts.train
+        ? this.applyStep(api, loss, opts.onNonFinite ?? this.train.onNonFinite)
+        : { applied: true, gradNorm: NaN, learningRate: NaN };
       const out: BatchResult = {
-        loss, positions, correct: acc.correct, judged: acc.judged, skipped: !report.applied,
-        gradNorm: report.gradNorm, learningRate: report.learningRate, padSteps: p.T * p.B - p.steps, allSteps: p.T * p.B,
+        loss, positions: 0, correct: 0, judged: 0, skipped: !report.applied,
+        gradNorm: report.gradNorm, learningRate: report.learningRate, padSteps: 0, allSteps: 0,
       };
-      if (opts.finalStates) {
-        const sT = be.floats(ws.s + p.T * p.B * H * this.fb, p.B * H);
-        const fs = new Float64Array(p.B * H);
-        for (let q = 0; q < p.B; q++) fs.set(sT.subarray(q * H, (q + 1) * H), p.order[q] * H);
-        out.finalStates = fs;
+      const fs = opts.finalStates ? new Float64Array(inputs.length * H) : null;
+      for (const { p, ws } of parts) {
+        const rows = this.config.returnSequences ? p.T * p.B : p.B;
+        const w = be.floats(ws.w, rows);
+        for (let r = 0; r < rows; r++) if (w[r] > 0) out.positions++;
+        const acc = countCorrect(this.config.outputActivation, be.floats(ws.y, rows * O), be.ints(ws.tgt, rows), be.floats(ws.tgt, rows * O), w, rows, O);
+        out.correct += acc.correct;
+        out.judged += acc.judged;
+        out.padSteps += p.T * p.B - p.steps;
+        out.allSteps += p.T * p.B;
+        if (fs) {
+          const sT = be.floats(ws.s + p.T * p.B * H * this.fb, p.B * H);
+          for (let q = 0; q < p.B; q++) fs.set(sT.subarray(q * H, (q + 1) * H), p.order[q] * H);
+        }
       }
+      if (fs) out.finalStates = fs;
       return out;
     } finally {
       this.s0Rows = null;
@@ -787,6 +823,13 @@ export class SimpleRNN {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.pool?.dispose(); // the threads are idle between calls: their workspaces and grads are free to reuse
+    this.pool = null;
+    for (const lane of this.lanes) {
+      if (lane.ws) this.be.free(lane.ws.block);
+      this.be.free(lane.grads);
+    }
+    this.lanes = [];
     if (this.ws) this.be.free(this.ws.block);
     this.stepper?.free();
     this.stepper = null;

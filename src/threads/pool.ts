@@ -1,0 +1,192 @@
+// Training threads of one model: Node worker_threads or browser Web Workers, each running src/threads/worker.ts on the
+// realm's shared memory. run() hands jobs 1..n-1 to the threads, runs job 0 on this thread, and blocks in Atomics.wait
+// until every thread has published its result (allowed in Node and inside a browser worker; never on a page's main
+// thread, which src/threads/index.ts refuses up front).
+import { PASS_FIELDS, runPass, type PassArgs } from '../pass.js';
+import type { ThreadedRealm } from './realm.js';
+import { ARGS_WORDS, CMD, CTRL_WORDS, DONE, LOSS, STATUS, workerSource, type ThreadInit } from './worker.js';
+
+/** The part of a Node Worker or a Web Worker that the pool uses. */
+interface ThreadHandle {
+  terminate(): void;
+}
+
+let live = 0;
+
+/** Training threads started and not yet exited, in this realm (tests check that dispose() leaves none). */
+export function liveThreads(): number {
+  return live;
+}
+
+type NodeWorkerCtor = new (src: string, o: { eval: true; workerData: unknown }) => {
+  on(ev: string, fn: (v: any) => void): void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  unref(): void;
+  terminate(): Promise<number>;
+};
+
+function nodeWorkers(): NodeWorkerCtor | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const wt = typeof proc?.getBuiltinModule === 'function' ? (proc.getBuiltinModule('node:worker_threads') as { Worker?: NodeWorkerCtor }) : null;
+  return wt?.Worker ?? null;
+}
+
+/** Starts one thread and resolves when it is ready (its instance is up and waiting for jobs). */
+function spawn(init: ThreadInit): Promise<ThreadHandle> {
+  const NodeWorker = nodeWorkers();
+  return new Promise<ThreadHandle>((resolve, reject) => {
+    let ready = false;
+    const onMessage = (m: { type: string; message?: string }, handle: ThreadHandle) => {
+      if (m?.type === 'ready' && !ready) {
+        ready = true;
+        resolve(handle);
+      } else if (m?.type === 'error') {
+        if (!ready) reject(new Error(`SimpleRNN: a training thread failed to start: ${m.message}`));
+        else console.warn(`SimpleRNN: a training thread failed: ${m.message}`);
+      }
+    };
+    if (NodeWorker) {
+      const w = new NodeWorker(workerSource(), { eval: true, workerData: init });
+      live++;
+      w.unref(); // an idle pool does not keep the process alive
+      w.on('message', (m) => onMessage(m, w));
+      w.on('error', (e: Error) => {
+        if (!ready) reject(e);
+      });
+      w.on('exit', () => {
+        live--;
+        if (!ready) reject(new Error('SimpleRNN: a training thread exited before it was ready'));
+      });
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([workerSource()], { type: 'text/javascript' }));
+    const w = new Worker(url);
+    live++;
+    let ended = false;
+    const handle: ThreadHandle = {
+      terminate: () => {
+        w.terminate(); // a Web Worker has no exit event: terminate() is the end
+        if (!ended) live--;
+        ended = true;
+      },
+    };
+    w.onmessage = (e: MessageEvent) => {
+      URL.revokeObjectURL(url);
+      onMessage(e.data, handle);
+    };
+    w.onerror = (e: ErrorEvent) => {
+      if (!ready) {
+        handle.terminate();
+        reject(new Error(`SimpleRNN: a training thread failed to start: ${e.message}`));
+      }
+    };
+    w.postMessage(init);
+  });
+}
+
+export class ThreadPool {
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private disposed = false;
+
+  private constructor(
+    private readonly realm: ThreadedRealm,
+    private readonly threads: ThreadHandle[],
+    private readonly scratch: number[],
+    ctrl: SharedArrayBuffer,
+    args: SharedArrayBuffer,
+  ) {
+    this.ctrl = new Int32Array(ctrl);
+    this.args = new Float64Array(args);
+  }
+
+  /** Training threads (the model's thread runs one more share itself). */
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /**
+   * Starts `n` threads on the realm, each with its own GEMM scratch block (sized to prepack an (H, H) weight, or the
+   * base size when that does not fit). All or nothing: on failure every started thread ends and every block is freed.
+   */
+  static async start(realm: ThreadedRealm, n: number, H: number): Promise<ThreadPool> {
+    const be = realm.be;
+    const ctrl = new SharedArrayBuffer(n * CTRL_WORDS * 4);
+    const args = new SharedArrayBuffer(n * ARGS_WORDS * 8);
+    const scratch: number[] = [];
+    const sizes: number[] = [];
+    try {
+      for (let slot = 0; slot < n; slot++) {
+        let bytes = be.exports.scratchBytes(H, H);
+        let ptr: number;
+        try {
+          ptr = be.alloc(bytes);
+        } catch {
+          bytes = be.exports.scratchBytes(0, 0);
+          ptr = be.alloc(bytes);
+        }
+        scratch.push(ptr);
+        sizes.push(bytes);
+      }
+    } catch (e) {
+      for (const p of scratch) be.free(p);
+      throw e;
+    }
+    const fields = PASS_FIELDS as string[];
+    const started = await Promise.allSettled(
+      scratch.map((ptr, slot) => spawn({ module: realm.module, memory: realm.memory, ctrl, args, slot, fields, scratch: ptr, scratchBytes: sizes[slot] })),
+    );
+    const threads = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const pool = new ThreadPool(realm, threads, scratch, ctrl, args);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      pool.dispose();
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return pool;
+  }
+
+  /**
+   * Runs jobs[0] here and jobs[1..] on threads 0.. at the same time; returns the losses in job order. Every job must
+   * write only its own workspace and grads buffer (they all read the same params).
+   */
+  run(jobs: PassArgs[]): number[] {
+    if (this.disposed) throw new Error('SimpleRNN: the training threads were stopped');
+    if (jobs.length - 1 > this.threads.length) throw new Error(`SimpleRNN: ${jobs.length} jobs for ${this.threads.length} threads + this one`);
+    const { ctrl, args } = this;
+    const gens: number[] = [];
+    for (let j = 1; j < jobs.length; j++) {
+      const slot = j - 1;
+      const f = slot * ARGS_WORDS;
+      for (let q = 0; q < PASS_FIELDS.length; q++) args[f + q] = jobs[j][PASS_FIELDS[q]];
+      const gen = (ctrl[slot * CTRL_WORDS + CMD] + 1) | 0;
+      gens.push(gen);
+      Atomics.store(ctrl, slot * CTRL_WORDS + CMD, gen); // publishes the job and every workspace write before it
+      Atomics.notify(ctrl, slot * CTRL_WORDS + CMD);
+    }
+    const losses = [runPass(this.realm.be, jobs[0])];
+    let failed = false;
+    for (let j = 1; j < jobs.length; j++) {
+      const c = (j - 1) * CTRL_WORDS;
+      for (let d = Atomics.load(ctrl, c + DONE); d !== gens[j - 1]; d = Atomics.load(ctrl, c + DONE)) Atomics.wait(ctrl, c + DONE, d);
+      if (Atomics.load(ctrl, c + STATUS) !== 1) failed = true;
+      losses.push(args[(j - 1) * ARGS_WORDS + LOSS]);
+    }
+    if (failed) throw new Error('SimpleRNN: a training thread failed (see the warning above); its share of the batch was not computed');
+    return losses;
+  }
+
+  /** Ends every thread and frees their scratch blocks. Safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const { ctrl, args } = this;
+    for (let slot = 0; slot < this.scratch.length; slot++) {
+      args[slot * ARGS_WORDS] = -1; // mode < 0: the thread leaves its loop
+      Atomics.add(ctrl, slot * CTRL_WORDS + CMD, 1);
+      Atomics.notify(ctrl, slot * CTRL_WORDS + CMD);
+    }
+    for (const t of this.threads) t.terminate();
+    // the threads are idle (run() returns only after every job is done), so their scratch is free to reuse now
+    for (const p of this.scratch) this.realm.be.free(p);
+  }
+}

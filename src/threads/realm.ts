@@ -1,0 +1,44 @@
+// The threaded wasm realm: one shared WebAssembly.Memory, the threads build of the module (same kernels, imported shared
+// memory) and its instance on this thread, whose allocator owns every byte (training threads never allocate).
+// One per JS realm, shared by every threaded model, like the plain backend (src/backends/wasm.ts).
+import threadsWasm from '../../build/simple-rnn-threads.wasm';
+import { WasmBackend } from '../backends/wasm.js';
+
+export interface ThreadedRealm {
+  be: WasmBackend;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+}
+
+/** Pages of 64 KiB: the module's declared maximum (asconfig.json "threads": maximumMemory), i.e. 4 GiB. */
+const MAX_PAGES = 65536;
+
+/** True where this runtime validates the threads build (SIMD + threads, shared memory). */
+export function threadsWasmSupported(): boolean {
+  return typeof WebAssembly !== 'undefined' && WebAssembly.validate(threadsWasm);
+}
+
+/** A shared memory: the full 4 GiB maximum, or 1 GiB where the runtime will not reserve that much address space. */
+function sharedMemory(): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES / 4, shared: true });
+  }
+}
+
+let shared: Promise<ThreadedRealm> | null = null;
+
+/** The realm's threaded backend (compiled and instantiated once). */
+export function threadedRealm(): Promise<ThreadedRealm> {
+  if (!shared) {
+    shared = (async () => {
+      const module = await WebAssembly.compile(threadsWasm);
+      const memory = sharedMemory();
+      const instance = await WebAssembly.instantiate(module, { env: { memory } });
+      return { be: new WasmBackend(instance), module, memory };
+    })();
+    shared.catch(() => (shared = null));
+  }
+  return shared;
+}
