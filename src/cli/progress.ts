@@ -46,7 +46,10 @@ export class Progress {
         },
         cliProgress.Presets.shades_classic,
       );
-      this.bar = this.multi.create(opt.total, 0, {});
+      // every custom field starts as '-', so the first frame does not show the raw {tokens}
+      const builtIn = new Set(['bar', 'percentage', 'value', 'total', 'eta', 'eta_formatted', 'duration', 'duration_formatted']);
+      for (const [, k] of opt.fields.matchAll(/\{(\w+)\}/g)) if (!builtIn.has(k)) this.payload[k] = '-';
+      this.bar = this.multi.create(opt.total, 0, this.payload);
     }
   }
 
