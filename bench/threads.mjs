@@ -7,7 +7,7 @@
 // the load average, since a busy machine takes cores from the N-thread run first.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lib } from './lib.mjs';
 import { CONFIGS, makeData } from './configs.mjs';
@@ -16,11 +16,7 @@ const { SimpleRNN, Rng } = lib;
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const QUICK = args.includes('--quick');
-const N = Number(opt('threads') ?? Math.max(2, availableParallelism()));
-const ONLY = opt('only')?.split(',') ?? ['LM', 'CLS', 'CLS-pad25', 'BIG'];
-const BUDGET = QUICK ? 3 : 10; // seconds of timed pairs per config
-const MIN_PAIRS = QUICK ? 3 : 6;
+const TRAIN = ['LM', 'CLS', 'CLS-pad25', 'BIG'];
 
 const median = (a) => {
   const s = [...a].sort((x, y) => x - y);
@@ -38,7 +34,7 @@ function timed(fn) {
   return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
-async function measure(cfg) {
+async function measure(cfg, N, budget, minPairs) {
   const data = makeData(cfg, new Rng(7));
   const opts = { ...cfg.model, seed: 11, optimizer: 'adam', learningRate: 1e-3 };
   const one = await SimpleRNN.create(opts);
@@ -56,7 +52,7 @@ async function measure(cfg) {
     const a = [];
     const b = [];
     const t0 = performance.now();
-    while (a.length < MIN_PAIRS || (performance.now() - t0 < BUDGET * 1000 && a.length < 500)) {
+    while (a.length < minPairs || (performance.now() - t0 < budget * 1000 && a.length < 500)) {
       a.push(timed(() => one.trainBatch(data.inputs, data.targets)));
       b.push(timed(() => many.trainBatch(data.inputs, data.targets)));
     }
@@ -75,24 +71,38 @@ async function measure(cfg) {
   }
 }
 
-const loadBefore = loadavg();
-const machine = { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version, date: new Date().toISOString(), loadavgBefore: loadBefore };
-console.log(`threads bench: 1 vs ${N} threads, ${machine.cores} cores (${machine.cpu}), ${machine.node}, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
-console.log('config     | 1 thread ms/step (tok/s) | N threads ms/step (tok/s) | speedup (min..max)   | CPU ms/step 1 / N');
-const results = [];
-for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && ONLY.includes(c.name))) {
-  const r = await measure(cfg);
-  results.push(r);
-  console.log(
-    `${cfg.name.padEnd(10)} | ${fmt(r.ms.one).padStart(7)} (${Math.round(r.tokensPerSec.one)})`.padEnd(37) +
-    ` | ${fmt(r.ms.many).padStart(7)} (${Math.round(r.tokensPerSec.many)})`.padEnd(28) +
-    ` | ${r.speedup.toFixed(2)}x (${r.speedupSpread[0].toFixed(2)}..${r.speedupSpread[1].toFixed(2)})`.padEnd(23) +
-    ` | ${fmt(r.cpuMs.one)} / ${fmt(r.cpuMs.many)}`,
-  );
+/**
+ * Runs the threads rows (bench/run.mjs calls this too): 1 vs `threads` threads on the train configs in `only`.
+ * Prints a table with `log`; returns { machine, results }.
+ */
+export async function benchThreads({ only = TRAIN, threads = Math.max(2, availableParallelism()), quick = false, log = console.log } = {}) {
+  const N = threads;
+  const budget = quick ? 3 : 10; // seconds of timed pairs per config
+  const minPairs = quick ? 3 : 6;
+  const machine = { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version, date: new Date().toISOString(), loadavgBefore: loadavg() };
+  log(`threads: ours (wasm) 1 vs ${N} threads, steps alternating; ${machine.cores} cores (${machine.cpu}), ${machine.node}, load average ${machine.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`);
+  log('config     | 1 thread ms/step (tok/s) | N threads ms/step (tok/s) | speedup (min..max)   | CPU ms/step 1 / N');
+  const results = [];
+  for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && only.includes(c.name))) {
+    const r = await measure(cfg, N, budget, minPairs);
+    results.push(r);
+    log(
+      `${cfg.name.padEnd(10)} | ${fmt(r.ms.one).padStart(7)} (${Math.round(r.tokensPerSec.one)})`.padEnd(37) +
+      ` | ${fmt(r.ms.many).padStart(7)} (${Math.round(r.tokensPerSec.many)})`.padEnd(28) +
+      ` | ${r.speedup.toFixed(2)}x (${r.speedupSpread[0].toFixed(2)}..${r.speedupSpread[1].toFixed(2)})`.padEnd(23) +
+      ` | ${fmt(r.cpuMs.one)} / ${fmt(r.cpuMs.many)}`,
+    );
+  }
+  machine.loadavgAfter = loadavg();
+  log(`load average after: ${machine.loadavgAfter.map((x) => x.toFixed(2)).join(' ')} (above ${machine.cores}, other processes took cores from the ${N}-thread run)`);
+  return { machine, results };
 }
-machine.loadavgAfter = loadavg();
-console.log(`load average after: ${machine.loadavgAfter.map((x) => x.toFixed(2)).join(' ')} (a load above ${machine.cores} means other processes took cores from the ${N}-thread run)`);
-const out = opt('out') ?? join(here, 'results', `threads-${machine.date.replace(/[:.]/g, '-')}.json`);
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ machine, quick: QUICK, results, command: `node bench/threads.mjs ${args.join(' ')}`.trim() }, null, 2));
-console.log(`JSON: ${out}`);
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const only = opt('only')?.split(',') ?? TRAIN;
+  const r = await benchThreads({ only, threads: opt('threads') ? Number(opt('threads')) : undefined, quick: args.includes('--quick') });
+  const out = opt('out') ?? join(here, 'results', `threads-${r.machine.date.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ ...r, command: `node bench/threads.mjs ${args.join(' ')}`.trim() }, null, 2));
+  console.log(`JSON: ${out}`);
+}

@@ -523,12 +523,22 @@ export class SimpleRNN {
       const ws = k === 0 ? this.workspace(p.B, p.T, api) : (this.lanes[k - 1].ws = this.grownWorkspace(this.lanes[k - 1].ws, p.B, p.T, api));
       return { p, ws };
     });
-    for (const { p, ws } of parts) this.pack(p, ws, inputs, targets, inv);
-    const losses = this.pool.run(parts.map(({ p, ws }, k) => this.passArgs(p, ws, mode, k === 0 ? undefined : this.lanes[k - 1].grads)));
+    // the threads' shares first, so that packing share 0 overlaps their work
+    for (const { p, ws } of parts.slice(1)) this.pack(p, ws, inputs, targets, inv);
+    this.pool.dispatch(parts.slice(1).map(({ p, ws }, k) => this.passArgs(p, ws, mode, this.lanes[k].grads)));
+    let loss = NaN;
+    let theirs: number[];
+    try {
+      this.pack(parts[0].p, parts[0].ws, inputs, targets, inv);
+      loss = runPass(this.be, this.passArgs(parts[0].p, parts[0].ws, mode));
+    } finally {
+      theirs = this.pool.join(); // the threads finish before anything else touches memory, also when this share threw
+    }
+    for (const l of theirs) loss += l; // fixed order: share 0, 1, ...
     if (mode === PASS_BACKWARD) {
       for (let k = 1; k < parts.length; k++) this.be.addScaled(this.ptr('Ws', 1), this.lanes[k - 1].grads, this.paramCount, 1);
     }
-    return { loss: losses.reduce((a, b) => a + b, 0), parts };
+    return { loss, parts };
   }
 
   /** Runs the recurrence and the output layer up to the logits (y). */

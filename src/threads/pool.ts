@@ -1,8 +1,8 @@
 // Training threads of one model: Node worker_threads or browser Web Workers, each running src/threads/worker.ts on the
-// realm's shared memory. run() hands jobs 1..n-1 to the threads, runs job 0 on this thread, and blocks in Atomics.wait
-// until every thread has published its result (allowed in Node and inside a browser worker; never on a page's main
-// thread, which src/threads/index.ts refuses up front).
-import { PASS_FIELDS, runPass, type PassArgs } from '../pass.js';
+// realm's shared memory. dispatch() hands jobs to the threads; the model's thread runs its own share meanwhile, then
+// join() blocks in Atomics.wait until every thread has published its result (allowed in Node and inside a browser
+// worker; never on a page's main thread, which src/threads/index.ts refuses up front).
+import { PASS_FIELDS, type PassArgs } from '../pass.js';
 import type { ThreadedRealm } from './realm.js';
 import { ARGS_WORDS, CMD, CTRL_WORDS, DONE, LOSS, STATUS, workerSource, type ThreadInit } from './worker.js';
 
@@ -145,32 +145,40 @@ export class ThreadPool {
     return pool;
   }
 
+  private pending: number[] = [];
+
   /**
-   * Runs jobs[0] here and jobs[1..] on threads 0.. at the same time; returns the losses in job order. Every job must
-   * write only its own workspace and grads buffer (they all read the same params).
+   * Starts jobs on threads 0.. (at most size); the caller runs its own share meanwhile, then calls join(). Every job
+   * must write only its own workspace and grads buffer (they all read the same params).
    */
-  run(jobs: PassArgs[]): number[] {
+  dispatch(jobs: PassArgs[]): void {
     if (this.disposed) throw new Error('SimpleRNN: the training threads were stopped');
-    if (jobs.length - 1 > this.threads.length) throw new Error(`SimpleRNN: ${jobs.length} jobs for ${this.threads.length} threads + this one`);
+    if (jobs.length > this.threads.length) throw new Error(`SimpleRNN: ${jobs.length} jobs for ${this.threads.length} threads`);
     const { ctrl, args } = this;
-    const gens: number[] = [];
-    for (let j = 1; j < jobs.length; j++) {
-      const slot = j - 1;
+    this.pending = [];
+    for (let slot = 0; slot < jobs.length; slot++) {
       const f = slot * ARGS_WORDS;
-      for (let q = 0; q < PASS_FIELDS.length; q++) args[f + q] = jobs[j][PASS_FIELDS[q]];
+      for (let q = 0; q < PASS_FIELDS.length; q++) args[f + q] = jobs[slot][PASS_FIELDS[q]];
       const gen = (ctrl[slot * CTRL_WORDS + CMD] + 1) | 0;
-      gens.push(gen);
+      this.pending.push(gen);
       Atomics.store(ctrl, slot * CTRL_WORDS + CMD, gen); // publishes the job and every workspace write before it
       Atomics.notify(ctrl, slot * CTRL_WORDS + CMD);
     }
-    const losses = [runPass(this.realm.be, jobs[0])];
+  }
+
+  /** Blocks (Atomics.wait) until every dispatched job is done; returns their losses in job order. */
+  join(): number[] {
+    const { ctrl, args } = this;
+    const losses: number[] = [];
     let failed = false;
-    for (let j = 1; j < jobs.length; j++) {
-      const c = (j - 1) * CTRL_WORDS;
-      for (let d = Atomics.load(ctrl, c + DONE); d !== gens[j - 1]; d = Atomics.load(ctrl, c + DONE)) Atomics.wait(ctrl, c + DONE, d);
+    for (let slot = 0; slot < this.pending.length; slot++) {
+      const c = slot * CTRL_WORDS;
+      const gen = this.pending[slot];
+      for (let d = Atomics.load(ctrl, c + DONE); d !== gen; d = Atomics.load(ctrl, c + DONE)) Atomics.wait(ctrl, c + DONE, d);
       if (Atomics.load(ctrl, c + STATUS) !== 1) failed = true;
-      losses.push(args[(j - 1) * ARGS_WORDS + LOSS]);
+      losses.push(args[slot * ARGS_WORDS + LOSS]);
     }
+    this.pending = [];
     if (failed) throw new Error('SimpleRNN: a training thread failed (see the warning above); its share of the batch was not computed');
     return losses;
   }
