@@ -3,7 +3,7 @@
 // one block for params | grads | optimizer state, and one activation workspace sized for (B, T), grown lazily.
 import { ACT, OUT, type Backend, type FloatArray, type Ptr } from './backend.js';
 import { JsBackend } from './backends/js.js';
-import { wasmBackend } from './backends/wasm.js';
+import { resolveBackend, wasmBackend } from './backends/wasm.js';
 import {
   validateInputs, validateTargets, writeInputs, writeTargets,
   type Inputs, type InputSpec, type Packed, type Targets, type TargetSpec,
@@ -56,8 +56,11 @@ export interface SimpleRNNOptions extends TrainingOptions {
   returnSequences?: boolean;
   /** false: s^0 = 0; true: s^0 is a trained vector s0. Default false. */
   learnInitialState?: boolean;
-  /** 'wasm' (SIMD, default) or 'js' (the pure-JS reference: same API, same math). */
-  backend?: 'wasm' | 'js';
+  /**
+   * 'wasm' (SIMD, default), 'js' (the pure-JS reference: same API, same math), or 'auto': wasm where WebAssembly SIMD
+   * validates, js elsewhere (config.backend says which was chosen).
+   */
+  backend?: 'wasm' | 'js' | 'auto';
   /** Storage of the js backend: 'float32' (default) or 'float64' (for gradient checks). The wasm backend is float32. */
   precision?: 'float32' | 'float64';
   /** Seed of the initialisation (and of everything random the model does). Default 1. */
@@ -193,7 +196,8 @@ function resolveOptions(o: SimpleRNNOptions): ModelConfig {
     outputActivation: oneOf('outputActivation', Object.keys(OUT) as OutputActivation[], 'softmax'),
     returnSequences: bool('returnSequences'),
     learnInitialState: bool('learnInitialState'),
-    backend: oneOf('backend', ['wasm', 'js'] as const, 'wasm'),
+    // 'auto' is 'wasm' where WebAssembly SIMD validates, else 'js'; config.backend holds the resolved choice
+    backend: resolveBackend(oneOf('backend', ['wasm', 'js', 'auto'] as const, 'wasm')).backend,
     precision: oneOf('precision', ['float32', 'float64'] as const, 'float32'),
     seed: o.seed === undefined ? 1 : int('seed', -(2 ** 53), 2 ** 53),
     learningRate: o.learningRate === undefined ? 0.01 : (o.learningRate as number),

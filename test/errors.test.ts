@@ -69,3 +69,21 @@ describe.each(BACKENDS)('bad inputs and targets on %s name the field and change 
     m.dispose();
   });
 });
+
+describe("backend: 'auto'", () => {
+  it('resolves to wasm where SIMD validates, and js where it does not', async () => {
+    const m = await SimpleRNN.create({ inputSize: 2, hiddenSize: 3, outputSize: 2, backend: 'auto' });
+    expect(m.config.backend).toBe('wasm');
+    m.dispose();
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = () => false;
+    try {
+      const j = await SimpleRNN.create({ inputSize: 2, hiddenSize: 3, outputSize: 2, backend: 'auto' });
+      expect(j.config.backend).toBe('js');
+      expect(j.predict([[[1, 2]]])[0]).toHaveLength(2);
+      j.dispose();
+    } finally {
+      WebAssembly.validate = validate;
+    }
+  });
+});
