@@ -4,9 +4,10 @@
 // Both models start from the same seed, so step 0 must give the same loss (checked before timing). Steps alternate
 // 1-thread / N-thread, so each pair sees the same load of a shared machine; the speedup is the median of the pair
 // ratios. Besides wall time it reports CPU time per step (process.cpuUsage covers every thread of the process) and
-// the load average, since a busy machine takes cores from the N-thread run first.
+// the load average, since a busy machine takes cores from the N-thread run first, and the CPU time of the busiest
+// thread per step (Linux /proc): the critical path of a parallel step, the wall time it would take on free cores.
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lib } from './lib.mjs';
@@ -23,6 +24,33 @@ const median = (a) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
+
+/**
+ * CPU ticks (1/100 s) per thread of this process, from /proc/self/task/<tid>/stat (Linux; null elsewhere). On a loaded
+ * machine wall time says little about what 2 threads would do on 2 free cores; the busiest thread's CPU time per step
+ * does: it is the critical path of the parallel step (the model's thread waits for the others without using CPU).
+ */
+function threadTicks() {
+  if (!existsSync('/proc/self/task')) return null;
+  const ticks = new Map();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+      ticks.set(tid, Number(rest[11]) + Number(rest[12])); // utime + stime (fields 14, 15)
+    } catch {
+      // the thread ended
+    }
+  }
+  return ticks;
+}
+
+/** Adds the per-thread CPU ticks spent since `before` into `acc`. */
+function addTicks(acc, before) {
+  const now = threadTicks();
+  if (!now || !before) return;
+  for (const [tid, t] of now) acc.set(tid, (acc.get(tid) ?? 0) + t - (before.get(tid) ?? t));
+}
 
 /** Wall and CPU milliseconds of one call. */
 function timed(fn) {
@@ -51,11 +79,21 @@ async function measure(cfg, N, budget, minPairs) {
     }
     const a = [];
     const b = [];
+    const ticksOne = new Map();
+    const ticksMany = new Map();
     const t0 = performance.now();
     while (a.length < minPairs || (performance.now() - t0 < budget * 1000 && a.length < 500)) {
+      let t = threadTicks();
       a.push(timed(() => one.trainBatch(data.inputs, data.targets)));
+      addTicks(ticksOne, t);
+      t = threadTicks();
       b.push(timed(() => many.trainBatch(data.inputs, data.targets)));
+      addTicks(ticksMany, t);
     }
+    // critical path: the busiest thread's CPU per step (10 ms ticks summed over all steps)
+    const busiest = (m) => (m.size ? (Math.max(...m.values()) * 10) / a.length : NaN);
+    const critOne = busiest(ticksOne);
+    const critMany = busiest(ticksMany);
     const ms1 = median(a.map((t) => t.wall));
     const msN = median(b.map((t) => t.wall));
     return {
@@ -64,6 +102,8 @@ async function measure(cfg, N, budget, minPairs) {
       tokensPerSec: { one: (cfg.tokens / ms1) * 1000, many: (cfg.tokens / msN) * 1000 },
       speedup: median(a.map((t, k) => t.wall / b[k].wall)),
       speedupSpread: [Math.min(...a.map((t, k) => t.wall / b[k].wall)), Math.max(...a.map((t, k) => t.wall / b[k].wall))],
+      busiestThreadCpuMs: { one: critOne, many: critMany },
+      cpuSpeedup: critOne / critMany,
     };
   } finally {
     one.dispose();
@@ -81,7 +121,7 @@ export async function benchThreads({ only = TRAIN, threads = Math.max(2, availab
   const minPairs = quick ? 3 : 6;
   const machine = { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version, date: new Date().toISOString(), loadavgBefore: loadavg() };
   log(`threads: ours (wasm) 1 vs ${N} threads, steps alternating; ${machine.cores} cores (${machine.cpu}), ${machine.node}, load average ${machine.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`);
-  log('config     | 1 thread ms/step (tok/s) | N threads ms/step (tok/s) | speedup (min..max)   | CPU ms/step 1 / N');
+  log('config     | 1 thread ms/step (tok/s) | N threads ms/step (tok/s) | speedup (min..max)   | CPU ms/step 1 / N | busiest thread CPU ms/step 1 / N = speedup');
   const results = [];
   for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && only.includes(c.name))) {
     const r = await measure(cfg, N, budget, minPairs);
@@ -90,7 +130,8 @@ export async function benchThreads({ only = TRAIN, threads = Math.max(2, availab
       `${cfg.name.padEnd(10)} | ${fmt(r.ms.one).padStart(7)} (${Math.round(r.tokensPerSec.one)})`.padEnd(37) +
       ` | ${fmt(r.ms.many).padStart(7)} (${Math.round(r.tokensPerSec.many)})`.padEnd(28) +
       ` | ${r.speedup.toFixed(2)}x (${r.speedupSpread[0].toFixed(2)}..${r.speedupSpread[1].toFixed(2)})`.padEnd(23) +
-      ` | ${fmt(r.cpuMs.one)} / ${fmt(r.cpuMs.many)}`,
+      ` | ${fmt(r.cpuMs.one)} / ${fmt(r.cpuMs.many)}`.padEnd(20) +
+      ` | ${fmt(r.busiestThreadCpuMs.one)} / ${fmt(r.busiestThreadCpuMs.many)} = ${r.cpuSpeedup.toFixed(2)}x`,
     );
   }
   machine.loadavgAfter = loadavg();
