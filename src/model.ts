@@ -781,10 +781,11 @@ export class SimpleRNN {
   /**
    * Restores a model from save()'s bytes, exactly: training continues as if uninterrupted. `backend` defaults to the
    * one the model was saved from. A truncated, corrupted, wrong-version or mismatched file throws; nothing half-loads.
+   * `threads` is create's option (default 1; a checkpoint does not hold it: it belongs to the machine, not the model).
    */
-  static async load(bytes: Uint8Array | ArrayBuffer, options: { backend?: 'wasm' | 'js' } = {}): Promise<SimpleRNN> {
+  static async load(bytes: Uint8Array | ArrayBuffer, options: { backend?: 'wasm' | 'js'; threads?: number | 'auto' } = {}): Promise<SimpleRNN> {
     const api = 'load';
-    if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object { backend }', options);
+    if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object { backend, threads }', options);
     const ck = decodeCheckpoint(bytes);
     const m = ck.model as unknown as Record<string, unknown>;
     const backend = options.backend ?? (m.backend as 'wasm' | 'js');
@@ -796,7 +797,8 @@ export class SimpleRNN {
     if (backend === 'wasm' && precision === 'float64') {
       throw rangeError(api, 'options.backend', "= 'wasm' cannot hold a float64 checkpoint (saved from a js float64 model); use backend: 'js'");
     }
-    const opts: Record<string, unknown> = { ...m, ...ck.training, backend };
+    resolveThreads(api, options.threads); // a bad threads option is the caller's error, not the file's
+    const opts: Record<string, unknown> = { ...m, ...ck.training, backend, threads: options.threads };
     for (const k of ['inputSize', 'vocabSize', 'embeddingSize']) if (opts[k] === 0) delete opts[k];
     let model: SimpleRNN;
     try {

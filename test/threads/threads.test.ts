@@ -163,6 +163,25 @@ describe('threads: options, fallback, dispose', () => {
     for (const k of PARAM_NAMES) expectClose(m.many.getParams()[k], m.one.getParams()[k], { ...TOL, label: k });
   });
 
+  it('SimpleRNN.load takes threads: a checkpoint resumes on 2 threads and matches the one-thread resume', async () => {
+    const rng = new Rng(14);
+    const inputs = denseBatch(rng, LENGTHS, 3);
+    const targets = LENGTHS.map(() => rng.int(2));
+    const src = await SimpleRNN.create({ inputSize: 3, hiddenSize: 8, outputSize: 2, optimizer: 'sgd', learningRate: 0.1 });
+    src.trainBatch(inputs, targets);
+    const bytes = src.save();
+    src.dispose();
+    const one = await SimpleRNN.load(bytes);
+    const two = await SimpleRNN.load(bytes, { threads: 2 });
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+    expect(two.stepCount).toBe(1);
+    for (let k = 0; k < 3; k++) expect(two.trainBatch(inputs, targets)).toBeCloseTo(one.trainBatch(inputs, targets), 5);
+    for (const k of PARAM_NAMES) expectClose(two.getParams()[k], one.getParams()[k], { ...TOL, label: k });
+    await expect(SimpleRNN.load(bytes, { threads: -1 })).rejects.toThrow(/SimpleRNN\.load: options\.threads/);
+    one.dispose();
+    two.dispose();
+  });
+
   it('rejects a bad threads option, naming the field', async () => {
     await expect(SimpleRNN.create({ inputSize: 2, hiddenSize: 4, outputSize: 2, threads: 0 })).rejects.toThrow(RangeError);
     await expect(SimpleRNN.create({ inputSize: 2, hiddenSize: 4, outputSize: 2, threads: 1.5 })).rejects.toThrow(/options\.threads/);
