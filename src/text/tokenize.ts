@@ -77,14 +77,14 @@ function wordTokens(text: string, lowercase: boolean): string[] {
 
 /** Sentences of a text as word tokens, by the rules at the top of this file. Empty sentences are left out. */
 export function splitSentences(text: string, options?: TokenizerOptions): string[][] {
-  return sentencesOf('splitSentences', text, options).sentences;
+  return sentencesOf(text, options, 'splitSentences').sentences;
 }
 
 /**
  * splitSentences, and whether the last sentence is still open: not ended by . ! ? (or, with sentences: 'line', by
  * a line break). A prompt such as "The king" is an open sentence; encode(text, { eos: true }) puts no EOS after it.
  */
-export function sentencesOf(api: string, text: string, options?: TokenizerOptions): { sentences: string[][]; lastOpen: boolean } {
+export function sentencesOf(text: string, options?: TokenizerOptions, api = 'sentencesOf'): { sentences: string[][]; lastOpen: boolean } {
   checkText(api, text);
   const o = resolveTokenizerOptions(api, { ...options, level: 'word' });
   const sentences: string[][] = [];

@@ -168,7 +168,7 @@ export class Vocabulary {
     const api = 'Vocabulary.encode';
     if (typeof input === 'string') {
       if (options.eos && this.tokenizer.level === 'word') {
-        const { sentences, lastOpen } = sentencesOf(api, input, this.tokenizer);
+        const { sentences, lastOpen } = sentencesOf(input, this.tokenizer, api);
         const out = new Int32Array(sentences.reduce((a, s) => a + s.length + 1, 0) - (lastOpen ? 1 : 0));
         let at = 0;
         for (const s of sentences) {
