@@ -11,6 +11,7 @@ import { smooth, svgChart } from './plot.js';
 import { Progress, duration, si } from './progress.js';
 import { onInterrupt } from './signals.js';
 import { LEVELS, buildTokenizer, type Tokenizer } from './tokenizer.js';
+import { continueSentence } from '../text/lm.js';
 
 /** Learning rates that work for a character model with each update rule (the loss is a mean per token). */
 const DEFAULT_LR: Record<OptimizerType, number> = {
@@ -203,9 +204,16 @@ async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: Tra
     saved = true;
   };
   const sample = () => {
-    const prompt = defaultPrompt(tok);
-    const s = model.generate({ prompt, length: o.sampleLength, temperature: 0.8, seed: run.seed + cursor.steps });
-    progress.log(`--- sample at step ${cursor.steps} (temperature 0.8) ---\n${tok.decode(prompt)}${tok.decode(s)}\n---`);
+    let text: string;
+    if (tok.level === 'word') {
+      // sentences from a sentence start, never <pad> or <unk> (as simple-rnn sample does for a word model)
+      text = continueSentence(model, tok.vocab, '', { maxTokens: o.sampleLength, temperature: 0.8, seed: run.seed + cursor.steps, stopAtEos: false }).text;
+    } else {
+      const prompt = defaultPrompt(tok);
+      const s = model.generate({ prompt, length: o.sampleLength, temperature: 0.8, seed: run.seed + cursor.steps });
+      text = tok.decode(prompt) + tok.decode(s);
+    }
+    progress.log(`--- sample at step ${cursor.steps} (temperature 0.8) ---\n${text}\n---`);
   };
 
   try {
