@@ -305,6 +305,7 @@ export class SimpleRNN {
       throw e;
     }
     this.pool = pool;
+    pool.watch(this);
   }
 
   /** Threads this model trains on (1 unless the threads option asked for more and they started). */

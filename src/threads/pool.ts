@@ -83,6 +83,9 @@ function spawn(init: ThreadInit): Promise<ThreadHandle> {
   });
 }
 
+/** Ends the threads of a model that was garbage-collected without dispose() (its memory is lost, its threads are not). */
+const orphans = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ThreadPool>((pool) => pool.dispose()) : null;
+
 export class ThreadPool {
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
@@ -183,10 +186,16 @@ export class ThreadPool {
     return losses;
   }
 
+  /** Ends the threads when `owner` is garbage-collected before dispose() is called. */
+  watch(owner: object): void {
+    orphans?.register(owner, this, this);
+  }
+
   /** Ends every thread and frees their scratch blocks. Safe to call twice. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    orphans?.unregister(this);
     const { ctrl, args } = this;
     for (let slot = 0; slot < this.scratch.length; slot++) {
       args[slot * ARGS_WORDS] = -1; // mode < 0: the thread leaves its loop
