@@ -19,7 +19,7 @@ export function liveThreads(): number {
 }
 
 type NodeWorkerCtor = new (src: string, o: { eval: true; workerData: unknown }) => {
-  on(ev: string, fn: (v: any) => void): void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  on(ev: string, fn: (v: any) => void): void;
   unref(): void;
   terminate(): Promise<number>;
 };

@@ -30,7 +30,7 @@ export const LOSS = ARGS_WORDS - 1;
 
 // Self-contained (shipped as text): the word offsets above are repeated as literals.
 function threadMain(pass: (k: unknown, a: Record<string, number>) => number): void {
-  const g = globalThis as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const g = globalThis as any;
   const wt = g.process && typeof g.process.getBuiltinModule === 'function' ? g.process.getBuiltinModule('node:worker_threads') : null;
   if (wt && wt.parentPort) {
     const port = wt.parentPort;
@@ -42,8 +42,8 @@ function threadMain(pass: (k: unknown, a: Record<string, number>) => number): vo
     };
   }
 
-  async function start(init: any, post: (m: unknown) => void, close: () => void) { // eslint-disable-line @typescript-eslint/no-explicit-any
-    let x: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function start(init: any, post: (m: unknown) => void, close: () => void) {
+    let x: any;
     try {
       const instance = await WebAssembly.instantiate(init.module as WebAssembly.Module, { env: { memory: init.memory } });
       x = instance.exports;
