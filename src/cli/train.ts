@@ -12,6 +12,7 @@ import { Progress, duration, si } from './progress.js';
 import { onInterrupt } from './signals.js';
 import { LEVELS, buildTokenizer, type Tokenizer } from './tokenizer.js';
 import { continueSentence } from '../text/lm.js';
+import { loadPretrainedEmbeddings, parseWordVectors, type WordVectors } from '../text/vectors.js';
 
 /** Learning rates that work for a character model with each update rule (the loss is a mean per token). */
 const DEFAULT_LR: Record<OptimizerType, number> = {
@@ -28,6 +29,8 @@ const options = {
   embeddingSize: { kind: 'int', min: 1, max: 4096, help: 'D, size of the trained token vectors (an embedding layer) [default: 64 for word, none for char]' },
   minCount: { kind: 'int', min: 1, help: 'tokens seen fewer times become <unk> [default: 2 for word, 1 for char]' },
   maxVocab: { kind: 'int', min: 4, help: 'at most this many ids (the most frequent tokens, <pad> <unk> <eos> included) [default: no limit]' },
+  vectors: { kind: 'string', value: 'FILE', help: 'word level: start the embedding layer from pretrained vectors (GloVe / word2vec text format)' },
+  freezeEmbeddings: { kind: 'boolean', help: 'keep the embedding layer fixed (pretrained --vectors)' },
   hiddenSize: { kind: 'int', min: 1, max: 4096, help: 'H, size of the state [default: 128]' },
   seqLength: { kind: 'int', min: 1, max: 100000, help: 'tokens per chunk: BPTT is truncated there [default: 64]' },
   batchSize: { kind: 'int', min: 1, max: 4096, help: 'parallel tracks through the text [default: 32]' },
@@ -68,7 +71,7 @@ export const trainCommand: Command<typeof options> = {
     '  simple-rnn train --text input.txt --level word --min-count 3 --time 10m --checkpoint words.rnn',
 };
 
-const SHAPING = ['level', 'embeddingSize', 'minCount', 'maxVocab', 'hiddenSize', 'seqLength', 'batchSize', 'chunks', 'optimizer', 'lr', 'clipNorm', 'clipValue', 'valSplit', 'seed'] as const;
+const SHAPING = ['level', 'embeddingSize', 'minCount', 'maxVocab', 'vectors', 'freezeEmbeddings', 'hiddenSize', 'seqLength', 'batchSize', 'chunks', 'optimizer', 'lr', 'clipNorm', 'clipValue', 'valSplit', 'seed'] as const;
 
 interface Run {
   model: SimpleRNN;
@@ -81,13 +84,30 @@ async function startRun(o: TrainValues, text: string, textCrc: number): Promise<
   const word = r.level === 'word';
   const tokenizer = buildTokenizer(r.level, text, { minCount: r.minCount ?? (word ? 2 : 1), maxSize: r.maxVocab });
   const optimizer = r.optimizer as OptimizerType;
-  const embeddingSize = r.embeddingSize ?? (word ? 64 : undefined);
+  let vectors: WordVectors | undefined;
+  if (r.vectors !== undefined) {
+    if (!word) throw new UsageError('train: --vectors needs --level word');
+    vectors = parseWordVectors(readText('vectors', r.vectors), { vocabulary: tokenizer.vocab });
+    if (r.embeddingSize !== undefined && r.embeddingSize !== vectors.dim) {
+      throw new UsageError(`train: --embedding-size ${r.embeddingSize} differs from the size of the vectors in ${r.vectors} (${vectors.dim}); leave it out`);
+    }
+  }
+  const embeddingSize = vectors?.dim ?? r.embeddingSize ?? (word ? 64 : undefined);
+  if (r.freezeEmbeddings && !embeddingSize) throw new UsageError('train: --freeze-embeddings needs an embedding layer (--level word, or --embedding-size)');
   const model = await SimpleRNN.create({
-    vocabSize: tokenizer.vocabSize, ...(embeddingSize ? { embeddingSize } : {}), hiddenSize: r.hiddenSize, outputSize: tokenizer.vocabSize, returnSequences: true,
+    vocabSize: tokenizer.vocabSize, ...(embeddingSize ? { embeddingSize } : {}), ...(r.freezeEmbeddings ? { freezeEmbeddings: true } : {}),
+    hiddenSize: r.hiddenSize, outputSize: tokenizer.vocabSize, returnSequences: true,
     seed: r.seed, backend: (r.backend ?? 'wasm') as 'wasm' | 'js',
     optimizer, learningRate: r.lr ?? DEFAULT_LR[optimizer],
     ...(r.clipNorm > 0 ? { clipNorm: r.clipNorm } : {}), ...(r.clipValue ? { clipValue: r.clipValue } : {}),
   });
+  if (vectors) {
+    const c = loadPretrainedEmbeddings(model, tokenizer.vocab, vectors);
+    process.stdout.write(
+      `${r.vectors}: vectors of size ${vectors.dim} for ${c.found} of ${c.total} words (${(100 * c.fraction).toFixed(1)}%)` +
+        `${c.missing.length ? `; none for e.g. ${c.missing.slice(0, 5).join(', ')}` : ''}${r.freezeEmbeddings ? '; frozen' : ''}\n`,
+    );
+  }
   const meta: TrainMetadata = {
     format: 'simple-rnn/cli-train',
     version: 1,

@@ -65,3 +65,44 @@ describe('simple-rnn --level word', () => {
     expect(r.stderr).toMatch(/drop --embedding-size/);
   });
 });
+
+describe('simple-rnn train --vectors', () => {
+  const dir = tempDir();
+  const text = join(dir, 'words.txt');
+  const vecs = join(dir, 'vectors.txt');
+  const ckpt = join(dir, 'v.rnn');
+  // word2vec text format with its header; "zebra" is not in the text, "Cat" matches "cat" lower-cased
+  const VECTORS = '4 3\nCat 0.5 0.25 -1\nthe 1 0 0\nmat 0 1 0\nzebra 9 9 9\n';
+
+  it('starts E from the vectors, reports coverage, and --freeze-embeddings keeps them through training', async () => {
+    writeFileSync(text, TEXT);
+    writeFileSync(vecs, VECTORS);
+    const r = cli(['train', '--text', text, ...ARGS.filter((a, k) => a !== '--embedding-size' && ARGS[k - 1] !== '--embedding-size'), '--vectors', vecs, '--freeze-embeddings', '--steps', '16', '--checkpoint', ckpt]);
+    expect(r.stderr).not.toMatch(/simple-rnn:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/vectors of size 3 for 3 of \d+ words \(\d+\.\d%\); none for e\.g\. [^;]+; frozen/);
+    const model = await SimpleRNN.load(new Uint8Array(readFileSync(ckpt)));
+    const vocab = vocabularyFromMetadata(model.metadata);
+    expect(model.config.embeddingSize).toBe(3);
+    expect(model.config.freezeEmbeddings).toBe(true);
+    const E = model.getParams().E;
+    const row = (w: string) => Array.from(E.subarray(vocab.idOf(w) * 3, vocab.idOf(w) * 3 + 3));
+    expect(row('cat')).toEqual([0.5, 0.25, -1]);
+    expect(row('the')).toEqual([1, 0, 0]);
+    expect(model.stepCount).toBe(16);
+    model.dispose();
+  });
+
+  it('bad vectors files and combinations get one clear line', () => {
+    writeFileSync(vecs, 'the 1 0 0\nmat 0 1\n');
+    const bad = cli(['train', '--text', text, '--level', 'word', '--vectors', vecs, '--steps', '1', '--checkpoint', ckpt]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/line 2 has 2 numbers after the word; expected 3/);
+    const notWord = cli(['train', '--text', text, '--vectors', vecs, '--checkpoint', ckpt]);
+    expect(notWord.stderr).toMatch(/--vectors needs --level word/);
+    writeFileSync(vecs, VECTORS);
+    const size = cli(['train', '--text', text, '--level', 'word', '--vectors', vecs, '--embedding-size', '8', '--checkpoint', ckpt]);
+    expect(size.stderr).toMatch(/--embedding-size 8 differs from the size of the vectors .* \(3\)/);
+  });
+});
