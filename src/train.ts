@@ -106,6 +106,17 @@ function boolOpt(api: string, field: string, v: unknown, dflt: boolean): boolean
   return v;
 }
 
+/** options.callbacks: an object whose onBatchEnd / onEpochEnd, when given, are functions. */
+function checkCallbacks<C extends { onBatchEnd?: unknown; onEpochEnd?: unknown }>(api: string, callbacks: C | undefined): C {
+  const cb = callbacks ?? ({} as C);
+  if (cb === null || typeof cb !== 'object') throw typeError(api, 'options.callbacks', 'an object { onBatchEnd, onEpochEnd }', cb);
+  checkKeys(api, cb, ['onBatchEnd', 'onEpochEnd'], 'options.callbacks');
+  for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
+    if (cb[k] !== undefined && typeof cb[k] !== 'function') throw typeError(api, `options.callbacks.${k}`, 'a function', cb[k]);
+  }
+  return cb;
+}
+
 function checkSignal(api: string, signal: unknown): AbortSignal | undefined {
   if (signal === undefined) return undefined;
   if (typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal) return signal;
@@ -331,12 +342,7 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
   const shuffle = boolOpt(api, 'options.shuffle', o.shuffle, true);
   const bucket = boolOpt(api, 'options.bucketByLength', o.bucketByLength, false);
   const signal = checkSignal(api, o.signal);
-  const cb = o.callbacks ?? {};
-  if (cb === null || typeof cb !== 'object') throw typeError(api, 'options.callbacks', 'an object { onBatchEnd, onEpochEnd }', cb);
-  checkKeys(api, cb, ['onBatchEnd', 'onEpochEnd'], 'options.callbacks');
-  for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
-    if (cb[k] !== undefined && typeof cb[k] !== 'function') throw typeError(api, `options.callbacks.${k}`, 'a function', cb[k]);
-  }
+  const cb = checkCallbacks(api, o.callbacks);
   if (o.validationData !== undefined && o.validationSplit !== undefined) {
     throw rangeError(api, 'options.validationSplit', 'cannot be given together with options.validationData; expected one of them');
   }
@@ -554,12 +560,7 @@ export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, opti
   const B = intOpt(api, 'options.batchSize', o.batchSize, 1, 1);
   const epochs = intOpt(api, 'options.epochs', o.epochs, 1, 0);
   const signal = checkSignal(api, o.signal);
-  const cb = o.callbacks ?? {};
-  if (cb === null || typeof cb !== 'object') throw typeError(api, 'options.callbacks', 'an object { onBatchEnd, onEpochEnd }', cb);
-  checkKeys(api, cb, ['onBatchEnd', 'onEpochEnd'], 'options.callbacks');
-  for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
-    if (cb[k] !== undefined && typeof cb[k] !== 'function') throw typeError(api, `options.callbacks.${k}`, 'a function', cb[k]);
-  }
+  const cb = checkCallbacks(api, o.callbacks);
   const stream = tokenStream(api, model, tokens, 'tokens');
   const L = tracks(stream, B);
   if (L < 1) {

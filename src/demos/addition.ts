@@ -77,13 +77,13 @@ export interface AdditionResult {
   config: Required<AdditionOptions>;
 }
 
-interface Example {
+export interface Example {
   a: number[]; // digits, least significant first
   b: number[];
 }
 
 /** n random digits per number (the leading digit may be 0, so these are n-digit strings of digits). */
-function randomExample(rng: Rng, n: number): Example {
+export function randomExample(rng: Rng, n: number): Example {
   const a: number[] = [];
   const b: number[] = [];
   for (let t = 0; t < n; t++) {
@@ -111,7 +111,8 @@ export function encodeAddition(ex: Example): { x: Float32Array; y: number[] } {
   return { x, y };
 }
 
-const digitsToString = (d: number[]) => d.slice().reverse().join('');
+/** Digits (least significant first) as the number's usual string, most significant first. */
+export const digitsToString = (d: ArrayLike<number>): string => Array.from(d).reverse().join('');
 
 function argmax(p: ArrayLike<number>): number {
   let best = 0;

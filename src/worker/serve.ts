@@ -5,8 +5,8 @@ import { SimpleRNN, type Params, type SimpleRNNOptions } from '../model.js';
 import { Rng } from '../random.js';
 import { EOS_ID, PAD_ID, UNK_ID, Vocabulary, type VocabularyJSON } from '../text/vocabulary.js';
 import type { AdditionJob, BackendChoice, HostMessage, Job, TextJob, WorkerEndpoint, WorkerMessage } from './protocol.js';
-import { encodeAddition } from '../demos/addition.js';
-import { argmax, buildCorpus, digitsToString, randomSum, textBatch, type Corpus } from './tasks.js';
+import { digitsToString, encodeAddition, randomExample } from '../demos/addition.js';
+import { argmax, buildCorpus, textBatch, type Corpus } from './tasks.js';
 
 const API = 'SimpleRNN.Trainer.start';
 
@@ -156,7 +156,7 @@ export function serve(ep: WorkerEndpoint): void {
     const accuracy: { length: number; accuracy: number }[] = [];
     let example: { a: string; b: string; predicted: string; expected: string } | undefined;
     for (const n of o.testLengths) {
-      const sums = Array.from({ length: o.testCount }, () => randomSum(rng, n));
+      const sums = Array.from({ length: o.testCount }, () => randomExample(rng, n));
       const encoded = sums.map(encodeAddition);
       const out = model!.predict(encoded.map((e) => e.x)) as number[][][];
       let right = 0;
@@ -220,7 +220,7 @@ export function serve(ep: WorkerEndpoint): void {
           const inputs: Float32Array[] = [];
           const targets: Int32Array[] = [];
           for (let b = 0; b < o.batchSize; b++) {
-            const { x, y } = encodeAddition(randomSum(rng, 1 + rng.int(o.maxDigits)));
+            const { x, y } = encodeAddition(randomExample(rng, 1 + rng.int(o.maxDigits)));
             inputs.push(x);
             targets.push(Int32Array.from(y));
             tokens += y.length;

@@ -38,31 +38,6 @@ export function textBatch(rng: Rng, tokens: Int32Array, B: number, L: number): {
   return { inputs, targets };
 }
 
-// ---- addition (the task of src/demos/addition.ts: its encoding, decimal digits) ----
-
-/** Two n-digit numbers, least significant digit first, as src/demos/addition.ts draws them. */
-export interface Sum {
-  a: number[];
-  b: number[];
-}
-
-export function randomSum(rng: Rng, n: number): Sum {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let t = 0; t < n; t++) {
-    a.push(rng.int(10));
-    b.push(rng.int(10));
-  }
-  return { a, b };
-}
-
-/** Digits most significant first, as a string. */
-export function digitsToString(d: ArrayLike<number>): string {
-  let out = '';
-  for (let t = d.length - 1; t >= 0; t--) out += String(d[t]);
-  return out;
-}
-
 export function argmax(v: ArrayLike<number>): number {
   let best = 0;
   for (let k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
