@@ -40,6 +40,8 @@ export async function launch(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1,
   });
+  // playwright's 30 s default is too short for a page that trains while the other core runs the rest of the suite
+  context.setDefaultTimeout(90_000);
   return {
     context,
     async close() {
