@@ -594,7 +594,10 @@ export function matmulForward(
   M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
 ): void {
   if (M <= 0 || N <= 0) return;
-  const tiled = scratchCap >= TILE_BYTES + AP_BYTES + BP_BYTES && K > 0;
+  // A transposed a with a narrow b (weight gradients of a small layer: dWh, dWo at H <= 192) runs faster in place:
+  // 15-25% in interleaved runs at M=128, K=1024, N=65..128; from N=256 on the tiled path wins by 10-70%
+  const narrowT = aRow == 1 && M >= MR && N <= 192 && (<usize>K * N << 2) <= (1 << 20);
+  const tiled = scratchCap >= TILE_BYTES + AP_BYTES + BP_BYTES && K > 0 && !narrowT;
   if (tiled) matmulTiled(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc, false);
   else matmulDirect(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc);
 }
