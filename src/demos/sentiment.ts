@@ -10,6 +10,7 @@
 import { SimpleRNN } from '../model.js';
 import { Rng } from '../random.js';
 import { Vocabulary } from '../text/vocabulary.js';
+import { nearestNeighbors } from '../text/neighbors.js';
 import type { OptimizerType } from '../optim.js';
 
 const POSITIVE = ['good', 'great', 'excellent', 'wonderful', 'brilliant', 'superb', 'enjoyable', 'lovely', 'delightful', 'fantastic', 'charming', 'moving'];
@@ -133,24 +134,6 @@ function kindOf(text: string): string {
   return 'plain';
 }
 
-function cosineNeighbours(E: Float32Array, D: number, vocab: Vocabulary, word: string, k: number): { word: string; cosine: number }[] {
-  const id = vocab.idOf(word);
-  const norm = (r: number) => {
-    let s = 0;
-    for (let d = 0; d < D; d++) s += E[r * D + d] ** 2;
-    return Math.sqrt(s) || 1;
-  };
-  const n0 = norm(id);
-  const scored: { word: string; cosine: number }[] = [];
-  for (let r = 3; r < vocab.size; r++) { // skip the reserved <pad> <unk> <eos>
-    if (r === id) continue;
-    let dot = 0;
-    for (let d = 0; d < D; d++) dot += E[id * D + d] * E[r * D + d];
-    scored.push({ word: vocab.tokenOf(r), cosine: dot / (n0 * norm(r)) });
-  }
-  return scored.sort((a, b) => b.cosine - a.cosine).slice(0, k);
-}
-
 export async function runSentiment(options: SentimentOptions = {}, hooks: SentimentHooks = {}): Promise<SentimentResult> {
   const cfg: Required<SentimentOptions> = { ...SENTIMENT_DEFAULTS, ...options };
   const rng = new Rng(cfg.seed * 104729 + 3);
@@ -239,10 +222,9 @@ export async function runSentiment(options: SentimentOptions = {}, hooks: Sentim
       if ((p[k][1] > p[k][0] ? 1 : 0) === s.label) e.correct++;
       kinds.set(kind, e);
     });
-    const E = model.getParams().E as Float32Array;
     const neighbours = cfg.probeWords
       .filter((w) => vocab.has(w))
-      .map((word) => ({ word, nearest: cosineNeighbours(E, cfg.embeddingSize, vocab, word, 5) }));
+      .map((word) => ({ word, nearest: nearestNeighbors(model, vocab, word, { k: 5 }).map((n) => ({ word: n.token, cosine: n.similarity })) }));
     const examples = [0, 1, 2, 3, 4, 5].map((k) => ({ text: test[k].text, label: test[k].label, positive: p[k][1] }));
     return {
       vocabularySize: vocab.size,
