@@ -8,6 +8,7 @@ import { PARAM_NAMES } from '../../src/model.js';
 import { Rng } from '../../src/random.js';
 import { BACKENDS, expectClose, tokenBatch } from '../util.js';
 import { wasmBackend } from '../../src/backends/wasm.js';
+import { gradCheck } from '../gradcheck/check.js';
 
 const V = 6;
 const D = 3;
@@ -30,7 +31,6 @@ for (const activation of ['tanh', 'relu', 'linear'] as const) {
 }
 
 describe('embedding gradients equal central finite differences (f64 JS reference)', () => {
-  const h = 1e-5;
   it.each(gradConfigs)('%s', async (_name, opts) => {
     const model = await SimpleRNN.create({ vocabSize: V, embeddingSize: D, hiddenSize: H, outputSize: O, backend: 'js', precision: 'float64', seed: 7, ...opts } as SimpleRNNOptions);
     const rng = new Rng(11);
@@ -38,32 +38,10 @@ describe('embedding gradients equal central finite differences (f64 JS reference
     // id 5 repeats within and across sequences, so the scatter-add must accumulate; row 4 of E may go unused
     const inputs = [[5, 1, 5, 0], [2, 5]];
     const targets = targetsFor(rng, opts.outputActivation!, !!opts.returnSequences);
-    const { grads } = model.computeGradients(inputs, targets as never);
     const base = model.getParams();
     expect(base.E.length).toBe(V * D);
     expect(base.Ws.length).toBe((H + D) * H);
-    const failures: string[] = [];
-    let checked = 0;
-    for (const name of PARAM_NAMES) {
-      if (name === 's0' && !opts.learnInitialState) continue;
-      const p = base[name].slice();
-      for (let k = 0; k < p.length; k++) {
-        const orig = p[k];
-        p[k] = orig + h;
-        model.setParams({ [name]: p });
-        const lp = model.computeGradients(inputs, targets as never).loss;
-        p[k] = orig - h;
-        model.setParams({ [name]: p });
-        const lm = model.computeGradients(inputs, targets as never).loss;
-        p[k] = orig;
-        const n = (lp - lm) / (2 * h);
-        const a = grads[name][k];
-        const rel = Math.abs(a - n) / Math.max(1e-8, Math.abs(a) + Math.abs(n));
-        if (!(rel < 1e-6)) failures.push(`${name}[${k}]: analytic ${a}, numeric ${n}, rel ${rel.toExponential(2)}`);
-        checked++;
-      }
-      model.setParams({ [name]: p });
-    }
+    const { failures, checked, grads } = gradCheck(model, inputs, targets as never, opts.learnInitialState ? [] : ['s0']);
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual((H + D) * H + H + H * O + O + V * D);
     // rows of E whose id never occurs get exactly zero gradient
