@@ -97,11 +97,11 @@ export interface LoadedModel {
 }
 
 /** Loads a checkpoint written by train; every failure is one line naming the file. */
-export async function loadCheckpoint(path: string, backend?: 'wasm' | 'js'): Promise<LoadedModel> {
+export async function loadCheckpoint(path: string, backend?: 'wasm' | 'js', threads?: number): Promise<LoadedModel> {
   const bytes = readBytes('model', path);
   let model: SimpleRNN;
   try {
-    model = await SimpleRNN.load(bytes, backend ? { backend } : {});
+    model = await SimpleRNN.load(bytes, { ...(backend ? { backend } : {}), ...(threads ? { threads } : {}) });
   } catch (e) {
     throw new UsageError(`cannot load model ${path}: ${(e as Error).message.replace(/^SimpleRNN\.load: /, '')}`, 1);
   }

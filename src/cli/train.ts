@@ -50,6 +50,7 @@ const options = {
   sampleEvery: { kind: 'seconds', default: 30, min: 0, help: 'seconds between printed samples; 0: none' },
   sampleLength: { kind: 'int', default: 200, min: 1, max: 100000, help: 'tokens per printed sample' },
   backend: { kind: 'string', choices: ['wasm', 'js'], help: 'wasm (SIMD) or js (the pure-JS reference) [default: wasm]' },
+  threads: { kind: 'int', min: 1, max: 64, help: 'train data-parallel on this many threads (same results within f32 rounding) [default: 1]' },
   plot: { kind: 'string', value: 'FILE.svg', help: 'write the training and validation loss curves as an SVG chart' },
 } as const;
 
@@ -97,7 +98,7 @@ async function startRun(o: TrainValues, text: string, textCrc: number): Promise<
   const model = await SimpleRNN.create({
     vocabSize: tokenizer.vocabSize, ...(embeddingSize ? { embeddingSize } : {}), ...(r.freezeEmbeddings ? { freezeEmbeddings: true } : {}),
     hiddenSize: r.hiddenSize, outputSize: tokenizer.vocabSize, returnSequences: true,
-    seed: r.seed, backend: (r.backend ?? 'wasm') as 'wasm' | 'js',
+    seed: r.seed, backend: (r.backend ?? 'wasm') as 'wasm' | 'js', threads: o.threads ?? 1,
     optimizer, learningRate: r.lr ?? DEFAULT_LR[optimizer],
     ...(r.clipNorm > 0 ? { clipNorm: r.clipNorm } : {}), ...(r.clipValue ? { clipValue: r.clipValue } : {}),
   });
@@ -127,7 +128,7 @@ async function resumeRun(o: TrainValues, textCrc: number): Promise<Run> {
   if (given.length > 0) {
     throw new UsageError(`train: --resume continues with the settings the run started with; drop ${given.join(', ')}`);
   }
-  const run = await loadCheckpoint(o.checkpoint, o.backend as 'wasm' | 'js' | undefined);
+  const run = await loadCheckpoint(o.checkpoint, o.backend as 'wasm' | 'js' | undefined, o.threads);
   if (run.meta.run.textCrc !== textCrc) {
     run.model.dispose();
     throw new UsageError(`train: ${o.text} is not the text ${o.checkpoint} was trained on (${run.meta.run.text}); --resume needs the same text`, 1);
@@ -176,7 +177,8 @@ async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: Tra
     `${o.text}: ${si(ids.length)} ${tok.unit}s, vocabulary ${tok.vocabSize}; training on ${si(trainIds.length)}, validating on ${si(valIds.length)}\n` +
       `model: H=${model.config.hiddenSize}, ${si(model.paramCount)} parameters; ${t.optimizer.type} lr ${t.learningRate}` +
       `${t.clipNorm ? `, clip-norm ${t.clipNorm}` : ''}${t.clipValue ? `, clip-value ${t.clipValue}` : ''}; ` +
-      `${run.batchSize} tracks x ${run.seqLength} steps, ${stepsPerEpoch} steps per epoch\n` +
+      `${run.batchSize} tracks x ${run.seqLength} steps, ${stepsPerEpoch} steps per epoch` +
+      `${model.threads > 1 ? `; ${model.threads} threads` : model.threadsFallback ? `; 1 thread (${model.threadsFallback})` : ''}\n` +
       (o.resume ? `resuming at step ${cursor.steps} (epoch ${Math.floor(cursor.segment / seg.count) + 1}) from ${o.checkpoint}\n` : ''),
   );
   if (cursor.steps >= maxSteps) {
