@@ -1,4 +1,4 @@
-// Memory soak: tens of thousands of create / trainBatch / predict / dispose cycles (over 100k training steps) keep
+// Memory soak: tens of thousands of create / trainBatch / predict / dispose cycles (600k training steps) keep
 // wasm linear memory and the JS heap flat. Shapes rotate through a fixed set (4 model configs x 3 batch shapes),
 // so after a warm-up that has seen every shape the allocator is in its steady state:
 //   wasm: memory.buffer.byteLength must not change at all after the warm-up (the allocator reuses freed blocks);
@@ -18,8 +18,8 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 const MiB = 2 ** 20;
-const CYCLES = { wasm: 20_000, js: 6_000 };
-const STEPS_PER_CYCLE = 5;
+const CYCLES = { wasm: 50_000, js: 10_000 };
+const STEPS_PER_CYCLE = 10;
 const CHECKPOINTS = 8;
 
 const CONFIGS: SimpleRNNOptions[] = [
