@@ -10,7 +10,8 @@
 //
 // Every element is computed in the same order on every path: init, then + a[m,k]*b[k,n] for k = 0..K-1, with a
 // separate multiply and add (no FMA). So the SIMD paths equal matmulForwardScalar bit for bit, and a row of out does
-// not depend on which other rows are in the batch (padding invariance holds to the bit).
+// not depend on which other rows are in the batch (padding invariance holds to the bit). The relaxed build is the
+// exception: its SIMD loops fuse the multiply-add (madd below), so they equal the scalar twin only within rounding.
 //
 // SIMD goes over N: splat a[m,k], v128.load b[k, n..n+3]. Register block: 4 rows x 8 columns, eight f32x4
 // accumulators (11 of the 16 xmm registers; 4x16 or 6x8 spill). Two drivers:
@@ -22,6 +23,18 @@
 // The time loops of rnn.ts pack their weight once per call (prepackB) and run each step with matmulPrepacked.
 
 const MC_DIRECT: i32 = 64;
+
+// c + x*b for the SIMD loops. The release and threads builds: a separate multiply and add (two roundings), so SIMD
+// equals matmulForwardScalar bit for bit. The relaxed build (asconfig target "relaxed", --enable relaxed-simd, which
+// sets ASC_FEATURE_RELAXED_SIMD): f32x4.relaxed_madd, a fused multiply-add where the CPU has one (one rounding) and
+// mul+add elsewhere, so its results depend on the CPU: it is opt-in (create option simd: 'relaxed'), never the
+// default. The branch is resolved at compile time; each build holds one of the two.
+// @ts-ignore: decorator
+@inline
+function madd(c: v128, x: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, b, c);
+  return f32x4.add(c, f32x4.mul(x, b));
+}
 
 // @ts-ignore: decorator
 @inline
@@ -82,8 +95,8 @@ function rowStrip(
     let pb = bPtr + (<usize>n << 2);
     for (let k = 0; k < K; k++) {
       const x = f32x4.splat(load<f32>(pa));
-      c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
-      c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+      c0 = madd(c0, x, v128.load(pb));
+      c1 = madd(c1, x, v128.load(pb, 16));
       pa += aStep;
       pb += bStep;
     }
@@ -96,7 +109,7 @@ function rowStrip(
     let pa = a0;
     let pb = bPtr + (<usize>n << 2);
     for (let k = 0; k < K; k++) {
-      c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(pa)), v128.load(pb)));
+      c0 = madd(c0, f32x4.splat(load<f32>(pa)), v128.load(pb));
       pa += aStep;
       pb += bStep;
     }
@@ -148,14 +161,14 @@ function matmulDirect(
           const x1 = f32x4.splat(load<f32>(pa + aRowBytes));
           const x2 = f32x4.splat(load<f32>(pa + 2 * aRowBytes));
           const x3 = f32x4.splat(load<f32>(pa + 3 * aRowBytes));
-          c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-          c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-          c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-          c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-          c20 = f32x4.add(c20, f32x4.mul(x2, b0));
-          c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-          c30 = f32x4.add(c30, f32x4.mul(x3, b0));
-          c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+          c00 = madd(c00, x0, b0);
+          c01 = madd(c01, x0, b1);
+          c10 = madd(c10, x1, b0);
+          c11 = madd(c11, x1, b1);
+          c20 = madd(c20, x2, b0);
+          c21 = madd(c21, x2, b1);
+          c30 = madd(c30, x3, b0);
+          c31 = madd(c31, x3, b1);
           pa += aStep;
           pb += bStep;
         }
@@ -258,17 +271,17 @@ function microTile(
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let x = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(c00, x, b0);
+    c01 = madd(c01, x, b1);
     x = v128.load32_splat(pa + o1);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(c10, x, b0);
+    c11 = madd(c11, x, b1);
     x = v128.load32_splat(pa + o2);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(c20, x, b0);
+    c21 = madd(c21, x, b1);
     x = v128.load32_splat(pa + o3);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(c30, x, b0);
+    c31 = madd(c31, x, b1);
     pa += aStep;
     pb += bStep;
   }
@@ -478,14 +491,14 @@ function rowTile32(
   let p3 = pb + 3 * gs;
   for (let k = 0; k < kc; k++) {
     const x = v128.load32_splat(pa);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(p1)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(p1, 16)));
-    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(p2)));
-    c5 = f32x4.add(c5, f32x4.mul(x, v128.load(p2, 16)));
-    c6 = f32x4.add(c6, f32x4.mul(x, v128.load(p3)));
-    c7 = f32x4.add(c7, f32x4.mul(x, v128.load(p3, 16)));
+    c0 = madd(c0, x, v128.load(pb));
+    c1 = madd(c1, x, v128.load(pb, 16));
+    c2 = madd(c2, x, v128.load(p1));
+    c3 = madd(c3, x, v128.load(p1, 16));
+    c4 = madd(c4, x, v128.load(p2));
+    c5 = madd(c5, x, v128.load(p2, 16));
+    c6 = madd(c6, x, v128.load(p3));
+    c7 = madd(c7, x, v128.load(p3, 16));
     pa += aStep;
     pb += bStep;
     p1 += bStep;
@@ -514,8 +527,8 @@ function rowTile8(c: usize, pa: usize, aStep: usize, pb: usize, bStep: usize, kc
   }
   for (let k = 0; k < kc; k++) {
     const x = v128.load32_splat(pa);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+    c0 = madd(c0, x, v128.load(pb));
+    c1 = madd(c1, x, v128.load(pb, 16));
     pa += aStep;
     pb += bStep;
   }

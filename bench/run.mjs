@@ -3,6 +3,7 @@
 //   npm run bench -- --quick      fewer repeats, a smaller scaling table (under 2 minutes)
 //   options: --only=LM,BIG  --no-scaling  --no-contenders  --no-threads  --out=path.json
 //   --no-threads leaves out the 1-vs-N-threads rows of ours (bench/threads.mjs, also runnable alone)
+//   --no-relaxed leaves out the strict-vs-relaxed-SIMD rows of BIG and LM (bench/relaxed.mjs, also runnable alone)
 // Contenders: ours (wasm), ours (js), TF.js cpu and wasm backends, brain.js (LM only), and a peak micro-kernel.
 // Before timing, the contenders that accept our weights (TF.js) must agree on the step-0 loss (inference: on the
 // outputs). Every contender is warmed up, then timed over repeated steps; the table gives medians with the spread.
@@ -16,6 +17,7 @@ const { SimpleRNN, Rng } = lib;
 import { CONFIGS, corpus, makeData, stepFlops } from './configs.mjs';
 import { measurePeak } from './peak.mjs';
 import { benchThreads } from './threads.mjs';
+import { benchRelaxed } from './relaxed.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -296,9 +298,14 @@ if (!flag('no-threads')) {
   log('');
   threads = await benchThreads({ only: ['LM', 'CLS', 'CLS-pad25', 'BIG'].filter((n) => !ONLY || ONLY.includes(n)), quick: QUICK, log });
 }
+let relaxed = null;
+if (!flag('no-relaxed')) {
+  log('');
+  relaxed = await benchRelaxed({ only: ['BIG', 'LM'].filter((n) => !ONLY || ONLY.includes(n)), quick: QUICK, log });
+}
 const secs = (performance.now() - t0) / 1000;
 log(`\nfinished in ${secs.toFixed(0)} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const outPath = opt('out') ?? join(here, 'results', `bench-${QUICK ? 'quick-' : ''}${machine.date.replace(/[:.]/g, '-')}.json`);
 mkdirSync(dirname(outPath), { recursive: true });
-writeFileSync(outPath, JSON.stringify({ machine, quick: QUICK, optimizer: OPTIMIZER, learningRate: LR, peak, results, scaling: scale, threads, seconds: secs, command: `node bench/run.mjs ${args.join(' ')}`.trim() }, null, 2));
+writeFileSync(outPath, JSON.stringify({ machine, quick: QUICK, optimizer: OPTIMIZER, learningRate: LR, peak, results, scaling: scale, threads, relaxed, seconds: secs, command: `node bench/run.mjs ${args.join(' ')}`.trim() }, null, 2));
 log(`JSON: ${outPath}`);

@@ -3,7 +3,7 @@
 // one block for params | grads | optimizer state, and one activation workspace sized for (B, T), grown lazily.
 import { ACT, OUT, type Backend, type FloatArray, type Ptr } from './backend.js';
 import { JsBackend } from './backends/js.js';
-import { resolveBackend, wasmBackend } from './backends/wasm.js';
+import { relaxedSimdUnavailable, resolveBackend, wasmBackend, type SimdMode } from './backends/wasm.js';
 import {
   validateInputs, validateTargets, writeInputs, writeTargets,
   type Inputs, type InputSpec, type Packed, type Targets, type TargetSpec,
@@ -76,6 +76,17 @@ export interface SimpleRNNOptions extends TrainingOptions {
    * on one thread, warns once, and says why in `threadsFallback`. dispose() ends the threads. Default 1.
    */
   threads?: number | 'auto';
+  /**
+   * Which build of the wasm core runs the model. 'strict' (default): plain SIMD, a separate multiply and add, the
+   * same bits on every CPU. 'relaxed': the GEMM micro-kernels use f32x4.relaxed_madd (a fused multiply-add on CPUs
+   * that have one: one rounding instead of two, and 1.0-1.2x faster here; README "Relaxed SIMD"), so results may
+   * differ in the last bits between CPUs. The relaxed build is a second wasm instance with its own linear memory.
+   * It is used where WebAssembly.validate accepts it; in Node 20, where relaxed SIMD is behind a V8 flag, asking for
+   * it turns on --experimental-wasm-relaxed-simd with v8.setFlagsFromString (Node only, once). Elsewhere, with
+   * backend 'js', or with threads > 1 (the threads build is plain SIMD), the model runs on the strict build, warns
+   * once, and says why in `simdFallback`.
+   */
+  simd?: SimdMode;
 }
 
 export interface ModelConfig {
@@ -154,6 +165,25 @@ interface Workspace {
   loss: Ptr; // (N)
   WhT: Ptr; // (H, H)
   WoT: Ptr; // (O, H)
+}
+
+const simdWarned = new Set<string>();
+
+/** console.warn once per reason per realm. */
+function warnSimdFallback(reason: string): void {
+  if (simdWarned.has(reason)) return;
+  simdWarned.add(reason);
+  console.warn(`SimpleRNN: simd: 'relaxed' falls back to the strict build: ${reason}`);
+}
+
+/** The simd option: the build to use, and why 'relaxed' was not (null when it was, or was not asked for). */
+function resolveSimd(v: unknown, backend: 'wasm' | 'js', threaded: boolean): { use: SimdMode; why: string | null } {
+  if (v === undefined || v === 'strict') return { use: 'strict', why: null };
+  if (v !== 'relaxed') throw typeError('create', 'options.simd', "'strict' or 'relaxed'", v);
+  if (backend === 'js') return { use: 'strict', why: "backend: 'js' has no wasm build (simd applies to the wasm backend)" };
+  if (threaded) return { use: 'strict', why: 'threads > 1 run on the threads build, which is plain SIMD' };
+  const why = relaxedSimdUnavailable();
+  return why ? { use: 'strict', why } : { use: 'relaxed', why: null };
 }
 
 function resolveOptions(o: SimpleRNNOptions): ModelConfig {
@@ -236,6 +266,8 @@ export class SimpleRNN {
   private pool: ThreadPool | null = null;
   private lanes: { ws: Workspace | null; grads: Ptr }[] = [];
   private fallback: string | null = null;
+  private simdMode: SimdMode = 'strict';
+  private simdWhy: string | null = null;
   private disposed = false;
   // training state (src/optim.ts): saved by save(), restored by load()
   private train: TrainingConfig = resolveTraining('create', {});
@@ -282,13 +314,26 @@ export class SimpleRNN {
     const threads = resolveThreads('create', options.threads);
     let reason = threads > 1 ? threadsUnavailable(cfg.backend) : null;
     let realm: ThreadedRealm | null = null;
+    const simd = resolveSimd(options.simd, cfg.backend, threads > 1 && !reason);
     if (threads > 1 && !reason) realm = await threadedRealm().catch((e: Error) => ((reason = e.message), null));
-    const be = cfg.backend === 'js' ? new JsBackend(cfg.precision) : realm ? realm.be : await wasmBackend();
+    const be = cfg.backend === 'js' ? new JsBackend(cfg.precision) : realm ? realm.be : await wasmBackend(simd.use);
     const model = new SimpleRNN(be, cfg);
     model.train = train;
+    model.simdMode = simd.use;
+    if (simd.why) warnSimdFallback((model.simdWhy = simd.why));
     if (realm) await model.startThreads(realm, threads).catch((e: Error) => (reason = e.message));
     if (reason) warnFallback((model.fallback = reason));
     return model;
+  }
+
+  /** The wasm build this model runs on: 'relaxed' only when simd: 'relaxed' was asked for and could run. */
+  get simd(): SimdMode {
+    return this.simdMode;
+  }
+
+  /** Why the model runs on the strict build although simd: 'relaxed' was asked for; null otherwise. */
+  get simdFallback(): string | null {
+    return this.simdWhy;
   }
 
   /** Starts threads-1 training threads and their grads buffers (all or nothing). */

@@ -1,6 +1,9 @@
 // The wasm backend: one module instance per JS realm, shared by every model. Each model allocates its own blocks in
 // the instance's linear memory and frees them on dispose(), so the allocator reuses them.
 import wasmBytes from '../../build/simple-rnn.wasm';
+// The opt-in relaxed-SIMD build (create option simd: 'relaxed'): the same module with the GEMM micro-kernels on
+// f32x4.relaxed_madd. Inlined like the plain build (about 24 KB of wasm, 32 KB as base64 in each bundle format).
+import relaxedBytes from '../../build/simple-rnn-relaxed.wasm';
 import type { Backend, Kernels, Ptr } from '../backend.js';
 
 interface WasmExports extends Kernels {
@@ -56,21 +59,62 @@ export class Heap {
   }
 }
 
-let modulePromise: Promise<WebAssembly.Module> | null = null;
+/** Which build of the core: 'strict' (plain SIMD, mul then add, bit-reproducible) or 'relaxed' (relaxed_madd). */
+export type SimdMode = 'strict' | 'relaxed';
 
-/** Compiles the inlined wasm once per realm; rejects with a clear error where wasm SIMD is missing. */
-export function compileModule(): Promise<WebAssembly.Module> {
-  if (!modulePromise) {
-    modulePromise = (async () => {
+const modulePromises: Record<SimdMode, Promise<WebAssembly.Module> | null> = { strict: null, relaxed: null };
+
+/**
+ * Compiles the inlined wasm once per realm and build; rejects with a clear error where wasm SIMD (or, for 'relaxed',
+ * relaxed SIMD: check relaxedSimdUnavailable() first) is missing.
+ */
+export function compileModule(simd: SimdMode = 'strict'): Promise<WebAssembly.Module> {
+  let p = modulePromises[simd];
+  if (!p) {
+    p = (async () => {
       if (typeof WebAssembly === 'undefined') throw new Error('SimpleRNN: WebAssembly is not available here; use backend: "js"');
+      if (simd === 'relaxed') {
+        const why = relaxedSimdUnavailable();
+        if (why) throw new Error(`SimpleRNN: ${why}`);
+        return WebAssembly.compile(relaxedBytes);
+      }
       if (!WebAssembly.validate(wasmBytes)) {
         throw new Error('SimpleRNN: this runtime does not support WebAssembly SIMD (the wasm backend needs it); use backend: "js"');
       }
       return WebAssembly.compile(wasmBytes);
     })();
-    modulePromise.catch(() => (modulePromise = null));
+    modulePromises[simd] = p;
+    p.catch(() => (modulePromises[simd] = null));
   }
-  return modulePromise;
+  return p;
+}
+
+type NodeV8 = { setFlagsFromString?: (flags: string) => void };
+type NodeGlobal = { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } };
+let flagTried = false;
+
+/**
+ * Why the relaxed-SIMD build cannot run here, or null when WebAssembly.validate accepts it. Called only when a user
+ * opts in (simd: 'relaxed'). Node 20 ships relaxed SIMD behind --experimental-wasm-relaxed-simd: in Node only, and
+ * only once, this turns the flag on with v8.setFlagsFromString (taken from process.getBuiltinModule, so no import of
+ * node:v8 reaches a browser bundle) and validates again. Browsers (Chromium 114+) and Node 22+ validate it as is.
+ */
+export function relaxedSimdUnavailable(): string | null {
+  if (typeof WebAssembly === 'undefined' || typeof WebAssembly.validate !== 'function') return 'WebAssembly is not available here';
+  if (WebAssembly.validate(relaxedBytes)) return null;
+  const proc = (globalThis as NodeGlobal).process;
+  if (proc?.versions?.node && typeof proc.getBuiltinModule === 'function' && !flagTried) {
+    flagTried = true;
+    try {
+      (proc.getBuiltinModule('node:v8') as NodeV8 | undefined)?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
+    } catch {
+      // the flag is refused: validate below says so
+    }
+    if (WebAssembly.validate(relaxedBytes)) return null;
+  }
+  return proc?.versions?.node
+    ? `this Node (${proc.versions.node}) does not validate relaxed SIMD (run node with --experimental-wasm-relaxed-simd)`
+    : 'this runtime does not validate WebAssembly relaxed SIMD';
 }
 
 /** True when this runtime has WebAssembly and validates the SIMD build (the wasm backend's requirement). */
@@ -211,13 +255,18 @@ export class WasmBackend implements Backend {
   }
 }
 
-let shared: Promise<WasmBackend> | null = null;
+const shared: Record<SimdMode, Promise<WasmBackend> | null> = { strict: null, relaxed: null };
 
-/** The realm's shared wasm backend (one instance, one linear memory, one allocator). */
-export function wasmBackend(): Promise<WasmBackend> {
-  if (!shared) {
-    shared = compileModule().then(async (mod) => new WasmBackend(await WebAssembly.instantiate(mod, {})));
-    shared.catch(() => (shared = null));
+/**
+ * The realm's shared wasm backend of a build (one instance, one linear memory, one allocator). The relaxed build is
+ * a second instance with its own linear memory: a model lives wholly on one of the two.
+ */
+export function wasmBackend(simd: SimdMode = 'strict'): Promise<WasmBackend> {
+  let p = shared[simd];
+  if (!p) {
+    p = compileModule(simd).then(async (mod) => new WasmBackend(await WebAssembly.instantiate(mod, {})));
+    shared[simd] = p;
+    p.catch(() => (shared[simd] = null));
   }
-  return shared;
+  return p;
 }
