@@ -3,7 +3,7 @@ export {
   matmulForward, matmulForwardScalar, transpose, transposeScalar, setScratch, scratchBytes, prepackB, matmulPrepacked,
 } from './matmul';
 export { activationForward, activationForwardScalar, activationBackward, activationBackwardScalar } from './activations';
-export { rnnForward, rnnBackward, embeddingForward, embeddingBackward, biasBackward, broadcastRows } from './rnn';
+export { rnnForward, rnnBackward, embeddingForward, embeddingBackward, biasBackward, broadcastRows, compactRows } from './rnn';
 export { outputForward, lossForwardBackward, expInPlace } from './loss';
 export {
   sgdUpdate, sgdUpdateScalar, addScaled, addScaledScalar, scale, scaleScalar, clipByValue, clipByValueScalar,

@@ -135,3 +135,20 @@ export function broadcastRows(outPtr: usize, vPtr: usize, N: i32, C: i32): void 
   const rowBytes = <usize>C << 2;
   for (let r = 0; r < N; r++) memory.copy(outPtr + <usize>r * rowBytes, vPtr, rowBytes);
 }
+
+// compactRows: moves the real rows of a time-major (T, B, C) buffer to its front, in order t = 1..T, b = 0..Bt-1
+// (Bt = the sequences with len >= t, a prefix: sorted batches). Row (t-1)*B + b is step t of sequence b. Padded
+// rows are dropped, so a weight-gradient GEMM over the front rows does only the real work. The destination row is
+// never past the source row, so a forward copy is safe. Rows past the real ones keep stale values.
+//   buf  (T, B, C)  in/out  on return rows 0..R-1 are the real rows (R = Σ_b min(len[b], T))
+//   len  (B)        in      as in rnnForward
+export function compactRows(bufPtr: usize, lenPtr: usize, T: i32, B: i32, C: i32): void {
+  const rowBytes = <usize>C << 2;
+  let dst = bufPtr;
+  for (let t = 1; t <= T; t++) {
+    const src = bufPtr + <usize>(t - 1) * B * rowBytes;
+    const bytes = <usize>realRows(lenPtr, B, t) * rowBytes;
+    if (dst !== src) memory.copy(dst, src, bytes);
+    dst += bytes;
+  }
+}

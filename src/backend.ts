@@ -22,6 +22,8 @@ export interface Kernels {
   embeddingBackward(dW: Ptr, tok: Ptr, dout: Ptr, N: number, H: number): void;
   biasBackward(db: Ptr, dout: Ptr, N: number, C: number): void;
   broadcastRows(out: Ptr, v: Ptr, N: number, C: number): void;
+  /** Moves the real rows of a time-major (T, B, C) buffer to its front (assembly/rnn.ts). */
+  compactRows(buf: Ptr, len: Ptr, T: number, B: number, C: number): void;
   outputForward(y: Ptr, N: number, O: number, kind: number): void;
   lossForwardBackward(loss: Ptr, dy: Ptr, y: Ptr, tgt: Ptr, w: Ptr, N: number, O: number, kind: number): void;
   sgdUpdate(p: Ptr, g: Ptr, n: number, lr: number): void;

@@ -10,6 +10,7 @@ import type { FloatArray, Kernels, Ptr } from './backend.js';
 export interface PassKernels extends Kernels {
   zero(ptr: Ptr, bytes: number): void;
   floats(ptr: Ptr, n: number): FloatArray;
+  ints(ptr: Ptr, n: number): Int32Array;
 }
 
 /**
@@ -60,9 +61,11 @@ export const PASS_BACKWARD = 2;
 
 /**
  * Runs one pass; returns the loss Σ_r w[r] loss[r] (mode >= 1; the row weights w carry the mean), or 0 (mode 0).
- * Writes the workspace, and with mode 2 the grads buffer.
+ * Writes the workspace, and with mode 2 the grads buffer. With mode 2 and padding, the rows 0..T·B-1 of s, dz and the
+ * dense x (or xe) end compacted (their real rows first, compactRows): only y, dy, w, loss and the final state s^T
+ * (rows T·B..) are left as the forward wrote them. `compact` 0 keeps every row (the tests' reference: same bits).
  */
-export function runPass(k: PassKernels, a: PassArgs): number {
+export function runPass(k: PassKernels, a: PassArgs, compact = 1): number {
   const B = a.B;
   const T = a.T;
   const H = a.H;
@@ -108,19 +111,30 @@ export function runPass(k: PassKernels, a: PassArgs): number {
   // recurrence, forward z^t = s^{t-1} Wh + x^t Wi + bs
   k.transpose(a.WhT, a.Ws, H, H);
   k.rnnBackward(a.dz, a.ds0, a.s, a.WhT, a.len, T, B, H, a.act);
-  k.matmulForward(a.dWs, a.s, a.dz, 0, H, T * B, H, 1, H, 1); // dWh += S[0..T-1]ᵀ dz
   const dWi = a.dWs + H * H * fb;
-  if (D) {
-    // forward: z = xe Wi + ...,  xe = E[id]  =>  dWi += xeᵀ dz,  dxe = dz Wiᵀ,  dE[id] += dxe rows
-    k.matmulForward(dWi, a.xe, a.dz, 0, D, T * B, H, 1, D, 1);
-    if (!a.freezeEmbeddings) {
-      k.transpose(a.WiT, Wi, D, H);
-      k.matmulForward(a.dxe, a.dz, a.WiT, 0, T * B, H, D, H, 1, 0);
-      k.embeddingBackward(a.dE, a.x, a.dxe, T * B, D);
-    }
-  } else if (a.V) k.embeddingBackward(dWi, a.x, a.dz, T * B, H); // dWi[id] += dz rows
-  else k.matmulForward(dWi, a.x, a.dz, 0, a.I, T * B, H, 1, a.I, 1); // dWi += Xᵀ dz
-  k.biasBackward(a.dbs, a.dz, T * B, H);
+  // the token paths read dz by token row: they run before the compaction
+  if (D && !a.freezeEmbeddings) {
+    // forward: xe = E[id], z = xe Wi + ...  =>  dxe = dz Wiᵀ,  dE[id] += dxe rows
+    k.transpose(a.WiT, Wi, D, H);
+    k.matmulForward(a.dxe, a.dz, a.WiT, 0, T * B, H, D, H, 1, 0);
+    k.embeddingBackward(a.dE, a.x, a.dxe, T * B, D);
+  } else if (!D && a.V) k.embeddingBackward(dWi, a.x, a.dz, T * B, H); // dWi[id] += dz rows (padding skipped)
+  // The weight gradients sum over rows, and the padded rows of dz are zeros: with the real rows of S[0..T-1], dz and
+  // the inputs moved to the front, the sums run over R real rows instead of T·B and get the same bits (x + 0 = x).
+  const len = k.ints(a.len, B);
+  let R = 0;
+  for (let b = 0; b < B; b++) R += len[b] <= 0 ? 0 : len[b] < T ? len[b] : T; // Σ_t (rows with len >= t)
+  if (!compact || R === T * B) R = T * B;
+  else {
+    k.compactRows(a.s, a.len, T, B, H); // row (t-1)B+b: s^{t-1} of sequence b, the S[0..T-1] of dWh
+    k.compactRows(a.dz, a.len, T, B, H);
+    if (D) k.compactRows(a.xe, a.len, T, B, D);
+    else if (!a.V) k.compactRows(a.x, a.len, T, B, a.I);
+  }
+  k.matmulForward(a.dWs, a.s, a.dz, 0, H, R, H, 1, H, 1); // dWh += S[0..T-1]ᵀ dz
+  if (D) k.matmulForward(dWi, a.xe, a.dz, 0, D, R, H, 1, D, 1); // forward: z = xe Wi + ...  =>  dWi += xeᵀ dz
+  else if (!a.V) k.matmulForward(dWi, a.x, a.dz, 0, a.I, R, H, 1, a.I, 1); // dWi += Xᵀ dz
+  k.biasBackward(a.dbs, a.dz, R, H);
   // s^0 = s0 for every row (a carried initial state is a constant: the gradient stops there)
   if (a.s0Mode === 1) k.biasBackward(a.ds0p, a.ds0, B, H);
   return loss;

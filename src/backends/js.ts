@@ -112,6 +112,16 @@ export function broadcastRows(out: F, o0: number, v: F, v0: number, N: number, C
   for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) out[o0 + r * C + c] = v[v0 + c];
 }
 
+export function compactRows(buf: F, b0: number, len: Int32Array, len0: number, T: number, B: number, C: number): void {
+  let dst = b0;
+  for (let t = 1; t <= T; t++) {
+    const src = b0 + (t - 1) * B * C;
+    const n = realRows(len, len0, B, t) * C;
+    if (dst !== src) buf.copyWithin(dst, src, src + n);
+    dst += n;
+  }
+}
+
 export function outputForward(y: F, y0: number, N: number, O: number, kind: number): void {
   for (let r = 0; r < N; r++) {
     const p = y0 + r * O;
@@ -384,6 +394,9 @@ export class JsBackend implements Backend {
   }
   broadcastRows(out: Ptr, v: Ptr, N: number, C: number): void {
     broadcastRows(...this.f(out), ...this.f(v), N, C);
+  }
+  compactRows(buf: Ptr, len: Ptr, T: number, B: number, C: number): void {
+    compactRows(...this.f(buf), ...this.i(len), T, B, C);
   }
   outputForward(y: Ptr, N: number, O: number, kind: number): void {
     outputForward(...this.f(y), N, O, kind);

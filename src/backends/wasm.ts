@@ -153,6 +153,7 @@ export class WasmBackend implements Backend {
   readonly embeddingBackward: Kernels['embeddingBackward'];
   readonly biasBackward: Kernels['biasBackward'];
   readonly broadcastRows: Kernels['broadcastRows'];
+  readonly compactRows: Kernels['compactRows'];
   readonly outputForward: Kernels['outputForward'];
   readonly lossForwardBackward: Kernels['lossForwardBackward'];
   readonly sgdUpdate: Kernels['sgdUpdate'];
@@ -181,6 +182,7 @@ export class WasmBackend implements Backend {
     this.embeddingBackward = x.embeddingBackward;
     this.biasBackward = x.biasBackward;
     this.broadcastRows = x.broadcastRows;
+    this.compactRows = x.compactRows;
     this.outputForward = x.outputForward;
     this.lossForwardBackward = x.lossForwardBackward;
     this.sgdUpdate = x.sgdUpdate;

@@ -57,6 +57,7 @@ function threadMain(pass: (k: unknown, a: Record<string, number>) => number): vo
     for (const name of Object.keys(x)) k[name] = x[name];
     k.zero = (p: number, n: number) => x.fill(p, 0, n);
     k.floats = (p: number, n: number) => new Float32Array(init.memory.buffer, p, n);
+    k.ints = (p: number, n: number) => new Int32Array(init.memory.buffer, p, n);
     const ctrl = new Int32Array(init.ctrl);
     const args = new Float64Array(init.args);
     const c = init.slot * 16; // CTRL_WORDS
