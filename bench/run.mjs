@@ -71,11 +71,13 @@ function stats(times) {
 
 // ---------- contenders ----------
 
-async function ours(cfg, data, backend) {
+// inference: predict's typed output (one Float32Array per sequence), the counterpart of TF.js's predict + dataSync();
+// nested: the number[][][] output, timed as its own row
+async function ours(cfg, data, backend, nested = false) {
   const model = await SimpleRNN.create({ ...cfg.model, backend, seed: 1, optimizer: OPTIMIZER, learningRate: LR });
   let step;
   if (cfg.kind === 'train') step = () => model.trainBatch(data.inputs, data.targets);
-  else if (cfg.kind === 'infer') step = () => model.predict(data.inputs);
+  else if (cfg.kind === 'infer') step = nested ? () => model.predict(data.inputs) : () => model.predict(data.inputs, { output: 'typed' });
   else {
     const tokens = data.inputs[0];
     step = () => {
@@ -187,6 +189,14 @@ async function benchConfig(cfg, peak) {
   };
 
   const contenders = [['ours wasm', () => ref]];
+  if (cfg.kind === 'infer') {
+    // the typed output (timed) holds the same numbers as the nested one (the reference of the TF.js check)
+    const typed = ref.step();
+    const same = typed.every((a, b) => a.length === refOut[b].length * cfg.model.outputSize && a.every((v, j) => v === refOut[b][Math.floor(j / cfg.model.outputSize)][j % cfg.model.outputSize]));
+    if (!same) throw new Error(`bench ${cfg.name}: predict's typed output differs from its nested output`);
+    notes.push("ours wasm: predict(inputs, { output: 'typed' }) (one Float32Array per sequence), equal to the nested output; TF.js's timed step is predict + dataSync() (one Float32Array)");
+    contenders.push(['ours nested', () => ours(cfg, data, 'wasm', true)]);
+  }
   // --quick leaves out the contenders that take seconds per step on the large configs (plain JS on BIG and on the
   // second CLS): on an idle machine of this class that keeps the whole run under 2 minutes
   const heavy = QUICK && (cfg.name === 'BIG' || cfg.name === 'CLS-pad25');

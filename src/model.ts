@@ -129,6 +129,15 @@ export interface Gradients<A extends FloatArray = Float32Array> {
   grads: Params<A>;
 }
 
+/** Options of predict. */
+export interface PredictOptions {
+  /**
+   * 'nested' (default): number[][] (one vector per sequence), or number[][][] with returnSequences (one per real
+   * step). 'typed': one Float32Array per sequence, O floats, or len·O with returnSequences (row-major by step).
+   */
+  output?: 'nested' | 'typed';
+}
+
 // plain arithmetic, not bit operations: sizes may exceed 2^31 before the limit check refuses them
 const align4 = (n: number) => Math.ceil(n / 4) * 4;
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
@@ -600,8 +609,23 @@ export class SimpleRNN {
 
   /**
    * Outputs after f_o, in the caller's order: one vector per sequence, or with returnSequences one per real step.
+   * `options.output` (default 'nested'): 'nested' returns number arrays; 'typed' returns one Float32Array per
+   * sequence (O floats, or len·O with returnSequences, row-major by step): the same values without building
+   * nested arrays (on the f64 JS reference the values are rounded to f32).
    */
-  predict(inputs: Inputs): number[][] | number[][][] {
+  predict(inputs: Inputs): number[][] | number[][][];
+  predict(inputs: Inputs, options: PredictOptions & { output?: 'nested' }): number[][] | number[][][];
+  predict(inputs: Inputs, options: PredictOptions & { output: 'typed' }): Float32Array[];
+  predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[];
+  predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[] {
+    let typed = false;
+    if (options !== undefined) {
+      this.live('predict');
+      if (options === null || typeof options !== 'object') throw typeError('predict', 'options', "an options object { output }", options);
+      const o = options.output;
+      if (o !== undefined && o !== 'nested' && o !== 'typed') throw typeError('predict', 'options.output', "'nested' or 'typed'", o);
+      typed = o === 'typed';
+    }
     const { p, ws } = this.load('predict', inputs);
     this.forward(p, ws);
     const c = this.config;
@@ -609,6 +633,20 @@ export class SimpleRNN {
     const rows = c.returnSequences ? p.T * p.B : p.B;
     this.be.outputForward(ws.y, rows, O, OUT[c.outputActivation]);
     const y = this.be.floats(ws.y, rows * O);
+    if (typed) {
+      const res: Float32Array[] = new Array(p.B);
+      for (let q = 0; q < p.B; q++) {
+        if (!c.returnSequences) {
+          res[p.order[q]] = Float32Array.from(y.subarray(q * O, (q + 1) * O));
+          continue;
+        }
+        const n = p.lenSorted[q];
+        const a = new Float32Array(n * O);
+        for (let t = 0; t < n; t++) a.set(y.subarray((t * p.B + q) * O, (t * p.B + q + 1) * O), t * O);
+        res[p.order[q]] = a;
+      }
+      return res;
+    }
     // a plain copy loop: Array.from on a typed array goes through its iterator, 14x slower (bench/README Performance)
     const row = (r: number) => {
       const a = new Array<number>(O);
