@@ -19,4 +19,5 @@ export type {
   TfjsModelJson, TfjsArtifacts, TfjsWeightSpec, TfjsMasking, TfjsExportOptions, ImportOptions, KerasArray, KerasWeightsOptions, WeightBytes,
 } from './interop/tfjs.js';
 export { wasmSimdSupported, resolveBackend } from './backends/wasm.js';
+export type { SimdMode } from './backends/wasm.js';
 export * from './text/index.js';

@@ -867,9 +867,11 @@ export class SimpleRNN {
    * one the model was saved from. A truncated, corrupted, wrong-version or mismatched file throws; nothing half-loads.
    * `threads` is create's option (default 1; a checkpoint does not hold it: it belongs to the machine, not the model).
    */
-  static async load(bytes: Uint8Array | ArrayBuffer, options: { backend?: 'wasm' | 'js'; threads?: number | 'auto' } = {}): Promise<SimpleRNN> {
+  static async load(
+    bytes: Uint8Array | ArrayBuffer, options: { backend?: 'wasm' | 'js'; threads?: number | 'auto'; simd?: SimdMode } = {},
+  ): Promise<SimpleRNN> {
     const api = 'load';
-    if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object { backend, threads }', options);
+    if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object { backend, threads, simd }', options);
     const ck = decodeCheckpoint(bytes);
     const m = ck.model as unknown as Record<string, unknown>;
     const backend = options.backend ?? (m.backend as 'wasm' | 'js');
@@ -881,8 +883,11 @@ export class SimpleRNN {
     if (backend === 'wasm' && precision === 'float64') {
       throw rangeError(api, 'options.backend', "= 'wasm' cannot hold a float64 checkpoint (saved from a js float64 model); use backend: 'js'");
     }
-    resolveThreads(api, options.threads); // a bad threads option is the caller's error, not the file's
-    const opts: Record<string, unknown> = { ...m, ...ck.training, backend, threads: options.threads };
+    resolveThreads(api, options.threads); // a bad threads or simd option is the caller's error, not the file's
+    if (options.simd !== undefined && options.simd !== 'strict' && options.simd !== 'relaxed') {
+      throw typeError(api, 'options.simd', "'strict' or 'relaxed'", options.simd);
+    }
+    const opts: Record<string, unknown> = { ...m, ...ck.training, backend, threads: options.threads, simd: options.simd };
     for (const k of ['inputSize', 'vocabSize', 'embeddingSize']) if (opts[k] === 0) delete opts[k];
     let model: SimpleRNN;
     try {

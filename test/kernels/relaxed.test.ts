@@ -136,6 +136,13 @@ describe.runIf(runs)("models with simd: 'relaxed'", () => {
     }
     expect(lr[19]).toBeLessThan(lr[0]); // it learns
     expectClose(lr, ls, { atol: 1e-5, rtol: 1e-4, label: 'loss per step' });
+    // a checkpoint does not carry the build: load picks it again, and restores the same bits on the relaxed build
+    const back = await SimpleRNN.load(r.save(), { simd: 'relaxed' });
+    expect(back.simd).toBe('relaxed');
+    expect(back.getParams()).toEqual(r.getParams());
+    expect(back.trainBatch(inputs, targets)).toBe(r.trainBatch(inputs, targets));
+    await expect(SimpleRNN.load(r.save(), { simd: 'fast' as never })).rejects.toThrow(/options\.simd must be 'strict' or 'relaxed'/);
+    back.dispose();
     r.dispose();
     s.dispose();
   });
