@@ -14,20 +14,15 @@ function f(ptr: usize, k: i32): usize {
   return ptr + (<usize>k << 2);
 }
 
-// sgdUpdate: p -= lr * g
+// sgdUpdate: p -= lr * g, as addScaled with a = -lr: the same bits, since (-lr) g = -(lr g) and p + (-y) = p - y
 //   p  (n)  in/out
 //   g  (n)  in
 export function sgdUpdateScalar(pPtr: usize, gPtr: usize, n: i32, lr: f32): void {
-  for (let k = 0; k < n; k++) store<f32>(f(pPtr, k), load<f32>(f(pPtr, k)) - lr * load<f32>(f(gPtr, k)));
+  addScaledScalar(pPtr, gPtr, n, -lr);
 }
 
 export function sgdUpdate(pPtr: usize, gPtr: usize, n: i32, lr: f32): void {
-  const vlr = f32x4.splat(lr);
-  let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    v128.store(f(pPtr, k), f32x4.sub(v128.load(f(pPtr, k)), f32x4.mul(vlr, v128.load(f(gPtr, k)))));
-  }
-  sgdUpdateScalar(f(pPtr, k), f(gPtr, k), n - k, lr);
+  addScaled(pPtr, gPtr, n, -lr);
 }
 
 // addScaled: y += a * x   (weight decay of plain SGD: g += wd p)
