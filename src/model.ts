@@ -8,7 +8,7 @@ import {
   validateInputs, validateTargets, writeInputs, writeTargets,
   type Inputs, type InputSpec, type Packed, type Targets, type TargetSpec,
 } from './batch.js';
-import { NonFiniteError, rangeError, stateError, typeError } from './errors.js';
+import { rangeError, stateError, typeError } from './errors.js';
 import { Rng, glorotUniform, orthogonal } from './random.js';
 import {
   optimizerStep, resolveTraining, stateSections, trainingOptionsOf, learningRateAt,
