@@ -5,7 +5,7 @@
 // [-CLAMP, CLAMP]. Measured max |tanhApprox(x) - tanh(x)| < 1e-6 over all f32 x (test/kernels/activations.test.ts).
 // sigmoid(x) = 0.5 + 0.5 tanh(x/2), so it shares tanh's error bound (halved).
 // Each SIMD loop has a scalar twin with the same operations in the same order: they agree bit for bit
-// (pmin/pmax in the SIMD clamp equal the scalar ternaries for every non-NaN input).
+// (pmin/pmax in the SIMD clamp equal the scalar ternaries for every input, NaN included: a NaN stays NaN).
 
 export const ACT_TANH: i32 = 0;
 export const ACT_RELU: i32 = 1;
@@ -28,8 +28,8 @@ const B6: f32 = 1.19825839466702e-6;
 // @ts-ignore: decorator
 @inline
 export function tanhScalar(z: f32): f32 {
-  let x = CLAMP < z ? CLAMP : z; // pmin(CLAMP, z)
-  x = x < -CLAMP ? -CLAMP : x; // pmax(-CLAMP, x)
+  let x = CLAMP < z ? CLAMP : z; // pmin(z, CLAMP)
+  x = x < -CLAMP ? -CLAMP : x; // pmax(x, -CLAMP)
   const x2 = x * x;
   let p = A13;
   p = p * x2 + A11;
@@ -49,8 +49,10 @@ export function tanhScalar(z: f32): f32 {
 // @ts-ignore: decorator
 @inline
 export function tanhVec(z: v128): v128 {
-  let x = f32x4.pmin(f32x4.splat(CLAMP), z);
-  x = f32x4.pmax(f32x4.splat(-CLAMP), x);
+  // pmin(z, c) = c < z ? c : z and pmax(x, -c) = x < -c ? -c : x: the scalar twin's ternaries, operand for operand,
+  // so a NaN passes through (tanh(NaN) = NaN, as in the JS reference) instead of being clamped to ±CLAMP
+  let x = f32x4.pmin(z, f32x4.splat(CLAMP));
+  x = f32x4.pmax(x, f32x4.splat(-CLAMP));
   const x2 = f32x4.mul(x, x);
   let p = f32x4.splat(A13);
   p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(A11));

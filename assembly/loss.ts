@@ -65,7 +65,7 @@ export function expScalar(v: f32): f32 {
   return p * scale;
 }
 
-/** expVec over n floats at x (in place): for the error-bound test and the bench. */
+/** expVec over n floats at x (in place): exported for the error-bound test (test/kernels/perf-loss.test.ts). */
 export function expInPlace(xPtr: usize, n: i32): void {
   let k = 0;
   for (; k + 4 <= n; k += 4) {

@@ -3,7 +3,8 @@
 // matmulForward: out = [out] + [bias] + a b, one kernel for the three products BPTT needs:
 //   out   (M, N)   out   row-major, contiguous
 //   a     (M, K)   in    element (m, k) at a[m*aRow + k*aCol]: aRow=K, aCol=1 reads a plain (M, K) matrix,
-//                        aRow=1, aCol=M reads the transpose of a (K, M) one (weight gradients: dW += xᵀ dz)
+//                        aRow=1, aCol=M reads the transpose of a (K, M) one (the weight gradients dW_h += Sᵀ dz
+//                        and dW_i += inpᵀ dz)
 //   b     (K, N)   in    row-major, contiguous
 //   bias  (N)      in    0 for none
 //   acc   0 | 1          1: add to what out holds (out is read first, then bias, then the products)

@@ -1,11 +1,18 @@
-// Compiles assembly/peak.ts in memory and measures the wasm SIMD peak of one core: the faster of two loops
+// Compiles bench/assembly/peak.ts in memory and measures the wasm SIMD peak of one core: the faster of two loops
 // (independent mul + add chains, and the 4x8 GEMM micro-kernel on L1 data), best of repeated 20 ms runs.
+// The kernels live under bench/ so that the library's wasm (assembly/, scripts/asbuild.mjs) does not carry them.
+import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
-async function compile() {
+// asc reads its entry and looks for an asconfig.json in --baseDir: bench/assembly has none, so the library's
+// asconfig.json (entries assembly/index.ts) stays out of this module
+const baseDir = fileURLToPath(new URL('./assembly/', import.meta.url));
+
+/** The peak module's bytes (nothing is written to disk). */
+export async function compilePeak() {
   let binary = null;
   const { error, stderr } = await asc.main(
-    ['assembly/peak.ts', '--outFile', 'peak.wasm', '-O3', '--runtime', 'stub', '--enable', 'simd', '--use', 'abort=', '--initialMemory', '1'],
+    ['peak.ts', '--baseDir', baseDir, '--outFile', 'peak.wasm', '-O3', '--runtime', 'stub', '--enable', 'simd', '--use', 'abort=', '--initialMemory', '1'],
     { writeFile: (name, contents) => { if (name.endsWith('.wasm')) binary = contents; } },
   );
   if (error) throw new Error(`bench/peak.mjs: ${error.message}\n${stderr}`);
@@ -14,7 +21,7 @@ async function compile() {
 
 /** { gflops, chains, tile, detail } measured for about `seconds` seconds. */
 export async function measurePeak(seconds = 1) {
-  const { instance } = await WebAssembly.instantiate(await compile(), {});
+  const { instance } = await WebAssembly.instantiate(await compilePeak(), {});
   const x = instance.exports;
   const best = { chains: 0, tile: 0 };
   const iters = 400_000;
@@ -31,4 +38,10 @@ export async function measurePeak(seconds = 1) {
     run('tile', () => x.peakTile(iters, 64), x.TILE_FLOPS.value);
   }
   return { gflops: Math.max(best.chains, best.tile), chains: best.chains, tile: best.tile, detail: `12 mul+add chains ${best.chains.toFixed(1)}, 4x8 micro-kernel on L1 data ${best.tile.toFixed(1)}; best of ${seconds} s` };
+}
+
+// `node bench/peak.mjs`: the peak alone (bench/run.mjs measures it as part of every run)
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const p = await measurePeak(1);
+  console.log(`peak: ${p.gflops.toFixed(1)} GFLOP/s wasm SIMD on one core (${p.detail})`);
 }

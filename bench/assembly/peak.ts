@@ -1,4 +1,7 @@
-// The machine's wasm SIMD ceiling, for bench/ (compiled on its own by bench/peak.mjs; not part of the library).
+// The machine's wasm SIMD ceiling, for bench/: compiled on its own by bench/peak.mjs, never part of the library build
+// (asconfig.json compiles assembly/ only). It is AssemblyScript: tsconfig.json takes in every .ts under bench/, so tsc
+// is told to skip it (@ts-nocheck); asc type-checks it when bench/peak.mjs compiles it.
+// @ts-nocheck
 // Two loops; the bench reports the faster one as the peak:
 // - peakChains: 12 independent chains c = c * y + x (f32x4 mul then add), operands in registers, no memory traffic.
 //   Twelve chains cover mul + add latency times the two multiply and two add pipes.

@@ -1,8 +1,9 @@
+// activationForward / activationBackward (assembly/activations.ts): the tanh approximation's bound over a fine grid,
+// and every f_s on odd lengths: SIMD and scalar twin bit for bit, the JS reference within the approximation bound.
 import { describe, expect, it } from 'vitest';
 import { ACT } from '../../src/backend.js';
 import { Rng } from '../../src/random.js';
-import { expectClose } from '../util.js';
-import { backends, randomF32, Scope } from './harness.js';
+import { backends, randomF32, Scope, testKernel } from './harness.js';
 
 describe('tanh approximation', () => {
   it('is within 1e-6 of tanh over every f32 in [-10, 10] on a 2e-5 grid, and exact at 0', async () => {
@@ -27,39 +28,81 @@ describe('tanh approximation', () => {
   });
 });
 
-describe.each(Object.entries(ACT))('activation %s', (name, act) => {
-  for (const n of [1, 3, 4, 9, 64, 103]) {
-    it(`n=${n}: SIMD forward and backward equal their scalar twins bit for bit; JS within the tanh bound`, async () => {
-      const { wasm, js } = await backends();
-      const rng = new Rng(n + act);
-      const z = randomF32(rng, n, 4);
-      const ds = randomF32(rng, n);
-      const s = new Scope(wasm);
-      const a = s.put(z);
-      const b = s.put(z);
-      wasm.activationForward(a, n, act);
-      wasm.exports.activationForwardScalar(b, n, act);
-      const y = s.read(a, n);
-      expect(Array.from(y)).toEqual(Array.from(s.read(b, n)));
-      const d1 = s.put(new Float32Array(n));
-      const d2 = s.put(new Float32Array(n));
-      const pds = s.put(ds);
-      wasm.activationBackward(d1, pds, a, n, act);
-      wasm.exports.activationBackwardScalar(d2, pds, a, n, act);
-      expect(Array.from(s.read(d1, n))).toEqual(Array.from(s.read(d2, n)));
-      const dz = s.read(d1, n);
-      s.free();
+describe('NaN and infinities', () => {
+  // A NaN reaches an activation only from an overflow upstream (inputs and weights are finite); whatever the lane
+  // (the SIMD body at n >= 4, the scalar tail), it must come out as the JS reference gives it, so the step
+  // transaction sees a non-finite loss instead of a clamped, finite-looking state.
+  it.each(Object.entries(ACT))('%s: SIMD, its scalar twin and the JS reference agree on NaN and ±Infinity', async (_name, act) => {
+    const { wasm, js } = await backends();
+    const v = [NaN, 0.5, -Infinity, Infinity, NaN, -2, NaN, 3, NaN];
+    const s = new Scope(wasm);
+    const p = s.put(v);
+    wasm.activationForward(p, v.length, act);
+    const simd = Array.from(s.read(p, v.length));
+    const q = s.put(v);
+    wasm.exports.activationForwardScalar(q, v.length, act);
+    const scalar = Array.from(s.read(q, v.length));
+    s.free();
+    const r = js.alloc(v.length * 4);
+    js.floats(r, v.length).set(v);
+    js.activationForward(r, v.length, act);
+    const ref = Array.from(js.floats(r, v.length));
+    js.free(r);
+    expect(simd).toEqual(scalar);
+    for (let k = 0; k < v.length; k++) {
+      if (Number.isNaN(ref[k])) expect(simd[k], `[${k}]`).toBeNaN();
+      else expect(simd[k], `[${k}]`).toBeCloseTo(ref[k], 6);
+    }
+  });
+});
 
-      const j = new Scope(js);
-      const c = j.put(z);
-      js.activationForward(c, n, act);
-      // tanh approximation error <= 1e-6, sigmoid half of that; f32 storage rounding 6e-8
-      expectClose(y, j.read(c, n), { atol: 1.1e-6, rtol: 0, label: `${name} forward` });
-      const jd = j.put(new Float32Array(n));
-      js.activationBackward(jd, j.put(ds), j.put(y), n, act);
-      // same s (the wasm forward output) on both sides: the derivative formula is exact up to f32 rounding
-      expectClose(dz, j.read(jd, n), { atol: 1e-7, rtol: 1e-6, label: `${name} backward` });
-      j.free();
+const LENGTHS = [1, 3, 4, 9, 64, 103];
+
+describe.each(Object.entries(ACT))('activation %s', (name, act) => {
+  // z in ±4 (past tanh's knee), ds in ±1; seeded by n + act
+  const data = (n: number, rng: Rng) => ({ z: randomF32(rng, n, 4), ds: randomF32(rng, n) });
+
+  describe('activationForward', () => {
+    testKernel<number>({
+      kernels: ['activationForward'],
+      shapes: LENGTHS,
+      label: (n) => `${name} n=${n}`,
+      seed: (n) => n + act,
+      inputs: (n, rng) => ({ x: data(n, rng).z }),
+      call: ({ k, p }, n) => {
+        k.activationForward(p.x, n, act);
+        return { s: [p.x, n] };
+      },
+      exact: ['scalar'],
+      tol: () => ({ s: { atol: 1.1e-6, rtol: 0, why: 'tanh approximation error <= 1e-6, sigmoid half of that; f32 storage rounding 6e-8' } }),
+      dims: (n) => ({ H: n }),
     });
-  }
+  });
+
+  describe('activationBackward', () => {
+    testKernel<number>({
+      kernels: ['activationBackward'],
+      shapes: LENGTHS,
+      label: (n) => `${name} n=${n}`,
+      seed: (n) => n + act,
+      // s is the wasm forward output, the same on every path: the comparison isolates the backward kernel
+      inputs: async (n, rng) => {
+        const { z, ds } = data(n, rng);
+        const { wasm } = await backends();
+        const sc = new Scope(wasm);
+        const ps = sc.put(z);
+        wasm.activationForward(ps, n, act);
+        const s = sc.read(ps, n);
+        sc.free();
+        return { dz: new Float32Array(n), ds, s };
+      },
+      call: ({ k, p }, n) => {
+        k.activationBackward(p.dz, p.ds, p.s, n, act);
+        return { dz: [p.dz, n] };
+      },
+      exact: ['scalar'],
+      tol: () => ({ dz: { atol: 1e-7, rtol: 1e-6, why: 'same s on both sides: the derivative formula is exact up to f32 rounding' } }),
+      dims: (n) => ({ H: n }),
+    });
+  });
 });

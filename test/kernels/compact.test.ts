@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+// compactRows (assembly/rnn.ts): the real rows of a padded time-major buffer move to its front, exactly, on both
+// backends, and nothing outside the buffer is written.
+import { describe, expect } from 'vitest';
 import { Rng } from '../../src/random.js';
-import { backends, randomF32, Scope } from './harness.js';
+import { randomF32, testKernel } from './harness.js';
 
 // (lengths sorted descending, C): no padding, B=1, T=1, C not a multiple of 4, a step with no real row past len
 const CASES: [number[], number][] = [
@@ -22,27 +24,36 @@ function expected(buf: Float32Array, lens: number[], C: number): Float32Array {
 }
 
 describe('compactRows', () => {
-  for (const [lens, C] of CASES) {
-    it(`lengths ${lens.join(',')} C=${C}: the real rows move to the front in (t, b) order, exactly, on both backends`, async () => {
-      const { wasm, js } = await backends();
-      const B = lens.length;
-      const T = lens[0];
-      const data = randomF32(new Rng(B * 31 + C), T * B * C);
-      const want = expected(data, lens, C);
+  testKernel<[number[], number]>({
+    kernels: ['compactRows'],
+    shapes: CASES,
+    label: ([lens, C]) => `lengths ${lens.join(',')} C=${C}: the real rows move to the front in (t, b) order, exactly`,
+    seed: ([lens, C]) => lens.length * 31 + C,
+    // canaries around the buffer (the harness adds its own around every buffer, too)
+    inputs: ([lens, C], rng) => {
+      const data = randomF32(rng, lens[0] * lens.length * C);
+      return { buf: Float32Array.from([7, 7, 7, 7, ...data, 9, 9, 9, 9]), len: Int32Array.from(lens) };
+    },
+    call: ({ k, p, fb }, [lens, C]) => {
+      const [B, T] = [lens.length, lens[0]];
+      k.compactRows(p.buf + 4 * fb, p.len, T, B, C);
+      return { buf: [p.buf, T * B * C + 8] };
+    },
+    exact: [],
+    noTwin: 'row moves (memory.copy), no arithmetic: the JS reference (copyWithin) is the exact twin',
+    tol: () => ({ buf: { exact: true, why: 'rows are moved, not computed' } }),
+    also: (out, [lens, C], inputs) => {
+      const [B, T] = [lens.length, lens[0]];
+      const want = expected(inputs.buf.subarray(4, 4 + T * B * C) as Float32Array, lens, C);
       const R = lens.reduce((a, l) => a + l, 0);
       expect(want.length).toBe(R * C);
-      for (const be of [wasm, js]) {
-        const sc = new Scope(be);
-        // canaries around the buffer: nothing outside it is written
-        const p = sc.put([7, 7, 7, 7, ...data, 9, 9, 9, 9]);
-        const fb = be.floatBytes;
-        be.compactRows(p + 4 * fb, sc.ints(lens), T, B, C);
-        const got = sc.read(p, T * B * C + 8);
-        expect(Array.from(got.subarray(0, 4)), be.name).toEqual([7, 7, 7, 7]);
-        expect(Array.from(got.subarray(T * B * C + 4)), be.name).toEqual([9, 9, 9, 9]);
-        expect(Array.from(got.subarray(4, 4 + R * C)), be.name).toEqual(Array.from(want));
-        sc.free();
+      for (const path of ['simd', 'js'] as const) {
+        const got = out[path].buf;
+        expect(Array.from(got.subarray(0, 4)), path).toEqual([7, 7, 7, 7]);
+        expect(Array.from(got.subarray(T * B * C + 4)), path).toEqual([9, 9, 9, 9]);
+        expect(Array.from(got.subarray(4, 4 + R * C)), path).toEqual(Array.from(want));
       }
-    });
-  }
+    },
+    dims: ([lens, C]) => ({ B: lens.length, T: lens[0], H: C, padded: lens.some((l) => l < lens[0]) }),
+  });
 });

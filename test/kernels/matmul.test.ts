@@ -1,47 +1,51 @@
+// matmulForward and transpose (assembly/matmul.ts) on small and odd shapes: SIMD, scalar twin and the direct loops bit
+// for bit, the JS reference within f32 rounding; and the row independence that padding invariance rests on.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/random.js';
-import { expectClose } from '../util.js';
-import { backends, randomF32, Scope } from './harness.js';
+import { backends, randomF32, Scope, testKernel } from './harness.js';
 
 // (M, K, N): 1s, sizes around the 4-row x 8-column register block and the 64-row panel, and odd sizes.
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 3], [3, 5, 7], [4, 8, 8], [5, 13, 9], [8, 4, 16], [17, 33, 31], [64, 100, 100], [67, 19, 45], [130, 7, 257],
 ];
 
+interface MatmulCase {
+  M: number;
+  K: number;
+  N: number;
+  transA: boolean;
+  acc: number;
+  bias: boolean;
+}
+
+const CASES: MatmulCase[] = SHAPES.flatMap(([M, K, N]) =>
+  [false, true].flatMap((transA) => [0, 1].flatMap((acc) => [false, true].map((bias) => ({ M, K, N, transA, acc, bias })))),
+);
+
 describe('matmulForward', () => {
-  for (const [M, K, N] of SHAPES) {
-    for (const transA of [false, true]) {
-      for (const acc of [0, 1]) {
-        for (const withBias of [false, true]) {
-          const name = `M=${M} K=${K} N=${N} ${transA ? 'aᵀ' : 'a'} acc=${acc} bias=${withBias}`;
-          it(`${name}: SIMD equals the scalar twin bit for bit, and the JS reference within f32 rounding`, async () => {
-            const { wasm, js } = await backends();
-            const rng = new Rng(M * 1000 + K * 10 + N);
-            const a = randomF32(rng, M * K);
-            const b = randomF32(rng, K * N);
-            const bias = randomF32(rng, N);
-            const out0 = randomF32(rng, M * N);
-            const [aRow, aCol] = transA ? [1, M] : [K, 1];
-            const run = (be: typeof wasm | typeof js, scalar: boolean) => {
-              const s = new Scope(be);
-              const o = s.put(out0);
-              const args = [o, s.put(a), s.put(b), withBias ? s.put(bias) : 0, M, K, N, aRow, aCol, acc] as const;
-              if (scalar) wasm.exports.matmulForwardScalar(...args);
-              else be.matmulForward(...args);
-              const r = s.read(o, M * N);
-              s.free();
-              return r;
-            };
-            const simd = run(wasm, false);
-            const scalar = run(wasm, true);
-            expect(Array.from(simd)).toEqual(Array.from(scalar));
-            // f32 dot products of length K <= 257 with |terms| <= 1: rounding error grows like sqrt(K) * 6e-8
-            expectClose(simd, run(js, false), { atol: 1e-5, rtol: 1e-5, label: name });
-          });
-        }
-      }
-    }
-  }
+  testKernel<MatmulCase>({
+    kernels: ['matmulForward'],
+    shapes: CASES,
+    label: ({ M, K, N, transA, acc, bias }) => `M=${M} K=${K} N=${N} ${transA ? 'aᵀ' : 'a'} acc=${acc} bias=${bias}`,
+    seed: ({ M, K, N }) => M * 1000 + K * 10 + N,
+    inputs: ({ M, K, N }, rng) => {
+      const a = randomF32(rng, M * K);
+      const b = randomF32(rng, K * N);
+      const bias = randomF32(rng, N);
+      const out = randomF32(rng, M * N);
+      return { a, b, bias, out };
+    },
+    call: ({ k, p }, { M, K, N, transA, acc, bias }) => {
+      const [aRow, aCol] = transA ? [1, M] : [K, 1];
+      k.matmulForward(p.out, p.a, p.b, bias ? p.bias : 0, M, K, N, aRow, aCol, acc);
+      return { out: [p.out, M * N] };
+    },
+    exact: ['scalar', 'direct'],
+    tol: () => ({
+      out: { atol: 1e-5, rtol: 1e-5, why: 'f32 dot products of length K <= 257 with |terms| <= 1: rounding error grows like sqrt(K) * 6e-8' },
+    }),
+    dims: ({ M, K, N }) => ({ B: M, I: K, H: N }),
+  });
 
   it('a row of the result does not depend on the other rows (the basis of padding invariance)', async () => {
     const { wasm } = await backends();
@@ -64,18 +68,23 @@ describe('matmulForward', () => {
 });
 
 describe('transpose', () => {
-  it('matches the JS reference exactly', async () => {
-    const { wasm, js } = await backends();
-    const a = randomF32(new Rng(3), 7 * 13);
-    const res = [wasm, js].map((be) => {
-      const s = new Scope(be);
-      const o = s.put(new Float32Array(7 * 13));
-      be.transpose(o, s.put(a), 7, 13);
-      const r = s.read(o, 7 * 13);
-      s.free();
-      return Array.from(r);
-    });
-    expect(res[0]).toEqual(res[1]);
-    expect(res[0][1 * 7 + 2]).toBe(a[2 * 13 + 1]);
+  // [R, C, seed]: the original 7x13 case (seed 3), 1s, one 4x4 block, edges on both sides
+  testKernel<[number, number, number]>({
+    kernels: ['transpose'],
+    shapes: [[7, 13, 3], [1, 1, 1], [4, 4, 2], [5, 9, 4], [33, 70, 5]],
+    label: ([R, C]) => `${R}x${C}`,
+    seed: ([, , seed]) => seed,
+    inputs: ([R, C], rng) => ({ inp: randomF32(rng, R * C), out: new Float32Array(R * C) }),
+    call: ({ k, p }, [R, C]) => {
+      k.transpose(p.out, p.inp, R, C);
+      return { out: [p.out, R * C] };
+    },
+    exact: ['scalar'],
+    tol: () => ({ out: { exact: true, why: 'a transpose moves floats, it computes none' } }),
+    also: (out, [R, C], inputs) => {
+      const a = inputs.inp;
+      const t = out.simd.out;
+      for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) expect(t[c * R + r], `out[${c}, ${r}]`).toBe(a[r * C + c]);
+    },
   });
 });

@@ -2,10 +2,9 @@
 // built on it, against Math.exp and the float64 JS reference.
 import { describe, expect, it } from 'vitest';
 import { compileModule } from '../../src/backends/wasm.js';
-import { lossForwardBackward as jsLoss, outputForward as jsOutput } from '../../src/backends/js.js';
 import { OUT } from '../../src/backend.js';
 import { Rng } from '../../src/random.js';
-import { expectClose } from '../util.js';
+import { testKernel } from './harness.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -85,46 +84,38 @@ function logits(rng: Rng, N: number, O: number, scale: number): Float32Array {
 }
 
 describe('perf: softmax and cross-entropy on the vectorised exp', () => {
-  for (const O of [2, 3, 4, 5, 8, 65, 513]) {
-    for (const scale of [1, 30]) {
-      it(`O=${O}, logits in ±${scale}: outputForward and lossForwardBackward match the float64 reference`, async () => {
-        const x = await instance();
-        const N = 9;
-        const rng = new Rng(O * 10 + scale);
-        const y = logits(rng, N, O, scale);
-        const tgt = Int32Array.from({ length: N }, () => rng.int(O));
-        const w = Float32Array.from({ length: N }, (_, r) => (r === 4 ? 0 : 1 / 8)); // row 4 is padding
-        const py = x.alloc(N * O * 4);
-        const pdy = x.alloc(N * O * 4);
-        const pl = x.alloc(N * 4);
-        const pt = x.alloc(N * 4);
-        const pw = x.alloc(N * 4);
-        new Float32Array(x.memory.buffer, py, N * O).set(y);
-        new Int32Array(x.memory.buffer, pt, N).set(tgt);
-        new Float32Array(x.memory.buffer, pw, N).set(w);
-        x.lossForwardBackward(pl, pdy, py, pt, pw, N, O, OUT.softmax);
-        const loss = new Float32Array(x.memory.buffer, pl, N).slice();
-        const dy = new Float32Array(x.memory.buffer, pdy, N * O).slice();
-        x.outputForward(py, N, O, OUT.softmax);
-        const prob = new Float32Array(x.memory.buffer, py, N * O).slice();
-
-        const ry = Float64Array.from(y);
-        const rl = new Float64Array(N);
-        const rdy = new Float64Array(N * O);
-        jsLoss(rl, 0, rdy, 0, ry, 0, new Float64Array(0), tgt, 0, Float64Array.from(w), 0, N, O, OUT.softmax);
-        jsOutput(ry, 0, N, O, OUT.softmax);
-        // probabilities: exp relative error 1e-7 plus f32 rounding of the sum of O terms and the division
-        expectClose(prob, ry, { atol: 1e-7, rtol: 2e-6, label: 'softmax' });
-        // loss = max + log(sum) - y[c]: |loss| up to 2*scale, f32 log and sums
-        expectClose(loss, rl, { atol: 2e-6 * (1 + scale), rtol: 1e-6, label: 'cross-entropy' });
-        // dy = w (p - onehot): w = 1/8, same error as p, plus the subtraction at the target
-        expectClose(dy, rdy, { atol: 1e-7, rtol: 2e-6, label: 'dL/dlogits' });
-        expect(loss[4]).toBe(0);
-        expect(Array.from(dy.subarray(4 * O, 5 * O)).every((v) => v === 0)).toBe(true);
-        for (const p of [py, pdy, pl, pt, pw]) x.free(p);
-      });
-    }
-  }
+  const N = 9;
+  const shapes = [2, 3, 4, 5, 8, 65, 513].flatMap((O) => [1, 30].map((scale) => [O, scale] as [number, number]));
+  testKernel<[number, number]>({
+    kernels: ['lossForwardBackward', 'outputForward'],
+    shapes,
+    label: ([O, scale]) => `O=${O}, logits in ±${scale}: outputForward and lossForwardBackward match the float64 reference`,
+    seed: ([O, scale]) => O * 10 + scale,
+    inputs: ([O, scale], rng) => {
+      const y = logits(rng, N, O, scale);
+      const tgt = Int32Array.from({ length: N }, () => rng.int(O));
+      const w = Float32Array.from({ length: N }, (_, r) => (r === 4 ? 0 : 1 / 8)); // row 4 is padding
+      return { y, tgt, w, loss: new Float32Array(N), dy: new Float32Array(N * O) };
+    },
+    call: ({ k, p }, [O]) => {
+      k.lossForwardBackward(p.loss, p.dy, p.y, p.tgt, p.w, N, O, OUT.softmax);
+      k.outputForward(p.y, N, O, OUT.softmax);
+      return { prob: [p.y, N * O], loss: [p.loss, N], dy: [p.dy, N * O] };
+    },
+    exact: [],
+    noTwin: 'the twin is one level down: expVec equals expScalar lane for lane (above)',
+    ref: 'float64',
+    tol: ([, scale]) => ({
+      prob: { atol: 1e-7, rtol: 2e-6, why: 'exp relative error 1e-7 plus f32 rounding of the sum of O terms and the division' },
+      loss: { atol: 2e-6 * (1 + scale), rtol: 1e-6, why: 'loss = max + log(sum) - y[c]: |loss| up to 2*scale, f32 log and sums' },
+      dy: { atol: 1e-7, rtol: 2e-6, why: 'dy = w (p - onehot): w = 1/8, same error as p, plus the subtraction at the target' },
+    }),
+    also: (out, [O]) => {
+      expect(out.simd.loss[4]).toBe(0);
+      expect(Array.from(out.simd.dy.subarray(4 * O, 5 * O)).every((v) => v === 0)).toBe(true);
+    },
+    dims: ([O]) => ({ H: O }),
+  });
 
   it('a NaN logit makes that row NaN (so trainBatch refuses the step) and leaves other rows alone', async () => {
     const x = await instance();
@@ -145,16 +136,21 @@ describe('perf: softmax and cross-entropy on the vectorised exp', () => {
     expect(Number.isFinite(loss[0]) && Number.isFinite(loss[2])).toBe(true);
   });
 
-  it('sigmoid outputs match the float64 reference (odd count: SIMD body and scalar tail)', async () => {
-    const x = await instance();
-    const [N, O] = [7, 5];
-    const y = logits(new Rng(2), N, O, 20);
-    const py = x.alloc(N * O * 4);
-    new Float32Array(x.memory.buffer, py, N * O).set(y);
-    x.outputForward(py, N, O, OUT.sigmoid);
-    const ry = Float64Array.from(y);
-    jsOutput(ry, 0, N, O, OUT.sigmoid);
-    // 1 / (1 + e): relative error of e (1e-7) shrinks by e / (1 + e); then one f32 add and one division
-    expectClose(new Float32Array(x.memory.buffer, py, N * O), ry, { atol: 1e-8, rtol: 3e-7, label: 'sigmoid' });
+  testKernel<[number, number]>({
+    kernels: ['outputForward'],
+    shapes: [[7, 5]],
+    label: () => 'sigmoid outputs match the float64 reference (odd count: SIMD body and scalar tail)',
+    seed: () => 2,
+    inputs: ([N, O], rng) => ({ y: logits(rng, N, O, 20) }),
+    call: ({ k, p }, [N, O]) => {
+      k.outputForward(p.y, N, O, OUT.sigmoid);
+      return { out: [p.y, N * O] };
+    },
+    exact: [],
+    noTwin: 'the twin is one level down: expVec equals expScalar lane for lane (above)',
+    ref: 'float64',
+    tol: () => ({
+      out: { atol: 1e-8, rtol: 3e-7, why: '1 / (1 + e): relative error of e (1e-7) shrinks by e / (1 + e); then one f32 add and one division' },
+    }),
   });
 });

@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import relaxedBytes from '../../build/simple-rnn-relaxed.wasm';
 import { JsBackend } from '../../src/backends/js.js';
-import { relaxedSimdUnavailable, wasmBackend } from '../../src/backends/wasm.js';
+import { relaxedSimdUnavailableAsync, wasmBackend } from '../../src/backends/wasm.js';
 import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
 import { PARAM_NAMES } from '../../src/model.js';
 import { Rng } from '../../src/random.js';
@@ -18,7 +18,7 @@ import { denseBatch, expectClose, flat, tokenBatch } from '../util.js';
 import { Scope, randomF32 } from './harness.js';
 
 // In Node 20 this turns on --experimental-wasm-relaxed-simd (v8.setFlagsFromString) and validates the build again.
-const why = relaxedSimdUnavailable();
+const why = await relaxedSimdUnavailableAsync();
 if (why) console.warn(`relaxed.test: relaxed SIMD cannot run in this test process (${why}); only the fallback is tested`);
 const runs = why === null;
 const U = 2 ** -24;
