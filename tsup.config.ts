@@ -1,12 +1,16 @@
 import { defineConfig } from 'tsup';
 
 // The wasm is inlined as bytes, so one import works in Node (ESM and CJS), in bundlers and in a plain <script type=module>.
+// Only the strict build is in what an entry loads up front: the relaxed-SIMD and threads builds are dynamic imports
+// (src/backends/wasm.ts, src/parallel/realm.ts), which code splitting turns into chunks of their own, loaded only by a
+// model that asks for them. `splitting: true` extends that to the CJS output (tsup's CJS splitting: the chunks are
+// required lazily, inside the promise of the import()).
 export default defineConfig([
   {
     entry: {
       index: 'src/index.ts',
-      worker: 'src/worker/index.ts', // Trainer (host side; no Node or DOM imports)
-      'worker-web': 'src/worker/web.ts', // the Web Worker script
+      worker: 'src/demos/trainer.ts', // the Trainer (src/trainer/, host side; no Node or DOM imports) and the demo jobs
+      'worker-web': 'src/demos/trainer-web.ts', // the Web Worker script, serving the demo tasks
       browser: 'src/browser/index.ts', // checkpoint download/upload and IndexedDB
     },
     format: ['esm', 'cjs'],
@@ -15,18 +19,20 @@ export default defineConfig([
     dts: true,
     clean: true,
     sourcemap: true,
+    splitting: true,
     loader: { '.wasm': 'binary' },
   },
   // The Node worker_thread trainer, kept out of the browser entries (it imports node:worker_threads). It starts a
   // Worker on its own file, hence shims (import.meta.url in the CJS build).
   {
-    entry: { 'worker-node': 'src/worker/node.ts' },
+    entry: { 'worker-node': 'src/demos/trainer-node.ts' },
     format: ['esm', 'cjs'],
     platform: 'node',
     target: 'node20',
     dts: true,
     shims: true,
     sourcemap: true,
+    splitting: true,
     loader: { '.wasm': 'binary' },
   },
   // The simple-rnn command (package.json "bin"): Node only, ESM, runnable as a script.

@@ -1,10 +1,12 @@
-// The built package (dist/, wasm inlined) in Node: ESM import and CJS require, in fresh processes.
+// The built package (dist/, wasm inlined) in Node: ESM import and CJS require, in fresh processes. The main entry
+// carries the strict build only; the relaxed-SIMD and threads builds are chunks loaded by the models that ask.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
+const dist = resolve(root, 'dist');
 const script = (load: string) => `
   ${load}
   (async () => {
@@ -25,5 +27,97 @@ describe.runIf(existsSync(resolve(root, 'dist/index.js')))('dist/ in Node', () =
     const m = await SimpleRNN.create({ vocabSize: 5, hiddenSize: 6, outputSize: 3, seed: 2 });
     expect(m.predict([[1, 2, 3], [4]])).toEqual(a.p);
     m.dispose();
+  });
+});
+
+/** Windows of a build's base64 (as the binary loader inlines it) that occur in no other build's base64. */
+function markers(build: string, others: string[]): string[] {
+  const b64 = (f: string) => readFileSync(resolve(root, 'build', f)).toString('base64');
+  const mine = b64(build);
+  const theirs = others.map(b64);
+  const out: string[] = [];
+  for (let at = 0; at + 48 <= mine.length && out.length < 8; at += 48) {
+    const w = mine.slice(at, at + 48);
+    if (theirs.every((t) => !t.includes(w))) out.push(w);
+  }
+  return out;
+}
+
+/** An ESM entry and the chunks it imports statically (import … from, export … from, import "…"), not import(). */
+function eagerEsm(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/^\s*(?:import|export)\s*(?:[\w*{}\s,$]*?\sfrom\s*)?["'](\.[^"']+)["']/gm)) visit(join(dirname(file), m[1]));
+  };
+  visit(resolve(dist, entry));
+  return [...seen];
+}
+
+const WASM = ['simple-rnn.wasm', 'simple-rnn-relaxed.wasm', 'simple-rnn-threads.wasm'];
+const wasmBuilt = WASM.every((f) => existsSync(resolve(root, 'build', f)));
+
+describe.runIf(existsSync(resolve(dist, 'index.js')) && wasmBuilt)('dist/ bundle: only the strict build is loaded up front', () => {
+  const [strict, relaxed, threads] = WASM.map((f, k) => ({ name: f, marks: markers(f, WASM.filter((_, j) => j !== k)) }));
+  const has = (files: string[], marks: string[]) => files.some((f) => marks.some((w) => readFileSync(f, 'latin1').includes(w)));
+
+  it('each build has markers that tell it from the others', () => {
+    for (const b of [strict, relaxed, threads]) expect(b.marks.length, b.name).toBeGreaterThan(0);
+  });
+
+  it('dist/index.js and its static chunks hold the strict build and neither the relaxed nor the threads build', () => {
+    const files = eagerEsm('index.js');
+    expect(has(files, strict.marks)).toBe(true);
+    expect(has(files, relaxed.marks)).toBe(false);
+    expect(has(files, threads.marks)).toBe(false);
+    // the two are in chunks of their own, which dist/ ships
+    const all = readdirSync(dist).filter((f) => f.endsWith('.js')).map((f) => resolve(dist, f));
+    expect(has(all.filter((f) => !files.includes(f)), relaxed.marks)).toBe(true);
+    expect(has(all.filter((f) => !files.includes(f)), threads.marks)).toBe(true);
+  });
+
+  it('CJS: require("dist/index.cjs") loads neither; a threaded model loads the threads chunk, a relaxed model the relaxed one', () => {
+    const out = execFileSync(process.execPath, ['-e', `
+      const { SimpleRNN } = require(${JSON.stringify(resolve(dist, 'index.cjs'))});
+      const loaded = () => Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(dist)}));
+      (async () => {
+        const eager = loaded();
+        const t = await SimpleRNN.create({ inputSize: 3, hiddenSize: 8, outputSize: 2, seed: 1, threads: 2 });
+        const threads = t.threads;
+        t.trainBatch([[[1, 0, 0], [0, 1, 0]], [[0, 0, 1]]], [0, 1]);
+        t.dispose();
+        const afterThreads = loaded();
+        const r = await SimpleRNN.create({ inputSize: 3, hiddenSize: 8, outputSize: 2, seed: 1, simd: 'relaxed' });
+        const simd = [r.simd, r.simdFallback];
+        r.dispose();
+        console.log(JSON.stringify({ eager, threads, afterThreads, simd, afterRelaxed: loaded() }));
+      })();`], { encoding: 'utf8' });
+    const r = JSON.parse(out) as { eager: string[]; threads: number; afterThreads: string[]; simd: [string, string | null]; afterRelaxed: string[] };
+    expect(has(r.eager, strict.marks)).toBe(true);
+    expect(has(r.eager, relaxed.marks)).toBe(false);
+    expect(has(r.eager, threads.marks)).toBe(false);
+    expect(r.threads).toBe(2);
+    expect(has(r.afterThreads, threads.marks)).toBe(true);
+    expect(has(r.afterThreads, relaxed.marks)).toBe(false);
+    expect(r.simd).toEqual(['relaxed', null]); // Node 20: the flag is turned on at run time (src/backends/wasm.ts)
+    expect(has(r.afterRelaxed, relaxed.marks)).toBe(true);
+  });
+
+  it('ESM: a threaded model and a relaxed model from dist/index.js load their chunks and train', () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+      import { SimpleRNN } from ${JSON.stringify(resolve(dist, 'index.js'))};
+      const t = await SimpleRNN.create({ inputSize: 3, hiddenSize: 8, outputSize: 2, seed: 1, threads: 2 });
+      const loss = t.trainBatch([[[1, 0, 0], [0, 1, 0]], [[0, 0, 1]]], [0, 1]);
+      const threads = t.threads;
+      t.dispose();
+      const r = await SimpleRNN.create({ inputSize: 3, hiddenSize: 8, outputSize: 2, seed: 1, simd: 'relaxed' });
+      console.log(JSON.stringify({ threads, loss, simd: [r.simd, r.simdFallback] }));
+      r.dispose();`], { encoding: 'utf8' });
+    const r = JSON.parse(out);
+    expect(r.threads).toBe(2);
+    expect(Number.isFinite(r.loss)).toBe(true);
+    expect(r.simd).toEqual(['relaxed', null]);
   });
 });

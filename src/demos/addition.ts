@@ -6,6 +6,8 @@
 // A sum of two n-digit numbers has n+1 digits, so a sequence has n+1 steps; the last one emits the final carry.
 // The carry is the only thing the state must remember, so what the network learns does not depend on the length:
 // trained on at most 8 digits, it is tested on 16, 32, 64 and 100. A number counts as right only if every digit is.
+// The model may be deep (layers) or bidirectional: a reverse direction reads the digits most significant first, which
+// an adder does not need (the carry flows upwards) but may use; predict reads whole sums, so either can be tested.
 //
 // Platform-neutral (no Node imports): the CLI draws progress through the hooks.
 import { SimpleRNN } from '../model.js';
@@ -24,6 +26,10 @@ export interface AdditionOptions {
   testCount?: number;
   /** H. Default 64. */
   hiddenSize?: number;
+  /** Layers stacked. Default 1. */
+  layers?: number;
+  /** Each layer also reads the digits most significant first (a reverse direction, concatenated). Default false. */
+  bidirectional?: boolean;
   /** Sums per minibatch (grouped by length). Default 32. */
   batchSize?: number;
   /** Default 'adam'. */
@@ -114,7 +120,8 @@ export function encodeAddition(ex: Example): { x: Float32Array; y: number[] } {
 /** Digits (least significant first) as the number's usual string, most significant first. */
 export const digitsToString = (d: ArrayLike<number>): string => Array.from(d).reverse().join('');
 
-function argmax(p: ArrayLike<number>): number {
+/** The index of the largest entry (the first one on ties): the predicted class. */
+export function argmax(p: ArrayLike<number>): number {
   let best = 0;
   for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
   return best;
@@ -138,6 +145,8 @@ export const ADDITION_DEFAULTS: Required<AdditionOptions> = {
   testLengths: [16, 32, 64, 100],
   testCount: 1000,
   hiddenSize: 64,
+  layers: 1,
+  bidirectional: false,
   batchSize: 32,
   optimizer: 'adam',
   learningRate: 0.01,
@@ -154,6 +163,8 @@ export async function runAddition(options: AdditionOptions = {}, hooks: Addition
   const model = await SimpleRNN.create({
     inputSize: 20,
     hiddenSize: cfg.hiddenSize,
+    ...(cfg.layers > 1 ? { layers: cfg.layers } : {}),
+    ...(cfg.bidirectional ? { bidirectional: true } : {}),
     outputSize: 10,
     outputActivation: 'softmax',
     returnSequences: true,

@@ -3,44 +3,23 @@
 // itself and the others on training threads (pool.ts) over the same params, then sums the grads buffers in a fixed
 // order (0, 1, ...) and takes the one optimizer step. The row weights of every sub-batch are the whole batch's (1/B,
 // or 1/steps with returnSequences), so each sub-batch's grads are its share of the batch mean and the sum is the mean.
+// The threads option itself (MAX_THREADS, coreCount, resolveThreads) is resolved in src/config.ts.
 import type { Packed } from '../batch.js';
-import { rangeError, typeError } from '../errors.js';
-import { threadsWasmSupported } from './realm.js';
 
-export { threadedRealm, type ThreadedRealm } from './realm.js';
+export { threadedRealm, threadsWasmSupported, THREADS_WASM_UNSUPPORTED, type ThreadedRealm } from './realm.js';
 export { ThreadPool, liveThreads } from './pool.js';
-
-/** Most threads a model starts ('auto' takes the cores, up to this). */
-export const MAX_THREADS = 64;
 
 type Global = {
   process?: { getBuiltinModule?: (id: string) => unknown };
-  navigator?: { hardwareConcurrency?: number };
   crossOriginIsolated?: boolean;
   Worker?: unknown;
   document?: unknown;
 };
 
-/** Cores of this machine: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers; 1 if unknown. */
-export function coreCount(): number {
-  const g = globalThis as Global;
-  const os = typeof g.process?.getBuiltinModule === 'function' ? (g.process.getBuiltinModule('node:os') as { availableParallelism?: () => number }) : null;
-  const n = os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;
-  return Number.isInteger(n) && n >= 1 ? n : 1;
-}
-
-/** The `threads` option as a count: default 1, 'auto' = the cores (at most MAX_THREADS). */
-export function resolveThreads(api: string, v: unknown): number {
-  if (v === undefined) return 1;
-  if (v === 'auto') return Math.min(coreCount(), MAX_THREADS);
-  if (typeof v !== 'number') throw typeError(api, 'options.threads', `an integer in [1, ${MAX_THREADS}] or 'auto'`, v);
-  if (!Number.isInteger(v) || v < 1 || v > MAX_THREADS) {
-    throw rangeError(api, 'options.threads', `= ${v} is out of range; expected an integer in [1, ${MAX_THREADS}] or 'auto'`);
-  }
-  return v;
-}
-
-/** Why this runtime cannot train on threads, or null when it can. */
+/**
+ * Why this runtime cannot train on threads, or null when it may. Synchronous, so it does not validate the threads
+ * build (that build is a chunk loaded on demand): threadedRealm() does, and rejects with THREADS_WASM_UNSUPPORTED.
+ */
 export function threadsUnavailable(backend: 'wasm' | 'js'): string | null {
   if (backend === 'js') return "backend: 'js' runs on one thread (threads need the wasm backend)";
   const g = globalThis as Global;
@@ -55,7 +34,6 @@ export function threadsUnavailable(backend: 'wasm' | 'js'): string | null {
   } catch {
     return "Atomics.wait is not allowed on a page's main thread; train in a worker (simple-rnn/worker) to use threads";
   }
-  if (!threadsWasmSupported()) return 'this runtime does not validate the shared-memory wasm build (WebAssembly threads)';
   return null;
 }
 

@@ -1,10 +1,10 @@
-// Training threads of one model: Node worker_threads or browser Web Workers, each running src/threads/worker.ts on the
+// Training threads of one model: Node worker_threads or browser Web Workers, each running src/parallel/thread.ts on the
 // realm's shared memory. dispatch() hands jobs to the threads; the model's thread runs its own share meanwhile, then
 // join() blocks in Atomics.wait until every thread has published its result (allowed in Node and inside a browser
-// worker; never on a page's main thread, which src/threads/index.ts refuses up front).
-import { PASS_FIELDS, type PassArgs } from '../pass.js';
+// worker; never on a page's main thread, which src/parallel/index.ts refuses up front).
+import { passFields, type PassArgs } from '../pass.js';
 import type { ThreadedRealm } from './realm.js';
-import { ARGS_WORDS, CMD, CTRL_WORDS, DONE, LOSS, STATUS, workerSource, type ThreadInit } from './worker.js';
+import { CMD, CTRL_WORDS, DONE, STATUS, argsWords, workerSource, type ThreadInit } from './thread.js';
 
 /** The part of a Node Worker or a Web Worker that the pool uses. */
 interface ThreadHandle {
@@ -89,15 +89,19 @@ const orphans = typeof FinalizationRegistry === 'function' ? new FinalizationReg
 export class ThreadPool {
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
+  /** Float64 words per slot: the fields, then the loss. */
+  private readonly words: number;
   private disposed = false;
 
   private constructor(
     private readonly realm: ThreadedRealm,
     private readonly threads: ThreadHandle[],
     private readonly scratch: number[],
+    private readonly fields: readonly string[],
     ctrl: SharedArrayBuffer,
     args: SharedArrayBuffer,
   ) {
+    this.words = argsWords(fields);
     this.ctrl = new Int32Array(ctrl);
     this.args = new Float64Array(args);
   }
@@ -109,12 +113,13 @@ export class ThreadPool {
 
   /**
    * Starts `n` threads on the realm, each with its own GEMM scratch block (sized to prepack an (H, H) weight, or the
-   * base size when that does not fit). All or nothing: on failure every started thread ends and every block is freed.
+   * base size when that does not fit). `fields` is the order of a job's numbers: passFields(L, dirs) of the model
+   * (default: one layer, one direction). All or nothing: on failure every started thread ends and every block is freed.
    */
-  static async start(realm: ThreadedRealm, n: number, H: number): Promise<ThreadPool> {
+  static async start(realm: ThreadedRealm, n: number, H: number, fields: readonly string[] = passFields(1, 1)): Promise<ThreadPool> {
     const be = realm.be;
     const ctrl = new SharedArrayBuffer(n * CTRL_WORDS * 4);
-    const args = new SharedArrayBuffer(n * ARGS_WORDS * 8);
+    const args = new SharedArrayBuffer(n * argsWords(fields) * 8);
     const scratch: number[] = [];
     const sizes: number[] = [];
     try {
@@ -134,12 +139,11 @@ export class ThreadPool {
       for (const p of scratch) be.free(p);
       throw e;
     }
-    const fields = PASS_FIELDS as string[];
     const started = await Promise.allSettled(
-      scratch.map((ptr, slot) => spawn({ module: realm.module, memory: realm.memory, ctrl, args, slot, fields, scratch: ptr, scratchBytes: sizes[slot] })),
+      scratch.map((ptr, slot) => spawn({ module: realm.module, memory: realm.memory, ctrl, args, slot, fields: [...fields], argsWords: argsWords(fields), scratch: ptr, scratchBytes: sizes[slot] })),
     );
     const threads = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const pool = new ThreadPool(realm, threads, scratch, ctrl, args);
+    const pool = new ThreadPool(realm, threads, scratch, fields, ctrl, args);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) {
       pool.dispose();
@@ -157,11 +161,11 @@ export class ThreadPool {
   dispatch(jobs: PassArgs[]): void {
     if (this.disposed) throw new Error('SimpleRNN: the training threads were stopped');
     if (jobs.length > this.threads.length) throw new Error(`SimpleRNN: ${jobs.length} jobs for ${this.threads.length} threads`);
-    const { ctrl, args } = this;
+    const { ctrl, args, fields } = this;
     this.pending = [];
     for (let slot = 0; slot < jobs.length; slot++) {
-      const f = slot * ARGS_WORDS;
-      for (let q = 0; q < PASS_FIELDS.length; q++) args[f + q] = jobs[slot][PASS_FIELDS[q]];
+      const f = slot * this.words;
+      for (let q = 0; q < fields.length; q++) args[f + q] = jobs[slot][fields[q]] ?? 0; // 0: a pointer not used
       const gen = (ctrl[slot * CTRL_WORDS + CMD] + 1) | 0;
       this.pending.push(gen);
       Atomics.store(ctrl, slot * CTRL_WORDS + CMD, gen); // publishes the job and every workspace write before it
@@ -179,7 +183,7 @@ export class ThreadPool {
       const gen = this.pending[slot];
       for (let d = Atomics.load(ctrl, c + DONE); d !== gen; d = Atomics.load(ctrl, c + DONE)) Atomics.wait(ctrl, c + DONE, d);
       if (Atomics.load(ctrl, c + STATUS) !== 1) failed = true;
-      losses.push(args[slot * ARGS_WORDS + LOSS]);
+      losses.push(args[(slot + 1) * this.words - 1]);
     }
     this.pending = [];
     if (failed) throw new Error('SimpleRNN: a training thread failed (see the warning above); its share of the batch was not computed');
@@ -198,7 +202,7 @@ export class ThreadPool {
     orphans?.unregister(this);
     const { ctrl, args } = this;
     for (let slot = 0; slot < this.scratch.length; slot++) {
-      args[slot * ARGS_WORDS] = -1; // mode < 0: the thread leaves its loop
+      args[slot * this.words] = -1; // mode < 0: the thread leaves its loop
       Atomics.add(ctrl, slot * CTRL_WORDS + CMD, 1);
       Atomics.notify(ctrl, slot * CTRL_WORDS + CMD);
     }

@@ -3,7 +3,7 @@
 //
 // A thread instantiates the threads build of the wasm module on the realm's shared memory, takes the scratch block the
 // model's thread allocated for it (it never allocates: only the model's thread runs the allocator), says 'ready',
-// then blocks in Atomics.wait until its slot's command counter moves. It reads its job (a row of PASS_FIELDS numbers),
+// then blocks in Atomics.wait until its slot's command counter moves. It reads its job (a row of numbers in `fields` order),
 // runs the pass, writes the loss, and publishes the command number in its done word. Mode < 0 ends the thread.
 import { runPass } from '../pass.js';
 
@@ -13,20 +13,25 @@ export interface ThreadInit {
   memory: WebAssembly.Memory;
   /** Int32 words, CTRL_WORDS per slot: command counter, done counter, status (1 ok, 2 failed). */
   ctrl: SharedArrayBuffer;
-  /** Float64 words, ARGS_WORDS per slot: the job (PASS_FIELDS order) and, in the last word, the loss. */
+  /** Float64 words, argsWords per slot: the job (`fields` order) and, in the last word, the loss. */
   args: SharedArrayBuffer;
   slot: number;
+  /** The pass's fields (passFields(L, dirs) of the model): the order of a job's numbers. */
   fields: readonly string[];
+  /** Float64 words per slot: fields.length + 1 (argsWords(fields)). */
+  argsWords: number;
   scratch: number;
   scratchBytes: number;
 }
 
+/** Int32 words per slot of the control block (a 64-byte line each, so that slots do not share a cache line). */
 export const CTRL_WORDS = 16;
-export const ARGS_WORDS = 64;
 export const CMD = 0;
 export const DONE = 1;
 export const STATUS = 2;
-export const LOSS = ARGS_WORDS - 1;
+
+/** Float64 words per slot of the args block: the job's fields, then the loss (the last word). */
+export const argsWords = (fields: readonly string[]): number => fields.length + 1;
 
 // Self-contained (shipped as text): the word offsets above are repeated as literals.
 function threadMain(pass: (k: unknown, a: Record<string, number>) => number): void {
@@ -61,7 +66,8 @@ function threadMain(pass: (k: unknown, a: Record<string, number>) => number): vo
     const ctrl = new Int32Array(init.ctrl);
     const args = new Float64Array(init.args);
     const c = init.slot * 16; // CTRL_WORDS
-    const f = init.slot * 64; // ARGS_WORDS
+    const f = init.slot * init.argsWords;
+    const lossAt = f + init.argsWords - 1;
     const fields = init.fields as string[];
     post({ type: 'ready' });
     let seen = 0;
@@ -75,7 +81,7 @@ function threadMain(pass: (k: unknown, a: Record<string, number>) => number): vo
       for (let j = 0; j < fields.length; j++) a[fields[j]] = args[f + j];
       let status = 1;
       try {
-        args[f + 63] = pass(k, a); // LOSS
+        args[lossAt] = pass(k, a);
       } catch (e) {
         status = 2;
         post({ type: 'error', message: String((e && (e as Error).message) || e) });

@@ -1,9 +1,15 @@
-// simple-rnn/worker: the host side of the trainer (no Node or DOM imports; the worker scripts are separate entries:
-// simple-rnn/worker/web for a browser Web Worker, simple-rnn/worker/node for a Node worker_thread).
+// The Trainer room: a model trained off the UI thread (a Web Worker or a Node worker_thread) over a message protocol,
+// on the tasks its worker script serves. No Node or DOM imports here (node.ts is the Node side, imported apart). The
+// package's entries (src/demos/trainer*.ts) give the worker scripts the demo tasks.
 export { Trainer, modelFrom } from './trainer.js';
-export type { TrainerEvents, TrainResult, SampleRequest, WorkerLike } from './trainer.js';
-export { serve, resolveJob } from './serve.js';
+export type { NodeWorkerLike, TrainerEvents, TrainResult, WebWorkerLike, WorkerLike } from './trainer.js';
+export { serve, resolveJob, JOB_KEYS } from './serve.js';
+export type { ResolvedJob } from './serve.js';
+export { serveWebWorker, inWebWorker } from './web.js';
+export type { TaskBatch, TaskDefaults, TaskSample, TaskSession, TrainerTask } from './task.js';
+export { SAMPLE_KEYS } from './protocol.js';
 export type {
-  AdditionJob, BackendChoice, DoneEvent, ErrorEvent, EvaluationEvent, HostMessage, Job, JobBase, ProgressEvent,
-  LoadedEvent, SampleEvent, SnapshotEvent, StartedEvent, TextJob, WorkerEndpoint, WorkerMessage,
+  BackendChoice, DisposeMessage, DoneEvent, ErrorEvent, EvaluationEvent, EvaluationExample, HostMessage, Job, JobBase,
+  LengthAccuracy, LoadMessage, LoadedEvent, ProgressEvent, SampleEvent, SampleMessage, SampleRequest, SnapshotEvent,
+  StartMessage, StartedEvent, StopMessage, WorkerEndpoint, WorkerMessage,
 } from './protocol.js';

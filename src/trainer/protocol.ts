@@ -1,18 +1,19 @@
 // The message protocol between a Trainer (host: the page, or a Node main thread) and its worker (a Web Worker or a
 // Node worker_thread). Messages are plain structured-clone data; parameters travel as Float32Array (transferred).
 //
-//   host -> worker   start { job }   stop   sample { id, prompt, length, temperature, topK, seed }   load { id, checkpoint }
-//                    dispose
+//   host -> worker   start { job, data }   stop   sample { id, prompt, length, temperature, topK, seed }
+//                    load { id, checkpoint }   dispose
 //   worker -> host   started   progress*   evaluation*   snapshot*   sample   done | error   loaded
 //
 // One job at a time per worker. After `done` the worker keeps the trained model, so `sample` still works until the
-// next `start` or `dispose`.
+// next `start` or `dispose`. What a job trains on is its task's business (src/trainer/task.ts): the worker script
+// serves the tasks it was given, and the job names one of them.
 import type { Params, SimpleRNNOptions } from '../model.js';
 
 /** Which backend a job asks for: 'auto' (default) picks 'wasm' where WebAssembly SIMD validates, else 'js'. */
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 
-/** Options shared by every job. */
+/** Options shared by every job, whatever its task. An unknown key (neither these nor the task's) is refused. */
 export interface JobBase {
   /** Optimizer steps (batches) to run. Default 500. */
   steps?: number;
@@ -20,152 +21,256 @@ export interface JobBase {
   timeBudgetMs?: number;
   /** Sequences per batch. Default 16. */
   batchSize?: number;
-  /** H. Default 128 (text), 64 (addition). */
-  hiddenSize?: number;
-  /** Learning rate. Default 0.1 (text), 0.01 (addition). */
+  /**
+   * H: one size for every layer, or one per layer (e.g. [64, 32] with modelOptions.layers = 2). Default: the task's
+   * (text 128, addition 64).
+   */
+  hiddenSize?: number | readonly number[];
+  /** Learning rate. Default: the task's (text 0.1, addition 0.01). */
   learningRate?: number;
   /** Seed of initialisation, batch sampling and text sampling. Default 1. */
   seed?: number;
   /** Default 'auto'. The choice and its reason are reported in the `started` event, never silently. */
   backend?: BackendChoice;
   /**
-   * More SimpleRNN.create options, passed through as they are (e.g. the optimizer or clipping options of the
-   * training issue). They cannot override what the job fixes (sizes, activations, returnSequences, backend, seed).
+   * More SimpleRNN.create options (e.g. optimizer, clipNorm, schedule, threads, layers, dropout, recurrentDropout). The
+   * options the job sets (hiddenSize, learningRate, backend, seed), those its task fixes (sizes, activations,
+   * returnSequences) and those it cannot train (a text job: bidirectional, goBackwards) are refused here.
    */
-  modelOptions?: Partial<SimpleRNNOptions> & Record<string, unknown>;
+  modelOptions?: Partial<SimpleRNNOptions>;
   /** Minimum milliseconds between `progress` events (the training loop also yields to messages this often). Default 100. */
   progressIntervalMs?: number;
   /** When set, the parameters are also posted with this period (in steps) as `snapshot` events. Default 0 (never). */
   snapshotEvery?: number;
 }
 
-/** A character-level language model on a text: predicts each next character. */
-export interface TextJob extends JobBase {
-  task: 'text';
-  /** Characters per training window (truncated BPTT length). Default 32. */
-  seqLength?: number;
-  /** Post a generated sample every this many steps (0: never). Default 0. */
-  sampleEvery?: number;
-  /** Characters per periodic sample. Default 200. */
-  sampleLength?: number;
-  /** Temperature of periodic samples. Default 0.8. */
-  temperature?: number;
-}
-
 /**
- * The addition task of `npm start` (src/demos/addition.ts encodes it): two decimal numbers digit by digit, least
- * significant first, one step per digit pair (20 one-hot inputs), the sum's digit at every step (10 classes).
+ * A job: the common options, `task` (the name of a task the worker serves) and that task's own options (TextJob and
+ * AdditionJob describe the two tasks of the package's worker scripts).
  */
-export interface AdditionJob extends JobBase {
-  task: 'addition';
-  /** Training numbers have 1..maxDigits digits. Default 8. */
-  maxDigits?: number;
-  /** Lengths (digits) tested by the `evaluation` events. Default [8, 16, 32, 64]. */
-  testLengths?: number[];
-  /** Sums per tested length. Default 100. */
-  testCount?: number;
-  /** Evaluate every this many steps (and at the end). Default 200. */
-  evalEvery?: number;
-  /** The evaluation's example sum comes from this tested length. Default: the longest. */
-  exampleLength?: number;
+export interface Job extends JobBase {
+  /** The name of a task the worker serves (the package's scripts: 'text' or 'addition'). */
+  task: string;
 }
 
-export type Job = TextJob | AdditionJob;
+/** What Trainer.sample asks for (a task that samples text reads it; see the task's documentation for defaults). */
+export interface SampleRequest {
+  /** Text fed to the model first (its characters must be in the model's vocabulary). Default '': a fresh start. */
+  prompt?: string;
+  /** Characters to generate. Default: the job's sampleLength (200). */
+  length?: number;
+  /** Softmax temperature; 0 is greedy. Default: the job's temperature (0.8). */
+  temperature?: number;
+  /** Sample among the topK most likely characters only; 0 = all. Default 0. */
+  topK?: number;
+  /** Seed of the sampling. Default: the current step + 1. */
+  seed?: number;
+}
 
-export type HostMessage =
-  | { type: 'start'; job: Job; text?: string }
-  | { type: 'stop' }
-  | { type: 'sample'; id: number; prompt?: string; length?: number; temperature?: number; topK?: number; seed?: number }
-  | { type: 'load'; id: number; checkpoint: Uint8Array }
-  | { type: 'dispose' };
+/** The keys of a SampleRequest (an unknown key is refused). */
+export const SAMPLE_KEYS = ['prompt', 'length', 'temperature', 'topK', 'seed'] as const;
 
+/** Starts a job (Trainer.start). */
+export interface StartMessage {
+  /** The message kind. */
+  type: 'start';
+  /** The job, read by the worker (an unknown key is refused). */
+  job: Job;
+  /** What the job's task trains on (a text job: the text). */
+  data?: unknown;
+}
+
+/** Ends the running job at its next batch boundary (Trainer.stop). */
+export interface StopMessage {
+  /** The message kind. */
+  type: 'stop';
+}
+
+/** Asks for text from the current model (Trainer.sample); answered by a `sample` event with the same id. */
+export interface SampleMessage extends SampleRequest {
+  /** The message kind. */
+  type: 'sample';
+  /** The request's id (an integer >= 1), repeated in the answer. */
+  id: number;
+}
+
+/** Loads checkpoint bytes in place of the worker's model (Trainer.load); answered by a `loaded` event. */
+export interface LoadMessage {
+  /** The message kind. */
+  type: 'load';
+  /** The request's id (an integer >= 1), repeated in the answer. */
+  id: number;
+  /** model.save() bytes. */
+  checkpoint: Uint8Array;
+}
+
+/** Frees the worker's model (after the running job, if one runs). */
+export interface DisposeMessage {
+  /** The message kind. */
+  type: 'dispose';
+}
+
+/** What a host posts to its worker. */
+export type HostMessage = StartMessage | StopMessage | SampleMessage | LoadMessage | DisposeMessage;
+
+/** The keys each host message may carry (serve() refuses any other, naming it). */
+export const MESSAGE_KEYS: { readonly [T in HostMessage['type']]: readonly string[] } = {
+  start: ['type', 'job', 'data'],
+  stop: ['type'],
+  sample: ['type', 'id', ...SAMPLE_KEYS],
+  load: ['type', 'id', 'checkpoint'],
+  dispose: ['type'],
+};
+
+/** The job's model is built and training starts. */
 export interface StartedEvent {
+  /** The event kind. */
   type: 'started';
-  task: Job['task'];
+  /** The job's task. */
+  task: string;
+  /** The backend the model runs on ('auto' resolved). */
   backend: 'wasm' | 'js';
   /** Why this backend: e.g. "WebAssembly SIMD validated" or "WebAssembly SIMD is not supported here". */
   backendReason: string;
+  /** Parameters of the model. */
   paramCount: number;
-  /** Text jobs: the characters, index = token id. */
+  /** Tasks over tokens: the text of each token id, index = id. */
   vocab?: string[];
+  /** Optimizer steps the job will run (unless stopped or out of time). */
   steps: number;
 }
 
+/** Training progress, at most every progressIntervalMs. */
 export interface ProgressEvent {
+  /** The event kind. */
   type: 'progress';
   /** Optimizer steps done. */
   step: number;
+  /** Optimizer steps of the job. */
   steps: number;
-  /** Mean training loss of the steps since the previous event (nats per character for text jobs). */
+  /** Mean training loss of the steps since the previous event (nats per token: per character for text jobs). */
   loss: number;
   /** Input tokens (characters, or digit pairs) processed per second since the previous event. */
   tokensPerSecond: number;
+  /** Milliseconds since training started. */
   elapsedMs: number;
 }
 
+/** A task's test: the fraction of test sequences exactly right, per tested length, and one example. */
 export interface EvaluationEvent {
+  /** The event kind. */
   type: 'evaluation';
+  /** Optimizer steps done. */
   step: number;
-  /** Fraction of whole sums exactly right, per tested length. */
-  accuracy: { length: number; accuracy: number }[];
-  /** Example: the first test sum of the job's exampleLength, as digits most significant first. */
-  example?: { a: string; b: string; predicted: string; expected: string };
+  /** Fraction of test sequences exactly right (addition: whole sums), per tested length. */
+  accuracy: LengthAccuracy[];
+  /** Example: one test sequence of the job's exampleLength (addition: digits most significant first). */
+  example?: EvaluationExample;
 }
 
+/** The accuracy at one tested length. */
+export interface LengthAccuracy {
+  /** The tested length (addition: digits per number). */
+  length: number;
+  /** Fraction of the test sequences of that length exactly right. */
+  accuracy: number;
+}
+
+/** One test of an evaluation (addition: a + b, digits most significant first). */
+export interface EvaluationExample {
+  /** The first operand. */
+  a: string;
+  /** The second operand. */
+  b: string;
+  /** What the model answered. */
+  predicted: string;
+  /** The right answer. */
+  expected: string;
+}
+
+/** Text from the model: a periodic sample (id 0) or the answer to a sample request. */
 export interface SampleEvent {
+  /** The event kind. */
   type: 'sample';
   /** The id of the request, or 0 for a periodic sample. */
   id: number;
+  /** Optimizer steps done when it was generated. */
   step: number;
+  /** The generated text (the prompt not included). */
   text: string;
+  /** The temperature it was sampled at. */
   temperature: number;
 }
 
+/** The parameters, every snapshotEvery steps. */
 export interface SnapshotEvent {
+  /** The event kind. */
   type: 'snapshot';
+  /** Optimizer steps done. */
   step: number;
+  /** A copy of the parameters (transferred). */
   params: Params;
 }
 
+/** The job ended: its model's parameters and checkpoint. */
 export interface DoneEvent {
+  /** The event kind. */
   type: 'done';
+  /** Why it ended: every step done, stop(), or timeBudgetMs. */
   reason: 'completed' | 'stopped' | 'time';
+  /** Optimizer steps done. */
   step: number;
   /** Mean loss of the last reported interval. */
   loss: number;
+  /** Milliseconds of training. */
   elapsedMs: number;
   /** SimpleRNN.create options that rebuild the model (with setParams(params)). */
   modelOptions: SimpleRNNOptions;
+  /** The trained parameters (transferred). */
   params: Params;
-  /** The checkpoint: model.save({ task, vocab }) bytes (SimpleRNN.load restores it exactly). */
+  /** The checkpoint: model.save(the task's metadata) bytes (SimpleRNN.load restores it exactly). */
   checkpoint: Uint8Array;
+  /** Tasks over tokens: the text of each token id, index = id. */
   vocab?: string[];
 }
 
+/** A job, a message or a request failed; the worker keeps serving. */
 export interface ErrorEvent {
+  /** The event kind. */
   type: 'error';
+  /** The error's name: 'TypeError', 'RangeError', 'Error', or another error class's. */
   name: string;
+  /** The library's message, naming the API and the field: `SimpleRNN.Trainer.start: job.stepz is not an option; ...`. */
   message: string;
-  /** The id of a failed sample request; absent when the job failed. */
+  /** The id of a failed sample or load request; absent when the job (or a message) failed. */
   id?: number;
 }
 
 /** A checkpoint was loaded into the worker (sample() then uses it). */
 export interface LoadedEvent {
+  /** The event kind. */
   type: 'loaded';
+  /** The id of the load request. */
   id: number;
+  /** Parameters of the loaded model. */
   paramCount: number;
   /** Optimizer steps the checkpoint had trained. */
   stepCount: number;
-  /** From the checkpoint's metadata, when it was saved by a text job. */
+  /** The task that recognised the checkpoint's metadata, if one did. */
+  task?: string;
+  /** The token texts of that task's vocabulary, when it has one. */
   vocab?: string[];
+  /** SimpleRNN.create options of the loaded model. */
   modelOptions: SimpleRNNOptions;
 }
 
+/** What a worker posts to its host. */
 export type WorkerMessage = LoadedEvent | StartedEvent | ProgressEvent | EvaluationEvent | SampleEvent | SnapshotEvent | DoneEvent | ErrorEvent;
 
 /** What the worker code needs from its side of the channel (a Web Worker's `self`, or Node's parentPort). */
 export interface WorkerEndpoint {
+  /** Posts a message to the host, transferring `transfer`. */
   post(message: WorkerMessage, transfer?: Transferable[]): void;
+  /** Calls `handler` with every message from the host. */
   listen(handler: (message: HostMessage) => void): void;
 }

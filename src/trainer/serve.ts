@@ -1,125 +1,134 @@
-// The worker side of the protocol: runs one job at a time, reports progress, answers sample requests. It is the same
-// code in a Web Worker and in a Node worker_thread; only the endpoint differs (web.ts, node.ts).
+// The worker side of the protocol: runs one job at a time on one of the tasks it serves, reports progress, answers
+// sample and load requests. It is the same code in a Web Worker and in a Node worker_thread; only the endpoint differs
+// (web.ts, node.ts). Every message and every job is read with the validator kit (src/options.ts): an unknown key is
+// refused by name, and the error travels back to the host as an `error` event with the library's message.
 import { resolveBackend } from '../backends/wasm.js';
+import { CREATE_KEYS, storedModelOptions } from '../config.js';
+import { rangeError, stateError, typeError } from '../errors.js';
 import { SimpleRNN, type Params, type SimpleRNNOptions } from '../model.js';
+import { int, num, oneOf, readOptions } from '../options.js';
 import { Rng } from '../random.js';
-import { EOS_ID, PAD_ID, UNK_ID, Vocabulary, type VocabularyJSON } from '../text/vocabulary.js';
-import type { AdditionJob, BackendChoice, HostMessage, Job, TextJob, WorkerEndpoint, WorkerMessage } from './protocol.js';
-import { digitsToString, encodeAddition, randomExample } from '../demos/addition.js';
-import { argmax, buildCorpus, textBatch, type Corpus } from './tasks.js';
+import { MESSAGE_KEYS, type BackendChoice, type HostMessage, type Job, type SampleRequest, type WorkerEndpoint, type WorkerMessage } from './protocol.js';
+import type { TaskSession, TrainerTask } from './task.js';
 
-const API = 'SimpleRNN.Trainer.start';
+/** The keys of JobBase (and `task`): every job may carry them. */
+export const JOB_KEYS = [
+  'task', 'steps', 'timeBudgetMs', 'batchSize', 'hiddenSize', 'learningRate', 'seed', 'backend', 'modelOptions',
+  'progressIntervalMs', 'snapshotEvery',
+] as const;
 
-interface Resolved {
-  task: Job['task'];
+/** create options a job sets itself (so job.modelOptions may not). */
+const SET_BY_JOB = { hiddenSize: 'job.hiddenSize', learningRate: 'job.learningRate', backend: 'job.backend', seed: 'job.seed' } as const;
+
+/** A job with every common option resolved, its task and the task's own resolved options. */
+export interface ResolvedJob {
+  /** The job's task. */
+  task: TrainerTask;
+  /** The task's own options, as its resolve() returned them. */
+  taskOptions: unknown;
+  /** Optimizer steps to run. */
   steps: number;
+  /** Milliseconds before the job ends by time (Infinity: no limit). */
   timeBudgetMs: number;
+  /** Sequences per batch. */
   batchSize: number;
-  hiddenSize: number;
+  /** H: one for every layer, or one per layer (modelOptions.layers of them). */
+  hiddenSize: number | number[];
+  /** The learning rate. */
   learningRate: number;
+  /** The seed of the model and of the batches. */
   seed: number;
+  /** The backend asked for ('auto' is resolved when the model is built). */
   backend: BackendChoice;
-  modelOptions: Record<string, unknown>;
+  /** More SimpleRNN.create options. */
+  modelOptions: Partial<SimpleRNNOptions>;
+  /** Minimum milliseconds between progress events. */
   progressIntervalMs: number;
+  /** Steps between snapshot events (0: none). */
   snapshotEvery: number;
-  // text
-  seqLength: number;
-  sampleEvery: number;
-  sampleLength: number;
-  temperature: number;
-  // addition
-  maxDigits: number;
-  testLengths: number[];
-  testCount: number;
-  evalEvery: number;
-  exampleLength: number;
 }
 
-/** Fills in defaults and validates every field; throws naming the field. */
-export function resolveJob(job: Job): Resolved {
-  if (job === null || typeof job !== 'object') throw new TypeError(`${API}: job must be an object; got ${String(job)}`);
-  if (job.task !== 'text' && job.task !== 'addition') {
-    throw new TypeError(`${API}: job.task must be 'text' or 'addition'; got ${JSON.stringify((job as { task?: unknown }).task)}`);
-  }
-  const j = job as unknown as Partial<Omit<TextJob, 'task'> & Omit<AdditionJob, 'task'>> & Record<string, unknown>;
-  const text = job.task === 'text';
-  const int = (field: string, dflt: number, lo: number, hi: number): number => {
-    const v = j[field] ?? dflt;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new RangeError(`${API}: job.${field} = ${String(v)} is invalid; expected an integer in [${lo}, ${hi}]`);
+/** Checks that `tasks` is a list of tasks with distinct names. */
+function checkTasks(tasks: unknown): readonly TrainerTask[] {
+  if (!Array.isArray(tasks) || tasks.length === 0) throw typeError('serve', 'tasks', 'a non-empty array of TrainerTask', tasks);
+  const seen = new Set<string>();
+  tasks.forEach((t: Partial<TrainerTask>, k) => {
+    if (t === null || typeof t !== 'object' || typeof t.name !== 'string' || typeof t.resolve !== 'function' || typeof t.start !== 'function') {
+      throw typeError('serve', `tasks[${k}]`, 'a TrainerTask { name, keys, fixes, defaults, resolve, start }', t);
     }
-    return v;
-  };
-  const num = (field: string, dflt: number, lo: number, loOpen: boolean): number => {
-    const v = j[field] ?? dflt;
-    if (typeof v !== 'number' || !Number.isFinite(v) || (loOpen ? v <= lo : v < lo)) {
-      throw new RangeError(`${API}: job.${field} = ${String(v)} is invalid; expected a finite number ${loOpen ? '>' : '>='} ${lo}`);
-    }
-    return v;
-  };
-  const backend = j.backend ?? 'auto';
-  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'js') {
-    throw new TypeError(`${API}: job.backend must be 'auto', 'wasm' or 'js'; got ${JSON.stringify(backend)}`);
+    if (seen.has(t.name)) throw rangeError('serve', `tasks[${k}].name`, `= "${t.name}" is a duplicate; every task needs its own name`);
+    seen.add(t.name);
+  });
+  return tasks;
+}
+
+/**
+ * job.hiddenSize: one size for every layer, or an array of one per layer (job.modelOptions.layers, default 1; the
+ * layer count itself is checked by SimpleRNN.create).
+ */
+function hiddenSizeOf(api: string, v: unknown, layers: unknown, dflt: number): number | number[] {
+  if (!Array.isArray(v)) return int(api, 'job.hiddenSize', v, 1, 4096, dflt);
+  const L = typeof layers === 'number' ? layers : 1;
+  if (v.length !== L) {
+    throw rangeError(api, 'job.hiddenSize', `has ${v.length} sizes; expected one per layer (job.modelOptions.layers = ${layers ?? '1 by default'})`);
   }
-  const testLengths = j.testLengths ?? [8, 16, 32, 64];
-  if (!Array.isArray(testLengths) || testLengths.length === 0 || testLengths.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000)) {
-    throw new RangeError(`${API}: job.testLengths must be a non-empty array of integers in [1, 10000]`);
+  return v.map((h: unknown, l) => int(api, `job.hiddenSize[${l}]`, h, 1, 4096));
+}
+
+/** Reads a job once: its task, the common options, the task's options; throws naming the field (job.<key>). */
+export function resolveJob(job: unknown, tasks: readonly TrainerTask[]): ResolvedJob {
+  const api = 'Trainer.start';
+  const names = tasks.map((t) => t.name);
+  if (job === null || typeof job !== 'object' || Array.isArray(job)) throw typeError(api, 'job', `a job object { task: ${names.map((n) => `'${n}'`).join(' | ')}, ... }`, job);
+  const name = oneOf(api, 'job.task', (job as { task?: unknown }).task, names);
+  const task = tasks.find((t) => t.name === name)!;
+  const o = readOptions(api, job, [...JOB_KEYS, ...task.keys], 'job');
+  const modelOptions = readOptions(api, o.modelOptions, CREATE_KEYS, 'job.modelOptions');
+  for (const k of Object.keys(modelOptions)) {
+    if (k in SET_BY_JOB) throw rangeError(api, `job.modelOptions.${k}`, `is set by the job; use ${SET_BY_JOB[k as keyof typeof SET_BY_JOB]}`);
+    if ((task.fixes as readonly string[]).includes(k)) throw rangeError(api, `job.modelOptions.${k}`, `is fixed by the ${name} task`);
   }
-  const mo = j.modelOptions ?? {};
-  if (mo === null || typeof mo !== 'object') throw new TypeError(`${API}: job.modelOptions must be an object`);
+  task.checkModel?.(api, modelOptions as Partial<SimpleRNNOptions>);
   return {
-    task: job.task,
-    steps: int('steps', 500, 1, 1e9),
-    timeBudgetMs: j.timeBudgetMs === undefined ? Infinity : num('timeBudgetMs', 0, 0, true),
-    batchSize: int('batchSize', 16, 1, 4096),
-    hiddenSize: int('hiddenSize', text ? 128 : 64, 1, 4096),
-    learningRate: num('learningRate', text ? 0.1 : 0.01, 0, true),
-    seed: int('seed', 1, -(2 ** 31), 2 ** 32),
-    backend,
-    modelOptions: mo as Record<string, unknown>,
-    progressIntervalMs: num('progressIntervalMs', 100, 1, false),
-    snapshotEvery: int('snapshotEvery', 0, 0, 1e9),
-    seqLength: int('seqLength', 32, 1, 100_000),
-    sampleEvery: int('sampleEvery', 0, 0, 1e9),
-    sampleLength: int('sampleLength', 200, 1, 100_000),
-    temperature: num('temperature', 0.8, 0, false),
-    maxDigits: int('maxDigits', 8, 1, 1000),
-    testLengths,
-    testCount: int('testCount', 100, 1, 100_000),
-    evalEvery: int('evalEvery', 200, 0, 1e9),
-    exampleLength: int('exampleLength', Math.max(...testLengths), 1, 10_000),
+    task,
+    taskOptions: task.resolve(api, o),
+    steps: int(api, 'job.steps', o.steps, 1, 1e9, 500),
+    timeBudgetMs: num(api, 'job.timeBudgetMs', o.timeBudgetMs, { min: 0, max: Infinity, minOpen: true }, Infinity),
+    batchSize: int(api, 'job.batchSize', o.batchSize, 1, 4096, 16),
+    hiddenSize: hiddenSizeOf(api, o.hiddenSize, modelOptions.layers, task.defaults.hiddenSize),
+    learningRate: num(api, 'job.learningRate', o.learningRate, { min: 0, max: Infinity, minOpen: true }, task.defaults.learningRate),
+    seed: int(api, 'job.seed', o.seed, -(2 ** 31), 2 ** 32, 1),
+    backend: oneOf(api, 'job.backend', o.backend, ['auto', 'wasm', 'js'] as const, 'auto'),
+    modelOptions: modelOptions as Partial<SimpleRNNOptions>,
+    progressIntervalMs: num(api, 'job.progressIntervalMs', o.progressIntervalMs, { min: 1, max: Infinity }, 100),
+    snapshotEvery: int(api, 'job.snapshotEvery', o.snapshotEvery, 0, 1e9, 0),
   };
+}
+
+/** Reads a host message once: its type, then its keys (an unknown key is refused). */
+function readMessage(msg: unknown): HostMessage {
+  const api = 'Trainer';
+  const types = Object.keys(MESSAGE_KEYS) as HostMessage['type'][];
+  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw typeError(api, 'message', `a message object { type: ${types.map((t) => `'${t}'`).join(' | ')}, ... }`, msg);
+  const type = oneOf(api, 'message.type', (msg as { type?: unknown }).type, types);
+  const m = readOptions(api, msg, MESSAGE_KEYS[type], 'message', `a field of a '${type}' message`) as Record<string, unknown>;
+  if (MESSAGE_KEYS[type].includes('id')) int(api, 'message.id', m.id, 1, Number.MAX_SAFE_INTEGER);
+  return { ...m, type } as HostMessage;
 }
 
 const now = () => performance.now();
-
-/**
- * The characters (index = token id) a checkpoint's metadata names: `vocab` (saved by a text job), or the character
- * Vocabulary of `simple-rnn train` (reserved ids: pad -> '', unk -> U+FFFD, eos -> a line break). Undefined when
- * there is none; a word-level vocabulary is an error (the text job samples characters).
- */
-export function vocabularyOf(meta: unknown): string[] | undefined {
-  const m = meta as { vocab?: unknown; format?: unknown; vocabulary?: unknown } | null | undefined;
-  if (Array.isArray(m?.vocab) && m.vocab.every((c) => typeof c === 'string')) return m.vocab as string[];
-  if (m?.format !== 'simple-rnn/cli-train' || m.vocabulary === undefined) return undefined;
-  const v = Vocabulary.fromJSON(m.vocabulary as VocabularyJSON);
-  if (v.tokenizer.level !== 'char') {
-    throw new RangeError(`SimpleRNN.Trainer.load: the checkpoint's vocabulary is ${v.tokenizer.level}-level; only character models can be sampled here`);
-  }
-  return Array.from({ length: v.size }, (_, id) => (id === PAD_ID ? '' : id === UNK_ID ? '\uFFFD' : id === EOS_ID ? '\n' : v.tokenOf(id)));
-}
-
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function paramBuffers(p: Params): ArrayBuffer[] {
   return Object.values(p).map((a) => (a as Float32Array).buffer as ArrayBuffer);
 }
 
-/** Runs the worker's message loop on an endpoint. */
-export function serve(ep: WorkerEndpoint): void {
+/** Runs the worker's message loop on an endpoint, for jobs of the given tasks. */
+export function serve(ep: WorkerEndpoint, tasks: readonly TrainerTask[]): void {
+  checkTasks(tasks);
   let model: SimpleRNN | null = null;
-  let corpus: Corpus | null = null;
-  let job: Resolved | null = null;
+  let session: TaskSession | null = null;
+  let sessionTask = '';
   let running = false;
   let stopRequested = false;
   let disposeRequested = false;
@@ -127,7 +136,7 @@ export function serve(ep: WorkerEndpoint): void {
   const disposeModel = () => {
     model?.dispose();
     model = null;
-    corpus = null;
+    session = null;
   };
 
   const post = (m: WorkerMessage, transfer?: Transferable[]) => ep.post(m, transfer);
@@ -136,60 +145,20 @@ export function serve(ep: WorkerEndpoint): void {
     post({ type: 'error', name: err.name, message: err.message, ...(id === undefined ? {} : { id }) });
   };
 
-  /** Text from model.generate (the wasm sampler). Without a prompt it starts after a newline (or the text's first character). */
-  const sampleText = (prompt: string, length: number, temperature: number, seed: number, topK = 0): string => {
-    if (!model || !corpus) throw new Error('SimpleRNN.Trainer.sample: no text model yet; start a text job first');
-    const { vocab, tokens } = corpus;
-    const id = new Map(vocab.map((c, k) => [c, k]));
-    const promptIds = Array.from(prompt, (c, t) => {
-      const k = id.get(c);
-      if (k === undefined) throw new RangeError(`SimpleRNN.Trainer.sample: prompt[${t}] = ${JSON.stringify(c)} is not in the training text's vocabulary`);
-      return k;
-    });
-    if (promptIds.length === 0) promptIds.push(id.get('\n') ?? (tokens.length > 0 ? tokens[0] : 0));
-    const out = model.generate({ prompt: promptIds, length, temperature, topK, seed });
-    return out.map((k) => vocab[k]).join('');
-  };
-
-  const evaluateAddition = (o: Resolved): WorkerMessage => {
-    const rng = new Rng(o.seed + 7919); // the same test sums at every evaluation
-    const accuracy: { length: number; accuracy: number }[] = [];
-    let example: { a: string; b: string; predicted: string; expected: string } | undefined;
-    for (const n of o.testLengths) {
-      const sums = Array.from({ length: o.testCount }, () => randomExample(rng, n));
-      const encoded = sums.map(encodeAddition);
-      const out = model!.predict(encoded.map((e) => e.x)) as number[][][];
-      let right = 0;
-      encoded.forEach(({ y }, b) => {
-        const pred = out[b].map(argmax);
-        if (pred.every((d, t) => d === y[t])) right++;
-        if (b === 0 && n === o.exampleLength) {
-          example = { a: digitsToString(sums[b].a), b: digitsToString(sums[b].b), predicted: digitsToString(pred), expected: digitsToString(y) };
-        }
-      });
-      accuracy.push({ length: n, accuracy: right / o.testCount });
-    }
-    return { type: 'evaluation', step, accuracy, example };
-  };
-
-  const run = async (rawJob: Job, text: string | undefined): Promise<void> => {
-    const o = resolveJob(rawJob);
+  const run = async (rawJob: Job, data: unknown): Promise<void> => {
+    const api = 'Trainer.start';
+    const o = resolveJob(rawJob, tasks);
+    const next = o.task.start(api, o.taskOptions, data, o.seed);
     const { backend, reason } = resolveBackend(o.backend);
-    const fixed: SimpleRNNOptions = { hiddenSize: o.hiddenSize, outputSize: 2, returnSequences: true, backend, seed: o.seed, learningRate: o.learningRate };
-    if (o.task === 'text') {
-      corpus = buildCorpus(text as string, o.seqLength);
-      Object.assign(fixed, { vocabSize: corpus.vocab.length, outputSize: corpus.vocab.length });
-    } else {
-      corpus = null;
-      Object.assign(fixed, { inputSize: 20, outputSize: 10 });
-    }
-    model?.dispose();
-    model = null;
-    const opts = { ...o.modelOptions, ...fixed, activation: 'tanh', outputActivation: 'softmax' } as SimpleRNNOptions;
+    const opts = {
+      ...o.modelOptions, ...next.model, hiddenSize: o.hiddenSize, learningRate: o.learningRate, backend, seed: o.seed,
+    } as SimpleRNNOptions;
+    disposeModel();
     model = await SimpleRNN.create(opts);
-    job = o;
+    session = next;
+    sessionTask = o.task.name;
     step = 0;
-    post({ type: 'started', task: o.task, backend, backendReason: reason, paramCount: model.paramCount, vocab: corpus?.vocab, steps: o.steps });
+    post({ type: 'started', task: o.task.name, backend, backendReason: reason, paramCount: model.paramCount, vocab: next.vocab, steps: o.steps });
 
     const rng = new Rng(o.seed + 1); // batches; the model's own rng is left to the model
     const t0 = now();
@@ -211,83 +180,89 @@ export function serve(ep: WorkerEndpoint): void {
       let n = 0;
       let tokens = 0;
       do {
-        let loss: number;
-        if (o.task === 'text') {
-          const { inputs, targets } = textBatch(rng, corpus!.tokens, o.batchSize, o.seqLength);
-          loss = model.trainBatch(inputs, targets);
-          tokens += o.batchSize * o.seqLength;
-        } else {
-          const inputs: Float32Array[] = [];
-          const targets: Int32Array[] = [];
-          for (let b = 0; b < o.batchSize; b++) {
-            const { x, y } = encodeAddition(randomExample(rng, 1 + rng.int(o.maxDigits)));
-            inputs.push(x);
-            targets.push(Int32Array.from(y));
-            tokens += y.length;
-          }
-          loss = model.trainBatch(inputs, targets);
-        }
+        const b = next.batch(rng, o.batchSize);
+        const loss = model.trainBatch(b.inputs, b.targets);
+        tokens += b.tokens;
         step++;
         n++;
         lossSum += loss;
-        if (periodic(o.sampleEvery) || periodic(o.snapshotEvery) || (o.task === 'addition' && periodic(o.evalEvery))) break;
+        if (next.due(step) || periodic(o.snapshotEvery)) break;
       } while (step < o.steps && now() - sliceStart < o.progressIntervalMs);
       const dt = (now() - sliceStart) / 1000;
       lastLoss = lossSum / n;
       post({ type: 'progress', step, steps: o.steps, loss: lastLoss, tokensPerSecond: dt > 0 ? tokens / dt : 0, elapsedMs: now() - t0 });
-      if (o.task === 'text' && periodic(o.sampleEvery)) {
-        post({ type: 'sample', id: 0, step, temperature: o.temperature, text: sampleText('', o.sampleLength, o.temperature, o.seed + step) });
-      }
-      if (o.task === 'addition' && periodic(o.evalEvery)) post(evaluateAddition(o));
+      for (const e of next.report(model, step)) post(e);
       if (periodic(o.snapshotEvery)) {
         const params = model.getParams();
         post({ type: 'snapshot', step, params }, paramBuffers(params));
       }
       await yieldToMessages();
     }
-    if (o.task === 'addition' && !periodic(o.evalEvery)) post(evaluateAddition(o));
+    for (const e of next.finish(model, step)) post(e);
     const params = model.getParams();
-    const checkpoint = model.save({ task: o.task, vocab: corpus?.vocab });
+    const checkpoint = model.save(next.metadata());
     const transfer = [...paramBuffers(params), checkpoint.buffer as ArrayBuffer];
     post({
       type: 'done', reason: endReason, step, loss: lastLoss, elapsedMs: now() - t0,
-      modelOptions: { ...opts }, params, checkpoint, vocab: corpus?.vocab,
+      modelOptions: { ...opts }, params, checkpoint, vocab: next.vocab,
     }, transfer);
   };
 
-  const loadCheckpoint = async (bytes: Uint8Array) => {
-    const next = await SimpleRNN.load(bytes);
-    let vocab: string[] | undefined;
+  const loadCheckpoint = async (bytes: unknown) => {
+    const api = 'Trainer.load';
+    if (!(bytes instanceof Uint8Array)) throw typeError(api, 'checkpoint', 'a Uint8Array (model.save() bytes)', bytes);
+    const loaded = await SimpleRNN.load(bytes);
+    let restored: TaskSession | null = null;
+    let name = '';
     try {
-      vocab = vocabularyOf(next.metadata);
+      for (const t of tasks) {
+        restored = t.restore?.(api, loaded) ?? null;
+        if (restored) {
+          name = t.name;
+          break;
+        }
+      }
     } catch (e) {
-      next.dispose();
+      loaded.dispose();
       throw e;
     }
-    if (vocab && vocab.length !== next.config.vocabSize) {
-      next.dispose();
-      throw new RangeError(`SimpleRNN.Trainer.load: the checkpoint's metadata has ${vocab.length} characters but the model has vocabSize ${next.config.vocabSize}`);
-    }
     disposeModel();
-    model = next;
-    corpus = vocab ? { vocab, tokens: new Int32Array(0) } : null;
-    step = next.stepCount;
-    const { backend, seed, hiddenSize, outputSize, inputSize, vocabSize, returnSequences } = next.config;
-    const modelOptions: SimpleRNNOptions = { backend, seed, hiddenSize, outputSize, returnSequences, ...(vocabSize ? { vocabSize } : { inputSize }) };
-    return { type: 'loaded' as const, paramCount: next.paramCount, stepCount: step, vocab, modelOptions };
+    model = loaded;
+    session = restored;
+    sessionTask = name;
+    step = loaded.stepCount;
+    const modelOptions = storedModelOptions(loaded.config as unknown as Record<string, unknown>) as SimpleRNNOptions;
+    return { type: 'loaded' as const, paramCount: loaded.paramCount, stepCount: step, ...(name ? { task: name } : {}), vocab: restored?.vocab, modelOptions };
   };
 
-  const handle = (msg: HostMessage) => {
-    switch (msg?.type) {
+  const sampleText = (request: SampleRequest) => {
+    const api = 'Trainer.sample';
+    if (!model || !session?.sample) {
+      const why = model && sessionTask ? `: the ${sessionTask} task does not sample text` : '';
+      throw stateError(api, `no text model yet${why}; start a text job or load() a text checkpoint first`);
+    }
+    return session.sample(api, model, request, step);
+  };
+
+  const handle = (raw: unknown) => {
+    let msg: HostMessage;
+    try {
+      msg = readMessage(raw);
+    } catch (e) {
+      const id = (raw as { id?: unknown } | null)?.id;
+      fail(e, typeof id === 'number' ? id : undefined);
+      return;
+    }
+    switch (msg.type) {
       case 'start':
         if (running) {
-          fail(new Error('SimpleRNN.Trainer.start: a job is already running in this worker; stop() it first'));
+          fail(stateError('Trainer.start', 'a job is already running in this worker; stop() it first'));
           return;
         }
         running = true;
         stopRequested = false;
         disposeRequested = false;
-        run(msg.job, msg.text)
+        run(msg.job, msg.data)
           .catch((e) => fail(e))
           .finally(() => {
             running = false;
@@ -297,18 +272,19 @@ export function serve(ep: WorkerEndpoint): void {
       case 'stop':
         stopRequested = true;
         return;
-      case 'sample':
+      case 'sample': {
+        const { type: _t, id, ...request } = msg;
         try {
-          const temperature = msg.temperature ?? job?.temperature ?? 0.8;
-          const text = sampleText(msg.prompt ?? '', msg.length ?? job?.sampleLength ?? 200, temperature, msg.seed ?? step + 1, msg.topK);
-          post({ type: 'sample', id: msg.id, step, text, temperature });
+          const { text, temperature } = sampleText(request);
+          post({ type: 'sample', id, step, text, temperature });
         } catch (e) {
-          fail(e, msg.id);
+          fail(e, id);
         }
         return;
+      }
       case 'load':
         if (running) {
-          fail(new Error('SimpleRNN.Trainer.load: a job is running in this worker; stop() it first'), msg.id);
+          fail(stateError('Trainer.load', 'a job is running in this worker; stop() it first'), msg.id);
           return;
         }
         loadCheckpoint(msg.checkpoint).then(
@@ -321,8 +297,6 @@ export function serve(ep: WorkerEndpoint): void {
         if (running) disposeRequested = true; // the job ends at its next batch boundary, then the model is freed
         else disposeModel();
         return;
-      default:
-        fail(new TypeError(`SimpleRNN.Trainer: unknown message type ${JSON.stringify((msg as { type?: unknown })?.type)}`));
     }
   };
   ep.listen(handle);

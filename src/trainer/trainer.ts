@@ -1,44 +1,66 @@
 // The host side: a Trainer drives one worker (a browser Web Worker or a Node worker_threads Worker) with the same
 // API. It posts the job, turns the worker's messages into events and promises, and never trains on its own thread.
+// What a job may hold depends on the tasks its worker serves, so the worker reads the job (src/trainer/serve.ts);
+// here the requests whose keys are known (sample) are checked before they are posted.
+import { typeError } from '../errors.js';
 import { SimpleRNN } from '../model.js';
-import type {
-  DoneEvent, ErrorEvent, EvaluationEvent, HostMessage, Job, LoadedEvent, ProgressEvent, SampleEvent, SnapshotEvent,
-  StartedEvent, WorkerMessage,
+import { readOptions } from '../options.js';
+import {
+  SAMPLE_KEYS, type DoneEvent, type ErrorEvent, type EvaluationEvent, type HostMessage, type Job, type LoadedEvent,
+  type ProgressEvent, type SampleEvent, type SampleRequest, type SnapshotEvent, type StartedEvent, type WorkerMessage,
 } from './protocol.js';
 
-/** A browser Worker (EventTarget) or a Node worker_threads Worker (EventEmitter). */
-export type WorkerLike =
-  | { postMessage(m: unknown): void; addEventListener(type: string, fn: (e: any) => void): void; terminate(): unknown }
-  | { postMessage(m: unknown): void; on(type: string, fn: (...a: any[]) => void): unknown; terminate(): unknown };
+export type { SampleRequest } from './protocol.js';
 
+/** A browser Worker (EventTarget) or a Node worker_threads Worker (EventEmitter). */
+export type WorkerLike = WebWorkerLike | NodeWorkerLike;
+
+/** The part of a browser Worker a Trainer uses. */
+export interface WebWorkerLike {
+  /** Sends a message to the worker. */
+  postMessage(m: unknown): void;
+  /** Listens to 'message', 'error' and 'messageerror'. */
+  addEventListener(type: string, fn: (e: any) => void): void;
+  /** Ends the worker. */
+  terminate(): unknown;
+}
+
+/** The part of a Node worker_threads Worker a Trainer uses. */
+export interface NodeWorkerLike {
+  /** Sends a message to the worker. */
+  postMessage(m: unknown): void;
+  /** Listens to 'message', 'error' and 'exit'. */
+  on(type: string, fn: (...a: any[]) => void): unknown;
+  /** Ends the worker. */
+  terminate(): unknown;
+}
+
+/** The events of a Trainer, by name (Trainer.on). */
 export interface TrainerEvents {
+  /** The job's model is built. */
   started: StartedEvent;
+  /** Training progress. */
   progress: ProgressEvent;
+  /** A task's evaluation (addition: accuracy per length). */
   evaluation: EvaluationEvent;
+  /** Text from the model (periodic, or a request's answer). */
   sample: SampleEvent;
+  /** The parameters, every snapshotEvery steps. */
   snapshot: SnapshotEvent;
+  /** The job ended. */
   done: DoneEvent;
+  /** A job, message or request failed. */
   error: ErrorEvent;
+  /** A checkpoint was loaded. */
   loaded: LoadedEvent;
 }
+
+const EVENTS: readonly (keyof TrainerEvents)[] = ['started', 'progress', 'evaluation', 'sample', 'snapshot', 'done', 'error', 'loaded'];
 
 /** What start() resolves to: the `done` event plus a way back to a live model on this thread. */
 export interface TrainResult extends DoneEvent {
   /** The trained model on the caller's thread: from the checkpoint when there is one, else create() + setParams(). */
   toModel(): Promise<SimpleRNN>;
-}
-
-export interface SampleRequest {
-  /** Text fed to the model first (its characters must occur in the training text). Default '': start after a newline. */
-  prompt?: string;
-  /** Characters to generate. Default: the job's sampleLength (200). */
-  length?: number;
-  /** Softmax temperature; 0 is greedy. Default: the job's temperature (0.8). */
-  temperature?: number;
-  /** Sample among the topK most likely characters only; 0 = all. Default 0. */
-  topK?: number;
-  /** Seed of the sampling. Default: the current step + 1. */
-  seed?: number;
 }
 
 function errorOf(e: { name?: string; message: string }): Error {
@@ -47,6 +69,10 @@ function errorOf(e: { name?: string; message: string }): Error {
   return err;
 }
 
+/**
+ * Trains a model in a worker (a browser Web Worker running `simple-rnn/worker/web`, or a Node worker_thread from
+ * `createNodeTrainer()`) and reports on this thread: events, and promises for the job, samples and loads.
+ */
 export class Trainer {
   private readonly worker: WorkerLike;
   private readonly listeners = new Map<keyof TrainerEvents, Set<(e: any) => void>>();
@@ -57,6 +83,11 @@ export class Trainer {
 
   /** Wraps a worker that runs the trainer script: `simple-rnn/worker/web` in a browser, `simple-rnn/worker/node` in Node. */
   constructor(worker: WorkerLike) {
+    const w = worker as Partial<Record<'postMessage' | 'terminate' | 'addEventListener' | 'on', unknown>> | null;
+    if (w === null || typeof w !== 'object' || typeof w.postMessage !== 'function' || typeof w.terminate !== 'function' ||
+      (typeof w.addEventListener !== 'function' && typeof w.on !== 'function')) {
+      throw typeError('Trainer', 'worker', 'a Worker (postMessage, terminate, and addEventListener or on)', worker);
+    }
     this.worker = worker;
     const onMessage = (m: WorkerMessage) => this.receive(m);
     const onFailure = (what: string) => (e: unknown) => {
@@ -81,6 +112,8 @@ export class Trainer {
 
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof TrainerEvents>(type: K, fn: (e: TrainerEvents[K]) => void): () => void {
+    if (!EVENTS.includes(type)) throw typeError('Trainer.on', 'type', `one of ${EVENTS.map((e) => `'${e}'`).join(', ')}`, type);
+    if (typeof fn !== 'function') throw typeError('Trainer.on', 'fn', 'a function', fn);
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
     set.add(fn);
@@ -94,17 +127,16 @@ export class Trainer {
 
   /**
    * Starts a job in the worker; resolves when it ends (completed, stopped or out of time) with the parameters and the
-   * checkpoint bytes. Rejects on a bad job or a worker failure.
+   * checkpoint bytes. `data` is what the job's task trains on (a text job: the text). Rejects on a bad job (the worker
+   * reads it: an unknown key is refused by name) or a worker failure.
    */
-  start(job: Job, text?: string): Promise<TrainResult> {
+  start<J extends Job>(job: J, data?: unknown): Promise<TrainResult> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.job) return Promise.reject(new Error('SimpleRNN.Trainer.start: a job is already running; await it or stop() it first'));
-    if (job?.task === 'text' && typeof text !== 'string') {
-      return Promise.reject(new TypeError(`SimpleRNN.Trainer.start: a text job needs the text as the second argument; got ${typeof text}`));
-    }
+    if (job === null || typeof job !== 'object' || Array.isArray(job)) return Promise.reject(typeError('Trainer.start', 'job', 'a job object { task, ... }', job));
     return new Promise<TrainResult>((resolve, reject) => {
       this.job = { resolve, reject };
-      this.send({ type: 'start', job, text });
+      this.send({ type: 'start', job, data });
     });
   }
 
@@ -114,12 +146,18 @@ export class Trainer {
   }
 
   /** Generates text from the current model of a text job (during or after training). */
-  sample(request: SampleRequest = {}): Promise<string> {
+  sample(request?: SampleRequest): Promise<string> {
     if (this.dead) return Promise.reject(this.dead);
+    let r: SampleRequest;
+    try {
+      r = readOptions('Trainer.sample', request, SAMPLE_KEYS, 'request') as SampleRequest;
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.send({ type: 'sample', id, ...request });
+      this.send({ type: 'sample', id, ...r });
     });
   }
 
@@ -129,7 +167,7 @@ export class Trainer {
    */
   load(checkpoint: Uint8Array): Promise<LoadedEvent> {
     if (this.dead) return Promise.reject(this.dead);
-    if (!(checkpoint instanceof Uint8Array)) return Promise.reject(new TypeError('SimpleRNN.Trainer.load: checkpoint must be a Uint8Array'));
+    if (!(checkpoint instanceof Uint8Array)) return Promise.reject(typeError('Trainer.load', 'checkpoint', 'a Uint8Array (model.save() bytes)', checkpoint));
     const id = this.nextId++;
     return new Promise<LoadedEvent>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

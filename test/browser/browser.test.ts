@@ -120,6 +120,32 @@ describe.skipIf(!status.run)('in Chromium', () => {
     await page.close();
   });
 
+  test('demo: the layers control trains a 2-layer character model; its loss falls and its checkpoint has 2 layers', async () => {
+    const { page, errors } = await open('/web/dist/index.html');
+    await expect.poll(() => page.textContent('#backend')).toBe('WebAssembly SIMD');
+    await page.fill('#steps', '300');
+    await page.fill('#hidden', '64');
+    await page.selectOption('#layers', '2');
+    await page.click('#train');
+    await expect.poll(() => page.textContent('#ck-status')).toMatch(/parameters in 2 layers, a vocabulary of \d+ ids/);
+    await page.waitForSelector('#text-panel:not([data-state=training])', { timeout: 90_000 });
+    expect(await page.getAttribute('#text-panel', 'data-state'), (await page.textContent('#ck-status')) ?? '').toBe('done');
+    expect(await page.getAttribute('#text-panel', 'data-layers')).toBe('2');
+    const first = Number(await page.getAttribute('#text-panel', 'data-first-loss'));
+    const last = Number(await page.getAttribute('#text-panel', 'data-last-loss'));
+    expect(first).toBeGreaterThan(2.5);
+    expect(last).toBeLessThan(0.7 * first);
+    await expect.poll(async () => ((await page.textContent('#sample')) ?? '').length).toBe(400); // sampled step by step
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#ck-download')]);
+    const lib = await import(join(ROOT, 'dist/index.js'));
+    const model = await lib.SimpleRNN.load(new Uint8Array(readFileSync(await download.path())));
+    expect(model.config).toMatchObject({ layers: 2, hiddenSize: 64 });
+    expect(model.stepCount).toBe(300);
+    model.dispose();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('plain <script type=module>: same seed, same parameters in Chromium as in Node (bit-identical, wasm SIMD path)', async () => {
     const { page, errors } = await open('/test/browser/fixtures/plain.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
@@ -189,7 +215,8 @@ describe.skipIf(!status.run)('in Chromium', () => {
       const missing = await loadModel('first', o).then(() => 'loaded', (e: Error) => e.message);
       const notBytes = await saveCheckpoint('x', [1, 2]).then(() => 'saved', (e: Error) => `${e.name}: ${e.message}`);
       const fromBlob = Array.from(await readFileBytes(new Blob([new Uint8Array([9, 8])])));
-      return { list, same, sameAfter, second, gone: gone === undefined, missing, notBytes, fromBlob };
+      const typo = await listCheckpoints({ dbname: 'idb-test' }).then(() => 'listed', (e: Error) => `${e.name}: ${e.message}`);
+      return { list, same, sameAfter, second, gone: gone === undefined, missing, notBytes, fromBlob, typo };
     });
     expect(r.list.map((c: { key: string }) => c.key)).toEqual(['first', 'second']);
     expect(r.list[0].size).toBeGreaterThan(100);
@@ -199,8 +226,9 @@ describe.skipIf(!status.run)('in Chromium', () => {
     expect(r.second).toEqual([1, 2, 3]);
     expect(r.gone).toBe(true);
     expect(r.missing).toBe('SimpleRNN.loadModel: no checkpoint is stored under the key "first"');
-    expect(r.notBytes).toMatch(/^TypeError: SimpleRNN\.saveCheckpoint: bytes must be a Uint8Array; got Array/);
+    expect(r.notBytes).toBe('TypeError: SimpleRNN.saveCheckpoint: bytes must be a Uint8Array; got an array of length 2');
     expect(r.fromBlob).toEqual([9, 8]);
+    expect(r.typo).toBe('RangeError: SimpleRNN.listCheckpoints: options.dbname is not an option; expected one of dbName, storeName; did you mean dbName?');
     expect(errors).toEqual([]);
     await page.close();
   });

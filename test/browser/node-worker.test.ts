@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ROOT } from './harness.js';
-import type { ProgressEvent, StartedEvent, Trainer } from '../../src/worker/index.js';
+import type { ProgressEvent, StartedEvent, Trainer } from 'simple-rnn/worker';
+import { Vocabulary, type VocabularyJSON } from 'simple-rnn';
 
 const TEXT = 'abcabd abcabd abcabd. the cat sat on the mat.\n'.repeat(20);
 
@@ -38,7 +39,10 @@ describe('Trainer in a Node worker_thread (dist/worker-node)', () => {
 
     expect(started).toHaveLength(1);
     expect(started[0]).toMatchObject({ task: 'text', backend: 'wasm', backendReason: 'WebAssembly SIMD validated', steps: 120 });
-    expect(started[0].vocab).toEqual([...new Set(TEXT)].sort());
+    // the library's char Vocabulary: reserved ids (pad '', unk U+FFFD, eos a line break), then the text's characters
+    expect(started[0].vocab!.slice(0, 3)).toEqual(['', '\uFFFD', '\n']);
+    expect(new Set(started[0].vocab!.slice(3))).toEqual(new Set(TEXT));
+    expect(started[0].vocab).toHaveLength(3 + new Set(TEXT).size);
     expect(progress.length).toBeGreaterThan(2);
     expect(progress.map((p) => p.step)).toEqual([...progress.map((p) => p.step)].sort((a, b) => a - b));
     expect(progress.at(-1)!.step).toBe(120);
@@ -59,11 +63,71 @@ describe('Trainer in a Node worker_thread (dist/worker-node)', () => {
     // the trained model on this thread: from the checkpoint, same parameters, same greedy text as the worker
     const model = await r.toModel();
     expect(model.getParams().Ws).toEqual(r.params.Ws);
-    expect((model as unknown as { metadata: unknown }).metadata).toEqual({ task: 'text', vocab: r.vocab });
-    const ids = (s: string) => Array.from(s, (c) => r.vocab!.indexOf(c));
+    const meta = (model as unknown as { metadata: { task: string; vocabulary: VocabularyJSON } }).metadata;
+    expect(meta.task).toBe('text');
+    const vocab = Vocabulary.fromJSON(meta.vocabulary);
+    expect(vocab.tokenizer.level).toBe('char');
+    expect(vocab.size).toBe(r.vocab!.length);
+    const ids = (s: string) => Array.from(vocab.encode(s));
     const local = model.generate({ prompt: ids('the c'), length: 20, temperature: 0 }).map((k) => r.vocab![k]).join('');
     expect(await trainer.sample({ prompt: 'the c', length: 20, temperature: 0 })).toBe(local);
     model.dispose();
+  });
+
+  test('a 2-layer text job (a hidden size per layer, dropout): the loss falls; sampling steps the stacked state', async () => {
+    const progress: ProgressEvent[] = [];
+    let started: StartedEvent | undefined;
+    const offs = [trainer.on('progress', (e) => progress.push(e)), trainer.on('started', (e) => (started = e))];
+    const job = { task: 'text', steps: 150, hiddenSize: [32, 24], seqLength: 16, batchSize: 8, learningRate: 0.01, seed: 3,
+      sampleEvery: 75, sampleLength: 20, progressIntervalMs: 5, modelOptions: { optimizer: 'adam', layers: 2, dropout: 0.1, recurrentDropout: 0.05 } } as const;
+    const r = await trainer.start(job, TEXT);
+    offs.forEach((off) => off());
+    expect(r.reason).toBe('completed');
+    expect(progress.at(-1)!.loss).toBeLessThan(0.6 * progress[0].loss);
+    const V = r.vocab!.length;
+    expect(r.modelOptions).toMatchObject({ layers: 2, hiddenSize: [32, 24], dropout: 0.1, recurrentDropout: 0.05, vocabSize: V });
+    expect(r.params.Ws.length).toBe((32 + V) * 32); // layer 0 reads the token ids
+    expect((r.params as unknown as Record<string, Float32Array>).Ws_l1.length).toBe((24 + 32) * 24); // layer 1 reads layer 0's states
+    expect(started!.paramCount).toBe(Object.values(r.params).reduce((n, p) => n + p.length, 0));
+
+    const model = await r.toModel();
+    expect(model.config).toMatchObject({ layers: 2, hiddenSize: [32, 24] });
+    expect(model.stateSize).toBe(56);
+    const vocab = Vocabulary.fromJSON((model as unknown as { metadata: { vocabulary: VocabularyJSON } }).metadata.vocabulary);
+    const local = model.generate({ prompt: Array.from(vocab.encode('the c')), length: 20, temperature: 0 }).map((k) => r.vocab![k]).join('');
+    expect(await trainer.sample({ prompt: 'the c', length: 20, temperature: 0 })).toBe(local);
+    model.dispose();
+    // the checkpoint loads back into the worker and samples there too
+    expect(await trainer.load(r.checkpoint!)).toMatchObject({ task: 'text', stepCount: 150, modelOptions: { layers: 2, hiddenSize: [32, 24] } });
+    expect(await trainer.sample({ prompt: 'the c', length: 20, temperature: 0 })).toBe(local);
+  });
+
+  test('a text job refuses a model that reads backwards; hidden sizes must be one per layer; an addition job may be bidirectional', async () => {
+    await expect(trainer.start({ task: 'text', modelOptions: { bidirectional: true } }, TEXT)).rejects.toThrow(
+      /^SimpleRNN\.Trainer\.start: job\.modelOptions\.bidirectional = true cannot train the text task: it predicts each next character, and such a model reads each window from its end, so it would see the characters it must predict, and it cannot be sampled step by step$/,
+    );
+    await expect(trainer.start({ task: 'text', modelOptions: { goBackwards: true } }, TEXT)).rejects.toThrow(/job\.modelOptions\.goBackwards = true cannot train the text task/);
+    await expect(trainer.start({ task: 'text', hiddenSize: [16, 8] }, TEXT)).rejects.toThrow(/^SimpleRNN\.Trainer\.start: job\.hiddenSize has 2 sizes; expected one per layer \(job\.modelOptions\.layers = 1 by default\)$/);
+    await expect(trainer.start({ task: 'text', hiddenSize: [16, 0], modelOptions: { layers: 2 } }, TEXT)).rejects.toThrow(/job\.hiddenSize\[1\] = 0 is out of range; expected an integer in \[1, 4096\]/);
+    await expect(trainer.start({ task: 'text', modelOptions: { layers: 2, dropuot: 0.1 } as never }, TEXT)).rejects.toThrow(/job\.modelOptions\.dropuot is not an option; .*did you mean dropout\?/);
+    await expect(trainer.start({ task: 'text', modelOptions: { dropout: 0.1 } }, TEXT)).rejects.toThrow(/options\.dropout = 0\.1 needs layers >= 2/);
+
+    const evals: { accuracy: { length: number; accuracy: number }[] }[] = [];
+    const off = trainer.on('evaluation', (e) => evals.push(e));
+    const r = await trainer.start({ task: 'addition', steps: 600, evalEvery: 600, testLengths: [8], testCount: 50, seed: 2, hiddenSize: 32,
+      batchSize: 32, learningRate: 0.01, modelOptions: { optimizer: 'adam', clipNorm: 1, bidirectional: true } });
+    off();
+    expect(r.modelOptions).toMatchObject({ bidirectional: true });
+    expect(evals).toHaveLength(1);
+    expect(evals[0].accuracy[0].accuracy).toBeGreaterThanOrEqual(0.5); // it reads whole sums with predict
+
+    // a bidirectional model saved with a text vocabulary is refused at load, by name
+    const lib = await import(join(ROOT, 'dist/index.js'));
+    const vocab = Vocabulary.fromText(TEXT, { level: 'char' });
+    const bi = await lib.SimpleRNN.create({ vocabSize: vocab.size, hiddenSize: 8, outputSize: vocab.size, returnSequences: true, bidirectional: true });
+    const bytes = bi.save({ task: 'text', vocabulary: vocab.toJSON() });
+    bi.dispose();
+    await expect(trainer.load(bytes)).rejects.toThrow(/^SimpleRNN\.Trainer\.load: checkpoint has a model with bidirectional: true, which reads each window from its end, .*; a text model must read forward only$/);
   });
 
   test('stop() ends a job at a batch boundary with reason "stopped"; a time budget ends it with reason "time"', async () => {
@@ -97,19 +161,25 @@ describe('Trainer in a Node worker_thread (dist/worker-node)', () => {
   });
 
   test('bad jobs and requests reject with errors naming the field', async () => {
-    await expect(trainer.start({ task: 'text', steps: 0 }, TEXT)).rejects.toThrow(/^SimpleRNN\.Trainer\.start: job\.steps = 0 is invalid; expected an integer in \[1, 1000000000\]$/);
+    await expect(trainer.start({ task: 'text', steps: 0 }, TEXT)).rejects.toThrow(/^SimpleRNN\.Trainer\.start: job\.steps = 0 is out of range; expected an integer in \[1, 1000000000\]$/);
+    await expect(trainer.start({ task: 'text', stepz: 10 }, TEXT)).rejects.toThrow(/^SimpleRNN\.Trainer\.start: job\.stepz is not an option; expected one of task, steps, .*seqLength.*; did you mean steps\?$/);
+    await expect(trainer.start({ task: 'addition', seqLength: 10 })).rejects.toThrow(/job\.seqLength is not an option; expected one of .*maxDigits/);
+    await expect(trainer.start({ task: 'text', modelOptions: { optimzer: 'adam' } as never }, TEXT)).rejects.toThrow(/job\.modelOptions\.optimzer is not an option; .*did you mean optimizer\?/);
+    await expect(trainer.start({ task: 'text', modelOptions: { hiddenSize: 8 } }, TEXT)).rejects.toThrow(/job\.modelOptions\.hiddenSize is set by the job; use job\.hiddenSize/);
+    await expect(trainer.start({ task: 'text', modelOptions: { vocabSize: 8 } }, TEXT)).rejects.toThrow(/job\.modelOptions\.vocabSize is fixed by the text task/);
+    await expect(trainer.sample({ prompt: 'a', temperatur: 0 } as never)).rejects.toThrow(/^SimpleRNN\.Trainer\.sample: request\.temperatur is not an option; expected one of prompt, length, temperature, topK, seed; did you mean temperature\?$/);
     await expect(trainer.start({ task: 'text', seqLength: 40 }, 'short text')).rejects.toThrow(RangeError);
     await expect(trainer.start({ task: 'text' }, 'short text')).rejects.toThrow(/text has 10 characters; expected at least seqLength \+ 2 = 34/);
-    await expect(trainer.start({ task: 'text' } as never)).rejects.toThrow(/a text job needs the text as the second argument/);
+    await expect(trainer.start({ task: 'text' } as never)).rejects.toThrow(/text must be a string \(a text job trains on the text, start\(\)'s second argument\); got undefined/);
     await expect(trainer.start({ task: 'poetry' } as never)).rejects.toThrow(/job\.task must be 'text' or 'addition'; got "poetry"/);
-    await expect(trainer.start({ task: 'text', backend: 'gpu' } as never, TEXT)).rejects.toThrow(/job\.backend must be 'auto', 'wasm' or 'js'; got "gpu"/);
+    await expect(trainer.start({ task: 'text', backend: 'gpu' } as never, TEXT)).rejects.toThrow(/job\.backend must be one of 'auto', 'wasm', 'js'; got "gpu"/);
     await expect(trainer.start({ task: 'addition', modelOptions: { optimizer: 'lion' } } as never)).rejects.toThrow(/optimizer/);
     // the worker still works after failures; the last model is an addition model: no text to sample
     await expect(trainer.sample()).rejects.toThrow(/no text model yet/);
     await expect(trainer.load(new Uint8Array([1, 2, 3]))).rejects.toThrow(/SimpleRNN\.load/);
     const r = await trainer.start({ task: 'text', steps: 2, hiddenSize: 8, seqLength: 8, batchSize: 2 }, TEXT);
     expect(r.reason).toBe('completed');
-    await expect(trainer.sample({ prompt: 'xyz' })).rejects.toThrow(/prompt\[0\] = "x" is not in the training text's vocabulary/);
+    await expect(trainer.sample({ prompt: 'xyz' })).rejects.toThrow(/request\.prompt\[0\] = "x" is not in the training text's vocabulary/);
   });
 
   test('the js backend in the worker, and a loaded checkpoint', async () => {
@@ -187,7 +257,7 @@ describe('backend choice', () => {
     vi.resetModules();
     const spy = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
     try {
-      const { SimpleRNN, resolveBackend, wasmSimdSupported } = await import('../../src/index.js');
+      const { SimpleRNN, resolveBackend, wasmSimdSupported } = await import('simple-rnn');
       expect(wasmSimdSupported()).toBe(false);
       await expect(SimpleRNN.create({ vocabSize: 3, hiddenSize: 4, outputSize: 3 })).rejects.toThrow(
         'SimpleRNN: this runtime does not support WebAssembly SIMD (the wasm backend needs it); use backend: "js"',
@@ -200,7 +270,7 @@ describe('backend choice', () => {
     } finally {
       spy.mockRestore();
     }
-    const { resolveBackend } = await import('../../src/index.js');
+    const { resolveBackend } = await import('simple-rnn');
     expect(resolveBackend('auto')).toEqual({ backend: 'wasm', reason: 'WebAssembly SIMD validated' });
     expect(() => resolveBackend('gpu' as never)).toThrow(/backend must be one of 'auto', 'wasm', 'js'; got gpu/);
   });

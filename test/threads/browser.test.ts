@@ -6,8 +6,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, chromiumStatus, collectErrors, launch, type Browser } from '../browser/harness.js';
-import { SimpleRNN } from '../../src/index.js';
-import { Rng } from '../../src/random.js';
+import { SimpleRNN } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 
 const status = chromiumStatus();
 

@@ -1,4 +1,4 @@
-// threads: data-parallel training on worker_threads over a shared wasm memory (src/threads/).
+// threads: data-parallel training on worker_threads over a shared wasm memory (src/parallel/).
 //
 // Tolerance {atol: 2e-5, rtol: 1e-4} (the core tolerance): the forward pass of each sequence gives the same bits in any
 // batch (rows are independent), so every difference comes from the sums over rows: a weight gradient is a sum over
@@ -6,11 +6,12 @@
 // different association of the same terms (relative error ~ rows * 2^-24 of the sum of |terms|, atol for sums that
 // cancel to ~0). The loss is an f64 sum in a different order (~1e-16).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
+import { SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
 import type { Packed } from '../../src/batch.js';
-import { Rng } from '../../src/random.js';
-import { coreCount, liveThreads, splitBatch, threadedRealm, threadsUnavailable } from '../../src/threads/index.js';
-import { PARAM_NAMES } from '../../src/model.js';
+import { Rng } from 'simple-rnn';
+import { coreCount } from '../../src/config.js';
+import { liveThreads, splitBatch, threadedRealm, threadsUnavailable } from '../../src/parallel/index.js';
+import { PARAM_NAMES } from 'simple-rnn';
 import { denseBatch, expectClose, tokenBatch } from '../util.js';
 
 const TOL = { atol: 2e-5, rtol: 1e-4 };
@@ -190,7 +191,7 @@ describe('threads: options, fallback, dispose', () => {
 
   it("falls back to one thread with backend 'js', says why, and warns once", async () => {
     vi.resetModules(); // a fresh module: its warn-once set is empty
-    const { SimpleRNN: Fresh } = await import('../../src/index.js');
+    const { SimpleRNN: Fresh } = await import('simple-rnn');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const a = await Fresh.create({ inputSize: 2, hiddenSize: 4, outputSize: 2, backend: 'js', threads: 2 });
     const b = await Fresh.create({ inputSize: 2, hiddenSize: 4, outputSize: 2, backend: 'js', threads: 3 });

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SimpleRNN } from '../../src/index.js';
+import { SimpleRNN } from 'simple-rnn';
 import { ROOT, chromiumStatus, collectErrors, launch, serveStatic, type Browser, type StaticServer } from '../browser/harness.js';
 
 const status = chromiumStatus();
@@ -49,7 +49,7 @@ describe.skipIf(!status.run)('training in Chromium', () => {
 
     const r = await page.evaluate(
       async ({ opts, tokens, seqs, next, nodeBytes }) => {
-        const { SimpleRNN } = (window as unknown as { lib: { SimpleRNN: typeof import('../../src/index.js').SimpleRNN } }).lib;
+        const { SimpleRNN } = (window as unknown as { lib: { SimpleRNN: typeof import('simple-rnn').SimpleRNN } }).lib;
         const SEQS = seqs;
         const NEXT = next;
         const m = await SimpleRNN.create(opts);

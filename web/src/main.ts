@@ -40,6 +40,7 @@ let losses: [number, number][] = [];
 let checkpoint: Uint8Array | undefined;
 let hasModel = false;
 let sampleSeed = 1;
+let layers = 1; // of the job being trained
 let drawPending = false;
 
 for (const [k, p] of PRESETS.entries()) preset.append(new Option(p.name, String(k)));
@@ -97,7 +98,7 @@ const resample = async () => {
 const wire = (t: Trainer) => {
   t.on('started', (e) => {
     panel.dataset.backend = e.backend;
-    ckStatus.textContent = `${fmtInt(e.paramCount)} parameters, ${e.vocab?.length} characters, backend ${e.backend} (${e.backendReason})`;
+    ckStatus.textContent = `${fmtInt(e.paramCount)} parameters${layers > 1 ? ` in ${layers} layers` : ''}, a vocabulary of ${e.vocab?.length} ids, backend ${e.backend} (${e.backendReason})`;
   });
   t.on('progress', (e) => {
     losses.push([e.step, e.loss]);
@@ -124,11 +125,16 @@ trainBtn.addEventListener('click', async () => {
     return;
   }
   const steps = num('steps');
+  layers = num('layers');
+  panel.dataset.layers = String(layers);
   const job: TextJob = {
     task: 'text', steps, seqLength, hiddenSize: num('hidden'), batchSize: num('batch'), learningRate: num('lr'),
     seed: num('seed'), sampleEvery: Math.max(50, Math.round(steps / 6 / 50) * 50), sampleLength: 400,
     temperature: Number(temp.value), backend: $<HTMLSelectElement>('backend-choice').value as BackendChoice,
-    modelOptions: { optimizer: $<HTMLSelectElement>('optimizer').value as 'adam', ...(num('clip') > 0 ? { clipNorm: num('clip') } : {}) },
+    modelOptions: {
+      optimizer: $<HTMLSelectElement>('optimizer').value as 'adam', ...(num('clip') > 0 ? { clipNorm: num('clip') } : {}),
+      ...(layers > 1 ? { layers } : {}),
+    },
   };
   losses = [];
   drawChart();
