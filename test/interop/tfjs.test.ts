@@ -11,7 +11,7 @@ import { SimpleRNN } from '../../src/model.js';
 import { Rng } from '../../src/random.js';
 import {
   fromKerasWeights, fromTfjsLayers, fromTfjsModel, tfjsInputsToSequences, tfjsMasking, toTfjsFiles, toTfjsLayers, type TfjsArtifacts,
-} from '../../src/interop/tfjs.js';
+} from '../../src/interop/index.js';
 import { loadTfjsLayers, saveTfjsLayers } from '../../src/interop/node.js';
 import { BACKENDS, denseBatch, expectClose, flat, tokenBatch } from '../util.js';
 
@@ -352,7 +352,7 @@ describe.each(BACKENDS)('fromTfjsLayers (%s)', (backend) => {
       [edit((l) => l.push(structuredClone(l[1]))), /layers\[2\] \(Dense '.*'\) is not supported here/, RangeError],
       [edit((l) => l.splice(0, 1)), /layers\[0\] \(Dense '.*'\) is not supported here/, RangeError],
       [edit((l) => l.splice(0, 2, { class_name: 'Masking', config: { name: 'm', mask_value: 0 } })), /modelTopology\.config\.layers have no SimpleRNN layer/, RangeError],
-      [{ ...art, weightData: (art.weightData as ArrayBuffer).slice(0, 40) }, /weightData has 40 bytes; weightSpecs\[0\] '.*kernel' needs bytes 0..140/, RangeError],
+      [{ ...art, weightData: (art.weightData as ArrayBuffer).slice(0, 40) }, /weightData has 40 bytes; the weight specs describe \d+ \(truncated or the wrong file\?\)/, RangeError],
       [{ ...art, weightSpecs: art.weightSpecs!.map((s, k) => (k === 1 ? { ...s, shape: [H + 1, H] } : s)) }, /weight '.*recurrent_kernel' has shape \[8,7\]; expected \[7,7\]|weightData has/, RangeError],
       [{ ...art, weightSpecs: art.weightSpecs!.map((s, k) => (k === 0 ? { ...s, dtype: 'int32' } : s)) }, /weightSpecs\[0\] '.*kernel'\.dtype = "int32" is not supported/, RangeError],
       [{ ...art, weightSpecs: art.weightSpecs!.map((s, k) => (k === 4 ? { ...s, name: 'other/bias' } : s)) }, /weightSpecs have no weight 'dense.*\/…\/bias'/, RangeError],
@@ -412,7 +412,7 @@ describe.each(BACKENDS)('fromKerasWeights (%s)', (backend) => {
       ours.dispose();
     }
     await expect(fromKerasWeights(ws, { backend })).rejects.toThrow(/SimpleRNN\.fromKerasWeights: weights has 4 arrays; expected 5: \[kernel, recurrent_kernel, bias, dense kernel, dense bias\]/);
-    await expect(fromKerasWeights([[[1, 2], [3]], [[1]], [0], [[1, 2]], [0, 0]], { backend })).rejects.toThrow(/weights\[0\] \(kernel\)\[1\] has length 1; expected 2/);
+    await expect(fromKerasWeights([[[1], [3, 4]], [[1]], [0], [[1, 2]], [0, 0]], { backend })).rejects.toThrow(/weights\[0\] \(kernel\)\[1\] has length 2; expected 1 \(the length of weights\[0\] \(kernel\)\[0\]\)/);
     await expect(fromKerasWeights([[[1]], [[1, 0], [0, 1]], [0, 0], [[1, 2], [3, 4]], [0, 0]], { backend })).rejects.toThrow(RangeError);
     await expect(fromKerasWeights([[[1]], [[1]], [NaN], [[1, 2]], [0, 0]], { backend })).rejects.toThrow(/weights\[2\] \(bias\)\[0\] = NaN is not finite/);
     m.dispose();

@@ -2,11 +2,15 @@
 // field of its topology, weight specs or bytes replaced, deleted, truncated or bit-flipped must either import (a
 // harmless change, e.g. `trainable`) or be rejected with a TypeError / RangeError from the importer itself
 // ("SimpleRNN.fromTfjsLayers: …"), never a bare JS error from deep inside ("Cannot read properties of undefined").
+// Hostile callers too: getters and Proxies anywhere in the JSON objects and arrays, whose values change after the
+// first read, and weights in shared memory that another thread writes during the import. The importer reads each
+// value once, so it imports exactly the model of the first reads; a bystander model stays usable and unchanged.
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { fromKerasWeights, fromTfjsLayers, toTfjsLayers, type TfjsArtifacts } from '../../src/interop/tfjs.js';
-import { SimpleRNN } from '../../src/model.js';
+import { fromKerasWeights, fromTfjsLayers, toTfjsLayers, type TfjsArtifacts } from 'simple-rnn';
+import { Rng, SimpleRNN } from 'simple-rnn';
 
 const SEED = 20261129;
 const tried = { topology: 0, weights: 0, keras: 0, imported: 0 };
@@ -134,5 +138,159 @@ describe('fromKerasWeights under mutation', () => {
       }),
       { numRuns: 1500, seed: SEED },
     );
+  });
+});
+
+// ---- hostile values ----
+
+const bits = (m: SimpleRNN) => Object.values(m.getParams()).map((a) => Array.from(new Uint8Array(a.buffer.slice(0))));
+const memoryBytes = (m: SimpleRNN) => (m as unknown as { be: { memoryBytes(): number } }).be.memoryBytes();
+
+/** What a value reads as after its first read: something that breaks the import (or changes the model) if used. */
+const junkFor = (x: unknown): unknown =>
+  typeof x === 'number' ? NaN : typeof x === 'string' ? 'LSTM' : typeof x === 'boolean' ? !x : Array.isArray(x) ? [[NaN]] : x === null ? { class_name: 'Dense' } : null;
+
+/**
+ * A copy of a JSON value in which each object and array is, at random, plain, a Proxy, or a copy whose every key is
+ * a getter; a Proxy or getter counts the reads of each key (into `reads`, by path) and gives junk after the first.
+ */
+function hostile(v: unknown, rng: Rng, reads: Map<string, number>, path = '$'): unknown {
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v;
+  const src = v as Record<string, unknown>;
+  const copy: Record<string, unknown> = Array.isArray(v) ? (new Array(v.length) as never) : {};
+  for (const k of Object.keys(src)) copy[k] = hostile(src[k], rng, reads, `${path}.${k}`);
+  const read = (k: string): unknown => {
+    const n = (reads.get(`${path}.${k}`) ?? 0) + 1;
+    reads.set(`${path}.${k}`, n);
+    return n > 1 ? junkFor(copy[k]) : copy[k];
+  };
+  const mode = rng.int(3);
+  if (mode === 0) return copy;
+  if (mode === 1) {
+    return new Proxy(copy, { get: (t, k, r) => (typeof k === 'string' && Object.hasOwn(t, k) ? read(k) : Reflect.get(t, k, r)) });
+  }
+  const out: Record<string, unknown> = Array.isArray(v) ? (new Array(v.length) as never) : {};
+  for (const k of Object.keys(copy)) Object.defineProperty(out, k, { enumerable: true, configurable: true, get: () => read(k) });
+  return out;
+}
+
+const twiceRead = (reads: Map<string, number>) => [...reads].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
+
+describe('hostile values: getters, Proxies and shared arrays', () => {
+  let bystander: SimpleRNN;
+  let before: { bits: number[][]; memory: number };
+  beforeAll(async () => {
+    bystander = await SimpleRNN.create({ inputSize: 3, hiddenSize: 5, outputSize: 2, seed: 4 }); // wasm: the shared memory
+    before = { bits: bits(bystander), memory: memoryBytes(bystander) };
+  });
+  afterAll(() => {
+    expect(bits(bystander)).toEqual(before.bits);
+    expect(memoryBytes(bystander)).toBe(before.memory); // the imports run on js; no refusal touched the wasm memory
+    expect(bystander.predict([[[0.1, 0.2, 0.3]]])).toHaveLength(1);
+    bystander.dispose();
+  });
+
+  it('TF.js artifacts behind getters and Proxies: each value is read once, and the import is the plain one\'s', async () => {
+    const clean = await Promise.all(base.map((b) => fromTfjsLayers(b, undefined, { backend: 'js' })));
+    const want = clean.map((m) => m.getParams());
+    for (const m of clean) m.dispose();
+    await fc.assert(
+      fc.asyncProperty(fc.nat(1), fc.nat(), fc.boolean(), async (which, seed, manifest) => {
+        const b = base[which];
+        const plain = manifest
+          ? { modelTopology: b.modelTopology, weightsManifest: [{ paths: ['w.bin'], weights: b.weightSpecs }] }
+          : { modelTopology: b.modelTopology, weightSpecs: b.weightSpecs };
+        const reads = new Map<string, number>();
+        const art = hostile(structuredClone(plain), new Rng(seed), reads) as TfjsArtifacts;
+        const m = await fromTfjsLayers(art, b.weightData, { backend: 'js' });
+        try {
+          expect(twiceRead(reads)).toEqual([]);
+          expect(m.getParams()).toEqual(want[which]);
+        } finally {
+          m.dispose();
+        }
+      }),
+      { numRuns: 300, seed: SEED },
+    );
+  });
+
+  it('Keras weights behind getters and Proxies: each value is read once, and the import is the plain one\'s; a Proxy of a typed array is refused', async () => {
+    const weights = [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[1, 0], [0, 1]], [0, 0.1], [[0.5, -0.5, 0.1], [0.2, 0.3, 0.4]], [0, 0, 0]];
+    const clean = await fromKerasWeights(weights, { backend: 'js' });
+    const want = clean.getParams();
+    clean.dispose();
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), async (seed) => {
+        const reads = new Map<string, number>();
+        const m = await fromKerasWeights(hostile(structuredClone(weights), new Rng(seed), reads) as never, { backend: 'js' });
+        try {
+          expect(twiceRead(reads)).toEqual([]);
+          expect(m.getParams()).toEqual(want);
+        } finally {
+          m.dispose();
+        }
+      }),
+      { numRuns: 300, seed: SEED },
+    );
+    const proxied = [...weights.slice(0, 2), new Proxy(new Float32Array([0, 0.1]), {}), ...weights.slice(3)];
+    await expect(fromKerasWeights(proxied as never, { backend: 'js' })).rejects.toThrow(/^SimpleRNN\.fromKerasWeights: weights\[2\] \(bias\) must be a nested number array or a Float32Array; got an object/);
+  });
+
+  it('weights in a SharedArrayBuffer that another thread writes during the import: each value is read once', async () => {
+    // the writer flips three floats (in the kernel, the recurrent kernel, the dense kernel) between their values and
+    // NaN until told to stop (the flag is the first int): an import reads each either way, and is refused for a NaN
+    const a = base[0];
+    const floats = new Float32Array(a.weightData as ArrayBuffer);
+    const n = floats.length;
+    const sab = new SharedArrayBuffer(4 * (n + 1));
+    const shared = new Float32Array(sab, 4, n);
+    shared.set(floats);
+    const writer = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const flag = new Int32Array(workerData.sab, 0, 1);
+       const f = new Float32Array(workerData.sab, 4, workerData.values.length);
+       parentPort.postMessage('writing');
+       while (Atomics.load(flag, 0) === 0) for (const k of workerData.flip) f[k] = Number.isNaN(f[k]) ? workerData.values[k] : NaN;`,
+      { eval: true, workerData: { sab, values: floats, flip: [1, 12 + 5, n - 3] } },
+    );
+    const clean = await fromTfjsLayers(a, undefined, { backend: 'js' });
+    const want = clean.getParams();
+    clean.dispose();
+    await new Promise((resolve) => writer.once('message', resolve));
+    const H = 4;
+    const I = 3;
+    const O = 2;
+    let imported = 0;
+    let refused = 0;
+    try {
+      for (let r = 0; r < 60; r++) {
+        const keras = [shared.subarray(0, I * H), shared.subarray(I * H, I * H + H * H), shared.subarray(I * H + H * H, I * H + H * H + H), shared.subarray(n - H * O - O, n - O), shared.subarray(n - O)];
+        const tries: [string, Promise<SimpleRNN>][] = [
+          ['fromTfjsLayers', fromTfjsLayers(a, shared, { backend: 'js' })], // a Float32Array view of the shared bytes
+          ['fromTfjsLayers', fromTfjsLayers(a, new Uint8Array(sab, 4, 4 * n), { backend: 'js' })],
+          ['fromTfjsLayers', fromTfjsLayers({ ...a, weightData: undefined }, [sab.slice(4) as never], { backend: 'js' })], // a SharedArrayBuffer itself
+          ['fromKerasWeights', fromKerasWeights(keras, { backend: 'js' })],
+        ];
+        for (const [api, p] of tries) {
+          try {
+            const m = await p;
+            imported++;
+            // every float was read once: checked and kept are the same read, so the model is the plain one
+            expect(m.getParams(), api).toEqual(want);
+            expect(m.predict([[[0.1, 0.2, 0.3]]]), api).toHaveLength(1);
+            m.dispose();
+          } catch (e) {
+            if (!(e instanceof RangeError) || !new RegExp(`^SimpleRNN\\.${api}: (weight '.*'|weights\\[\\d\\] \\(.*\\))\\[\\d+\\] = NaN is not finite in float32$`).test(e.message)) throw e;
+            refused++;
+          }
+        }
+      }
+    } finally {
+      Atomics.store(new Int32Array(sab, 0, 1), 0, 1);
+      await writer.terminate();
+    }
+    expect(imported + refused).toBe(240);
+    expect(refused).toBeGreaterThan(0); // the writer did run during the imports
+    expect(imported).toBeGreaterThan(0);
   });
 });
