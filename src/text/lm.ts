@@ -2,10 +2,16 @@
 // ids (through its embedding layer) and predicts the next id at every step (returnSequences, softmax over the
 // vocabulary). These are the library functions `simple-rnn train/sample/eval --level word` and the README use.
 import { rangeError, typeError } from '../errors.js';
+import { bool, fn, int, num, readOptions } from '../options.js';
+import { CREATE_KEYS } from '../config.js';
 import { Rng } from '../random.js';
 import { SimpleRNN, type SimpleRNNOptions } from '../model.js';
-import { EOS_ID, PAD_ID, UNK_ID, Vocabulary, type VocabularyJSON, type VocabularyOptions } from './vocabulary.js';
-import { loadPretrainedEmbeddings, type Coverage, type WordVectors } from './vectors.js';
+import {
+  EOS_ID, PAD_ID, UNK_ID, VOCABULARY_KEYS, Vocabulary, resolveVocabularyOptions, type VocabularyJSON, type VocabularyOptions,
+} from './vocabulary.js';
+import { checkVectors, loadPretrainedEmbeddings, type Coverage, type WordVectors } from './vectors.js';
+
+const SEED_RANGE = [-(2 ** 53), 2 ** 53] as const;
 
 /** Ids of a text for a language model: tokens by the vocabulary's rules, EOS after every sentence (word level). */
 export function encodeText(vocab: Vocabulary, text: string): Int32Array {
@@ -20,25 +26,44 @@ export interface WordLMOptions extends VocabularyOptions {
   embeddingSize?: number;
   /** Pretrained word vectors (readWordVectors) to start E from; add model: { freezeEmbeddings: true } to keep them. */
   vectors?: WordVectors;
-  /** Any other SimpleRNN.create option (backend, seed, activation, optimizer, learningRate, freezeEmbeddings, ...). */
+  /**
+   * Any other SimpleRNN.create option (backend, seed, activation, optimizer, learningRate, freezeEmbeddings, ...),
+   * checked by create. Not the ones buildWordLM sets (inputSize, vocabSize, outputSize, outputActivation,
+   * returnSequences; hiddenSize and embeddingSize are its own options above): those are refused, not overridden.
+   */
   model?: Partial<SimpleRNNOptions>;
 }
+
+const WORD_LM_KEYS = [...VOCABULARY_KEYS, 'hiddenSize', 'embeddingSize', 'vectors', 'model'] as const;
+/** create options that buildWordLM sets itself, refused in options.model rather than silently overridden. */
+const LM_FIXED_KEYS = ['inputSize', 'vocabSize', 'embeddingSize', 'hiddenSize', 'outputSize', 'outputActivation', 'returnSequences'] as const;
 
 /**
  * A vocabulary built from the text (default: words, lower-cased, punctuation as tokens, minCount 1) and a fresh
  * model over it: vocabSize = vocab.size, embeddingSize D, returnSequences, softmax over the vocabulary. Also returns
  * the text's ids (encodeText), and with `vectors` the coverage of the vocabulary by them.
  */
-export async function buildWordLM(text: string, options: WordLMOptions = {}): Promise<{ vocab: Vocabulary; model: SimpleRNN; ids: Int32Array; coverage?: Coverage }> {
-  const { hiddenSize = 64, vectors, model: extra = {}, ...vocabOptions } = options;
-  const embeddingSize = options.embeddingSize ?? vectors?.dim ?? 32;
-  delete (vocabOptions as { embeddingSize?: number }).embeddingSize;
+export async function buildWordLM(text: string, options?: WordLMOptions): Promise<{ vocab: Vocabulary; model: SimpleRNN; ids: Int32Array; coverage?: Coverage }> {
+  const api = 'buildWordLM';
+  if (typeof text !== 'string') throw typeError(api, 'text', 'a string', text);
+  const o = readOptions(api, options, WORD_LM_KEYS);
+  const vectors = o.vectors === undefined ? undefined : checkVectors(api, 'options.vectors', o.vectors);
+  // sizes: an integer >= 1 here; create checks the upper bounds
+  const hiddenSize = int(api, 'options.hiddenSize', o.hiddenSize, 1, Infinity, 64);
+  const embeddingSize = int(api, 'options.embeddingSize', o.embeddingSize, 1, Infinity, vectors?.dim ?? 32);
   if (vectors && vectors.dim !== embeddingSize) {
-    throw rangeError('buildWordLM', 'options.embeddingSize', `= ${embeddingSize}; expected the vectors' dim ${vectors.dim} (or leave it out)`);
+    throw rangeError(api, 'options.embeddingSize', `= ${embeddingSize}; expected the vectors' dim ${vectors.dim} (or leave it out)`);
+  }
+  const vocabOptions = resolveVocabularyOptions(api, o);
+  const extra = readOptions(api, o.model, CREATE_KEYS, 'options.model');
+  for (const k of LM_FIXED_KEYS) {
+    if (extra[k] === undefined) continue;
+    const own = k === 'hiddenSize' || k === 'embeddingSize';
+    throw rangeError(api, `options.model.${k}`, own ? `is an option of buildWordLM itself; give it as options.${k}` : 'is set by buildWordLM (a language model over the vocabulary); leave it out');
   }
   const vocab = Vocabulary.fromText(text, vocabOptions);
   const model = await SimpleRNN.create({
-    ...extra,
+    ...(extra as Partial<SimpleRNNOptions>),
     vocabSize: vocab.size,
     embeddingSize,
     hiddenSize,
@@ -46,8 +71,13 @@ export async function buildWordLM(text: string, options: WordLMOptions = {}): Pr
     outputActivation: 'softmax',
     returnSequences: true,
   });
-  const coverage = vectors ? loadPretrainedEmbeddings(model, vocab, vectors) : undefined;
-  return { vocab, model, ids: encodeText(vocab, text), ...(coverage ? { coverage } : {}) };
+  try {
+    const coverage = vectors ? loadPretrainedEmbeddings(model, vocab, vectors) : undefined;
+    return { vocab, model, ids: encodeText(vocab, text), ...(coverage ? { coverage } : {}) };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
 
 /**
@@ -56,8 +86,9 @@ export async function buildWordLM(text: string, options: WordLMOptions = {}): Pr
  */
 export function lmWindows(ids: ArrayLike<number>, seqLength: number, stride = seqLength): { inputs: Int32Array[]; targets: number[][] } {
   const api = 'lmWindows';
-  if (!Number.isInteger(seqLength) || seqLength < 1) throw rangeError(api, 'seqLength', `= ${seqLength} is invalid; expected an integer >= 1`);
-  if (!Number.isInteger(stride) || stride < 1) throw rangeError(api, 'stride', `= ${stride} is invalid; expected an integer >= 1`);
+  int(api, 'seqLength', seqLength, 1, Infinity);
+  int(api, 'stride', stride, 1, Infinity);
+  if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') throw typeError(api, 'ids', 'an array of token ids', ids);
   if (ids.length < 2) throw rangeError(api, 'ids', `has ${ids.length} tokens; a language model needs at least 2 (an input and its next token)`);
   const inputs: Int32Array[] = [];
   const targets: number[][] = [];
@@ -92,13 +123,16 @@ export interface TrainLMOptions {
  * Trains a language model on an id stream with the model's own trainBatch (windows shuffled each epoch, seeded).
  * Returns the mean loss of each epoch in nats per token. Async: yields to the event loop between batches.
  */
-export async function trainLanguageModel(model: SimpleRNN, ids: ArrayLike<number>, options: TrainLMOptions = {}): Promise<number[]> {
+export async function trainLanguageModel(model: SimpleRNN, ids: ArrayLike<number>, options?: TrainLMOptions): Promise<number[]> {
   const api = 'trainLanguageModel';
-  const { epochs = 1, seqLength = 20, batchSize = 16 } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) throw rangeError(api, 'options.epochs', `= ${epochs} is invalid; expected an integer >= 1`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw rangeError(api, 'options.batchSize', `= ${batchSize} is invalid; expected an integer >= 1`);
+  const o = readOptions(api, options, ['epochs', 'seqLength', 'batchSize', 'seed', 'onEpochEnd'] as const);
+  const epochs = int(api, 'options.epochs', o.epochs, 1, Infinity, 1);
+  const seqLength = int(api, 'options.seqLength', o.seqLength, 1, Infinity, 20);
+  const batchSize = int(api, 'options.batchSize', o.batchSize, 1, Infinity, 16);
+  const seed = int(api, 'options.seed', o.seed, ...SEED_RANGE, model.config.seed);
+  const onEpochEnd = fn<(epoch: number, loss: number) => void>(api, 'options.onEpochEnd', o.onEpochEnd);
   const { inputs, targets } = lmWindows(ids, seqLength);
-  const rng = new Rng(options.seed ?? model.config.seed);
+  const rng = new Rng(seed);
   const order = Array.from(inputs, (_, k) => k);
   const history: number[] = [];
   for (let e = 0; e < epochs; e++) {
@@ -114,9 +148,16 @@ export async function trainLanguageModel(model: SimpleRNN, ids: ArrayLike<number
       await new Promise<void>((r) => setTimeout(r, 0));
     }
     history.push(sum / steps);
-    options.onEpochEnd?.(e, sum / steps);
+    onEpochEnd?.(e, sum / steps);
   }
   return history;
+}
+
+export interface PerplexityOptions {
+  /** Windows of this many steps, each from s^0 (an integer >= 1). Default: the text as one stream. */
+  seqLength?: number;
+  /** Windows per evaluate call (with seqLength). Default 32. */
+  batchSize?: number;
 }
 
 export interface PerplexityResult {
@@ -136,16 +177,19 @@ export interface PerplexityResult {
  * `seqLength`: windows of that length that do not overlap, each from s^0 (batched, faster; the first words of a window
  * have less context, so the perplexity is higher). Changes nothing in the model.
  */
-export function perplexity(model: SimpleRNN, vocab: Vocabulary, text: string | ArrayLike<number>, options: { seqLength?: number; batchSize?: number } = {}): PerplexityResult {
+export function perplexity(model: SimpleRNN, vocab: Vocabulary, text: string | ArrayLike<number>, options?: PerplexityOptions): PerplexityResult {
   const api = 'perplexity';
   checkLM(api, model, vocab);
+  const o = readOptions(api, options, ['seqLength', 'batchSize'] as const);
+  const seqLength = o.seqLength === undefined ? undefined : int(api, 'options.seqLength', o.seqLength, 1, Infinity);
+  const batchSize = int(api, 'options.batchSize', o.batchSize, 1, Infinity, 32);
   const ids = typeof text === 'string' ? encodeText(vocab, text) : text;
   if (ids.length < 2) throw rangeError(api, 'text', `has ${ids.length} tokens; a perplexity needs at least 2 (an input and its next token)`);
   let sum = 0;
   let tokens = 0;
   let unknown = 0;
   for (let k = 1; k < ids.length; k++) if (ids[k] === UNK_ID) unknown++;
-  if (options.seqLength === undefined) {
+  if (seqLength === undefined) {
     let state: ArrayLike<number> = model.initialState();
     for (let k = 0; k + 1 < ids.length; k++) {
       const r = model.step(state, ids[k]);
@@ -154,8 +198,7 @@ export function perplexity(model: SimpleRNN, vocab: Vocabulary, text: string | A
     }
     tokens = ids.length - 1;
   } else {
-    const { inputs, targets } = lmWindows(ids, options.seqLength);
-    const batchSize = options.batchSize ?? 32;
+    const { inputs, targets } = lmWindows(ids, seqLength);
     for (let b = 0; b < inputs.length; b += batchSize) {
       const x = inputs.slice(b, b + batchSize);
       const y = targets.slice(b, b + batchSize);
@@ -203,15 +246,16 @@ export interface Continuation {
  * The model reads EOS (start of a sentence, as after every sentence in training) and the prompt's tokens, then each
  * new token is drawn from its output (never PAD or UNK). Temperature 0 gives the most likely continuation.
  */
-export function continueSentence(model: SimpleRNN, vocab: Vocabulary, prompt: string, options: ContinueOptions = {}): Continuation {
+export function continueSentence(model: SimpleRNN, vocab: Vocabulary, prompt: string, options?: ContinueOptions): Continuation {
   const api = 'continueSentence';
   checkLM(api, model, vocab);
   if (typeof prompt !== 'string') throw typeError(api, 'prompt', 'a string', prompt);
-  const { maxTokens = 20, temperature = 1, topK = 0, stopAtEos = true } = options;
-  if (!Number.isInteger(maxTokens) || maxTokens < 0) throw rangeError(api, 'options.maxTokens', `= ${maxTokens} is invalid; expected an integer >= 0`);
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw rangeError(api, 'options.temperature', `= ${temperature} is invalid; expected a finite number >= 0`);
-  if (!Number.isInteger(topK) || topK < 0) throw rangeError(api, 'options.topK', `= ${topK} is invalid; expected an integer >= 0`);
-  const rng = new Rng(options.seed ?? 1);
+  const o = readOptions(api, options, ['maxTokens', 'temperature', 'topK', 'seed', 'stopAtEos'] as const);
+  const maxTokens = int(api, 'options.maxTokens', o.maxTokens, 0, Infinity, 20);
+  const temperature = num(api, 'options.temperature', o.temperature, { min: 0, max: Infinity }, 1);
+  const topK = int(api, 'options.topK', o.topK, 0, Infinity, 0);
+  const stopAtEos = bool(api, 'options.stopAtEos', o.stopAtEos, true);
+  const rng = new Rng(int(api, 'options.seed', o.seed, ...SEED_RANGE, 1));
   const seq = [EOS_ID, ...vocab.encode(prompt)];
   const start = seq.length;
   let state: ArrayLike<number> = model.initialState();

@@ -2,6 +2,7 @@
 // near "great" after training on sentiment, not near "terrible").
 //   cos(a, b) = a·b / (|a| |b|), 0 when either vector is zero.
 import { rangeError, typeError } from '../errors.js';
+import { bool, int, readOptions } from '../options.js';
 import type { SimpleRNN } from '../model.js';
 import { SPECIAL_TOKENS, type Vocabulary } from './vocabulary.js';
 
@@ -21,7 +22,7 @@ export function tokenEmbeddings(model: SimpleRNN): Embeddings {
   if (!c.vocabSize) throw rangeError(api, 'model', 'has dense inputs; expected a token model (vocabSize)');
   const p = model.getParams();
   if (c.embeddingSize) return { vectors: p.E, dim: c.embeddingSize };
-  const H = c.hiddenSize;
+  const H = typeof c.hiddenSize === 'number' ? c.hiddenSize : c.hiddenSize[0]; // layer 0 reads the token ids
   return { vectors: p.Ws.slice(H * H), dim: H };
 }
 
@@ -44,9 +45,13 @@ export interface NeighborOptions {
  * similar first; ties in id order. A token or id query is not its own neighbour.
  */
 export function nearestNeighbors(
-  source: SimpleRNN | Embeddings, vocab: Vocabulary, query: string | number | ArrayLike<number>, options: NeighborOptions = {},
+  source: SimpleRNN | Embeddings, vocab: Vocabulary, query: string | number | ArrayLike<number>, options?: NeighborOptions,
 ): Neighbor[] {
   const api = 'nearestNeighbors';
+  const o = readOptions(api, options, ['k', 'includeSpecial'] as const);
+  const k = int(api, 'options.k', o.k, 1, Infinity, 5);
+  const includeSpecial = bool(api, 'options.includeSpecial', o.includeSpecial, false);
+  if (source === null || typeof source !== 'object') throw typeError(api, 'source', 'a token model or { vectors, dim }', source);
   const emb: Embeddings = 'config' in source ? tokenEmbeddings(source) : source;
   const { vectors, dim } = emb;
   if (!(vectors instanceof Float32Array || vectors instanceof Float64Array) || !(dim >= 1)) {
@@ -54,8 +59,6 @@ export function nearestNeighbors(
   }
   const V = vectors.length / dim;
   if (V !== vocab.size) throw rangeError(api, 'source', `has ${V} vectors; expected one per vocabulary id (${vocab.size})`);
-  const k = options.k ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw rangeError(api, 'options.k', `= ${k} is invalid; expected an integer >= 1`);
   let q: ArrayLike<number>;
   let self = -1;
   if (typeof query === 'string' || typeof query === 'number') {
@@ -72,7 +75,7 @@ export function nearestNeighbors(
   let qq = 0;
   for (let d = 0; d < dim; d++) qq += q[d] * q[d];
   const qn = Math.sqrt(qq);
-  const first = options.includeSpecial ? 0 : SPECIAL_TOKENS.length;
+  const first = includeSpecial ? 0 : SPECIAL_TOKENS.length;
   const out: Neighbor[] = [];
   for (let id = first; id < V; id++) {
     if (id === self) continue;

@@ -13,7 +13,8 @@
 //      tokens). Option `punctuation`: 'separate' (default) keeps them as tokens, 'drop' removes them.
 //   4. Sentences end after ".", "!" or "?" (and at the end of the text); with `sentences: 'line'` every non-empty line
 //      is a sentence instead. Sentence ends are found before punctuation is dropped, so 'drop' still splits sentences.
-import { rangeError, typeError } from '../errors.js';
+import { typeError } from '../errors.js';
+import { bool, oneOf, readOptions } from '../options.js';
 
 export type TokenLevel = 'char' | 'word';
 export type Punctuation = 'separate' | 'drop';
@@ -33,18 +34,34 @@ export interface TokenizerOptions {
 
 export type ResolvedTokenizerOptions = Required<TokenizerOptions>;
 
-export function resolveTokenizerOptions(api: string, o: TokenizerOptions | undefined): ResolvedTokenizerOptions {
-  if (o !== undefined && (o === null || typeof o !== 'object')) throw typeError(api, 'options', 'an options object', o);
-  const opt = o ?? {};
-  const level = opt.level ?? 'word';
-  if (level !== 'word' && level !== 'char') throw typeError(api, 'options.level', "'word' or 'char'", level);
-  const lowercase = opt.lowercase ?? level === 'word';
-  if (typeof lowercase !== 'boolean') throw typeError(api, 'options.lowercase', 'a boolean', lowercase);
-  const punctuation = opt.punctuation ?? 'separate';
-  if (punctuation !== 'separate' && punctuation !== 'drop') throw typeError(api, 'options.punctuation', "'separate' or 'drop'", punctuation);
-  const sentences = opt.sentences ?? 'punctuation';
-  if (sentences !== 'punctuation' && sentences !== 'line') throw typeError(api, 'options.sentences', "'punctuation' or 'line'", sentences);
-  return { level, lowercase, punctuation, sentences };
+/** The keys of TokenizerOptions, for readOptions (src/options.ts). */
+export const TOKENIZER_KEYS = ['level', 'lowercase', 'punctuation', 'sentences'] as const;
+const WORD_KEYS = ['lowercase', 'punctuation', 'sentences'] as const;
+
+/**
+ * Tokenizer options read once and resolved: an unknown key, a wrong type or a value out of its list is refused by
+ * name (`field` names the object: 'options', or 'json.tokenizer' in a stored vocabulary).
+ */
+export function resolveTokenizerOptions(api: string, o: TokenizerOptions | undefined, field = 'options'): ResolvedTokenizerOptions {
+  return tokenizerFrom(api, readOptions(api, o, TOKENIZER_KEYS, field), field);
+}
+
+/** Resolves the tokenizer keys of an options snapshot already read once (readOptions); other keys are ignored. */
+export function tokenizerFrom(api: string, r: Partial<Record<(typeof TOKENIZER_KEYS)[number], unknown>>, field = 'options'): ResolvedTokenizerOptions {
+  const level = oneOf(api, `${field}.level`, r.level, ['word', 'char'] as const, 'word');
+  return {
+    level,
+    lowercase: bool(api, `${field}.lowercase`, r.lowercase, level === 'word'),
+    punctuation: oneOf(api, `${field}.punctuation`, r.punctuation, ['separate', 'drop'] as const, 'separate'),
+    sentences: oneOf(api, `${field}.sentences`, r.sentences, ['punctuation', 'line'] as const, 'punctuation'),
+  };
+}
+
+/** Options of a word-level entry point, read once: `keys` may include level, which must then be 'word'. */
+function wordOptions(api: string, options: unknown, keys: readonly (typeof TOKENIZER_KEYS)[number][]): ResolvedTokenizerOptions {
+  const r = readOptions(api, options, keys);
+  if (r.level !== undefined) oneOf(api, 'options.level', r.level, ['word'] as const);
+  return tokenizerFrom(api, r);
 }
 
 function checkText(api: string, text: unknown, field = 'text'): string {
@@ -52,11 +69,17 @@ function checkText(api: string, text: unknown, field = 'text'): string {
   return text;
 }
 
+function charTokens(text: string, lowercase: boolean): string[] {
+  const t = text.replace(/\r\n?/g, '\n');
+  return Array.from(lowercase ? t.toLowerCase() : t);
+}
+
 /** Characters of a text: one token per code point, CRLF and CR turned into "\n". */
-export function tokenizeChars(text: string, options: { lowercase?: boolean } = {}): string[] {
-  let t = checkText('tokenizeChars', text).replace(/\r\n?/g, '\n');
-  if (options.lowercase) t = t.toLowerCase();
-  return Array.from(t);
+export function tokenizeChars(text: string, options?: { /** Lower-case the text first. Default false. */ lowercase?: boolean }): string[] {
+  const api = 'tokenizeChars';
+  const t = checkText(api, text);
+  const r = readOptions(api, options, ['lowercase'] as const);
+  return charTokens(t, bool(api, 'options.lowercase', r.lowercase, false));
 }
 
 // a word (rule 2) or one punctuation character (rule 3); white space matches neither
@@ -75,18 +98,17 @@ function wordTokens(text: string, lowercase: boolean): string[] {
   return t.match(WORD_OR_PUNCT) ?? [];
 }
 
-/** Sentences of a text as word tokens, by the rules at the top of this file. Empty sentences are left out. */
-export function splitSentences(text: string, options?: TokenizerOptions): string[][] {
-  return sentencesOf(text, options, 'splitSentences').sentences;
+/** Tokens of a text by resolved rules (tokenize, Vocabulary.tokenize); `api` names the caller in errors. */
+export function tokensOf(api: string, text: unknown, o: ResolvedTokenizerOptions, field = 'text'): string[] {
+  const t = checkText(api, text, field);
+  if (o.level === 'char') return charTokens(t, o.lowercase);
+  const toks = wordTokens(t, o.lowercase);
+  return o.punctuation === 'drop' ? toks.filter((w) => !isPunctuation(w)) : toks;
 }
 
-/**
- * splitSentences, and whether the last sentence is still open: not ended by . ! ? (or, with sentences: 'line', by
- * a line break). A prompt such as "The king" is an open sentence; encode(text, { eos: true }) puts no EOS after it.
- */
-export function sentencesOf(text: string, options?: TokenizerOptions, api = 'sentencesOf'): { sentences: string[][]; lastOpen: boolean } {
-  checkText(api, text);
-  const o = resolveTokenizerOptions(api, { ...options, level: 'word' });
+/** Sentences of a text by resolved word rules (sentencesOf, Vocabulary.fromText and encode). */
+export function sentencesWith(api: string, text: unknown, o: ResolvedTokenizerOptions, field = 'text'): { sentences: string[][]; lastOpen: boolean } {
+  const t = checkText(api, text, field);
   const sentences: string[][] = [];
   let lastOpen = false;
   const keep = (s: string[], closed: boolean) => {
@@ -97,12 +119,12 @@ export function sentencesOf(text: string, options?: TokenizerOptions, api = 'sen
     }
   };
   if (o.sentences === 'line') {
-    const lines = text.split(/\r\n?|\n/);
+    const lines = t.split(/\r\n?|\n/);
     lines.forEach((line, k) => keep(wordTokens(line, o.lowercase), k + 1 < lines.length));
     return { sentences, lastOpen };
   }
   let cur: string[] = [];
-  for (const w of wordTokens(text, o.lowercase)) {
+  for (const w of wordTokens(t, o.lowercase)) {
     cur.push(w);
     if (SENTENCE_END.has(w)) {
       keep(cur, true);
@@ -113,19 +135,35 @@ export function sentencesOf(text: string, options?: TokenizerOptions, api = 'sen
   return { sentences, lastOpen };
 }
 
+/**
+ * Sentences of a text as word tokens, by the rules at the top of this file. Empty sentences are left out. The options
+ * are the tokenizer's; level, if given, must be 'word'.
+ */
+export function splitSentences(text: string, options?: TokenizerOptions): string[][] {
+  return sentencesOf(text, options, 'splitSentences').sentences;
+}
+
+/**
+ * splitSentences, and whether the last sentence is still open: not ended by . ! ? (or, with sentences: 'line', by
+ * a line break). A prompt such as "The king" is an open sentence; encode(text, { eos: true }) puts no EOS after it.
+ */
+export function sentencesOf(text: string, options?: TokenizerOptions, api = 'sentencesOf'): { sentences: string[][]; lastOpen: boolean } {
+  checkText(api, text);
+  return sentencesWith(api, text, wordOptions(api, options, TOKENIZER_KEYS));
+}
+
 /** Word tokens of a text (all sentences, in order), by the rules at the top of this file. */
 export function tokenizeWords(text: string, options?: Omit<TokenizerOptions, 'level'>): string[] {
   const api = 'tokenizeWords';
   checkText(api, text);
-  const o = resolveTokenizerOptions(api, { ...options, level: 'word' });
-  const toks = wordTokens(text, o.lowercase);
-  return o.punctuation === 'drop' ? toks.filter((w) => !isPunctuation(w)) : toks;
+  return tokensOf(api, text, wordOptions(api, options, WORD_KEYS));
 }
 
 /** Tokens of a text at the level the options give. */
 export function tokenize(text: string, options?: TokenizerOptions): string[] {
-  const o = resolveTokenizerOptions('tokenize', options);
-  return o.level === 'char' ? tokenizeChars(text, o) : tokenizeWords(text, o);
+  const api = 'tokenize';
+  checkText(api, text);
+  return tokensOf(api, text, resolveTokenizerOptions(api, options));
 }
 
 const NO_SPACE_BEFORE = new Set(['.', ',', '!', '?', ';', ':', '%', ')', ']', '}', "'", '…']);
@@ -137,8 +175,7 @@ const NO_SPACE_AFTER = new Set(['(', '[', '{', '$', '#', '@']);
  */
 export function detokenize(tokens: readonly string[], level: TokenLevel = 'word'): string {
   if (!Array.isArray(tokens)) throw typeError('detokenize', 'tokens', 'an array of strings', tokens);
-  if (level === 'char') return tokens.join('');
-  if (level !== 'word') throw rangeError('detokenize', 'level', `= ${String(level)}; expected 'word' or 'char'`);
+  if (oneOf('detokenize', 'level', level, ['word', 'char'] as const, 'word') === 'char') return tokens.join('');
   let out = '';
   let prev = '';
   let quoteOpen = false;

@@ -5,9 +5,10 @@
 // itself contain spaces (GloVe's large vocabularies do): the last dim fields are the floats, the rest is the word.
 // Empty lines are skipped. The first occurrence of a word wins.
 import { rangeError, typeError, describe as describeValue } from '../errors.js';
+import { int, readOptions } from '../options.js';
 import { Rng } from '../random.js';
 import type { SimpleRNN } from '../model.js';
-import { PAD_ID, SPECIAL_TOKENS, type Vocabulary } from './vocabulary.js';
+import { PAD_ID, SPECIAL_TOKENS, Vocabulary } from './vocabulary.js';
 
 export interface WordVectors {
   /** Size of every vector. */
@@ -23,8 +24,20 @@ export interface ReadVectorsOptions {
    * vocabulary lower-cases). Saves memory on large files. Default: keep every word.
    */
   vocabulary?: Vocabulary;
-  /** Stop after this many vector lines (files are usually sorted by frequency). Default: read everything. */
+  /** Stop after this many vector lines (files are usually sorted by frequency): an integer >= 1. Default: read everything (Infinity). */
   maxWords?: number;
+}
+
+/** Word vectors as parseWordVectors makes them: `dim` an integer >= 1, `vectors` of words.length * dim floats. */
+export function checkVectors(api: string, field: string, v: unknown): WordVectors {
+  const w = v as WordVectors;
+  if (
+    !w || typeof w !== 'object' || !(w.vectors instanceof Float32Array) || !Array.isArray(w.words) ||
+    !Number.isInteger(w.dim) || w.dim < 1 || w.vectors.length !== w.words.length * w.dim
+  ) {
+    throw typeError(api, field, 'word vectors (from readWordVectors or parseWordVectors)', v);
+  }
+  return w;
 }
 
 /** The text of a vectors file: one string, or its chunks (`fs.createReadStream(path, 'utf8')`, a decoded fetch body). */
@@ -100,18 +113,15 @@ function keepFor(vocab: Vocabulary | undefined): ((w: string) => boolean) | null
   return (w) => vocab.has(w) || (lower && vocab.has(w.toLowerCase()));
 }
 
-function parserFor(api: string, options: ReadVectorsOptions): VectorParser {
-  if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
-  const max = options.maxWords ?? Infinity;
-  if (typeof max !== 'number' || !(max >= 1)) throw rangeError(api, 'options.maxWords', `= ${describeValue(max)} is invalid; expected a number >= 1`);
-  return new VectorParser(api, keepFor(options.vocabulary), max);
+/** ReadVectorsOptions read once: a parser that keeps what they ask for. */
+function parserFor(api: string, options: unknown): VectorParser {
+  const r = readOptions(api, options, ['vocabulary', 'maxWords'] as const);
+  if (r.vocabulary !== undefined && !(r.vocabulary instanceof Vocabulary)) throw typeError(api, 'options.vocabulary', 'a Vocabulary', r.vocabulary);
+  const max = r.maxWords === Infinity ? Infinity : int(api, 'options.maxWords', r.maxWords, 1, Infinity, Infinity);
+  return new VectorParser(api, keepFor(r.vocabulary as Vocabulary | undefined), max);
 }
 
-/** Parses a vectors file held in one string (see the format at the top of this file). */
-export function parseWordVectors(text: string, options: ReadVectorsOptions = {}): WordVectors {
-  const api = 'parseWordVectors';
-  if (typeof text !== 'string') throw typeError(api, 'text', 'a string (the contents of a vectors file)', text);
-  const p = parserFor(api, options);
+function parseText(p: VectorParser, text: string): WordVectors {
   for (const line of text.split('\n')) {
     if (p.done) break;
     p.line(line);
@@ -119,13 +129,20 @@ export function parseWordVectors(text: string, options: ReadVectorsOptions = {})
   return p.result();
 }
 
+/** Parses a vectors file held in one string (see the format at the top of this file). */
+export function parseWordVectors(text: string, options?: ReadVectorsOptions): WordVectors {
+  const api = 'parseWordVectors';
+  if (typeof text !== 'string') throw typeError(api, 'text', 'a string (the contents of a vectors file)', text);
+  return parseText(parserFor(api, options), text);
+}
+
 /** Reads a vectors file from a string or from its text chunks (sync or async), line by line. */
-export async function readWordVectors(source: VectorSource, options: ReadVectorsOptions = {}): Promise<WordVectors> {
+export async function readWordVectors(source: VectorSource, options?: ReadVectorsOptions): Promise<WordVectors> {
   const api = 'readWordVectors';
-  if (typeof source === 'string') return parseWordVectors(source, options);
   const isIter = source !== null && typeof source === 'object' && (Symbol.asyncIterator in source || Symbol.iterator in source);
-  if (!isIter) throw typeError(api, 'source', 'a string, or an (async) iterable of text chunks', source);
+  if (typeof source !== 'string' && !isIter) throw typeError(api, 'source', 'a string, or an (async) iterable of text chunks', source);
   const p = parserFor(api, options);
+  if (typeof source === 'string') return parseText(p, source);
   let rest = '';
   for await (const chunk of source as AsyncIterable<string>) {
     if (typeof chunk !== 'string') throw typeError(api, 'source', 'chunks of text (strings; open files with an encoding such as "utf8")', chunk);
@@ -151,7 +168,7 @@ export interface Coverage {
 }
 
 export interface EmbeddingMatrixOptions {
-  /** Seed of the random rows given to tokens without a vector. Default 1. */
+  /** Seed of the random rows given to tokens without a vector, an integer. Default 1 (loadPretrainedEmbeddings: the model's seed). */
   seed?: number;
 }
 
@@ -161,11 +178,23 @@ export interface EmbeddingMatrixOptions {
  * a vector, UNK and EOS get N(0, σ²) rows with σ the standard deviation of the pretrained entries used, so they sit
  * on the same scale; PAD's row is 0 (the model never reads it).
  */
-export function embeddingMatrix(vocab: Vocabulary, vectors: WordVectors, options: EmbeddingMatrixOptions = {}): { E: Float32Array; dim: number; coverage: Coverage } {
+export function embeddingMatrix(vocab: Vocabulary, vectors: WordVectors, options?: EmbeddingMatrixOptions): { E: Float32Array; dim: number; coverage: Coverage } {
   const api = 'embeddingMatrix';
-  if (!vectors || typeof vectors !== 'object' || !(vectors.vectors instanceof Float32Array) || !Array.isArray(vectors.words)) {
-    throw typeError(api, 'vectors', 'word vectors (from readWordVectors or parseWordVectors)', vectors);
-  }
+  const seed = seedOption(api, options, 1);
+  checkVocab(api, vocab);
+  return matrixOf(vocab, checkVectors(api, 'vectors', vectors), seed);
+}
+
+/** The seed of EmbeddingMatrixOptions, read once. */
+function seedOption(api: string, options: unknown, dflt: number): number {
+  return int(api, 'options.seed', readOptions(api, options, ['seed'] as const).seed, -(2 ** 53), 2 ** 53, dflt);
+}
+
+function checkVocab(api: string, vocab: unknown): void {
+  if (!(vocab instanceof Vocabulary)) throw typeError(api, 'vocab', 'a Vocabulary', vocab);
+}
+
+function matrixOf(vocab: Vocabulary, vectors: WordVectors, seed: number): { E: Float32Array; dim: number; coverage: Coverage } {
   const { dim } = vectors;
   const V = vocab.size;
   const E = new Float32Array(V * dim);
@@ -206,7 +235,7 @@ export function embeddingMatrix(vocab: Vocabulary, vectors: WordVectors, options
   }
   const n = found * dim;
   const sigma = n > 1 ? Math.sqrt(Math.max(0, sumSq / n - (sum / n) ** 2)) : 1;
-  const rng = new Rng(options.seed ?? 1);
+  const rng = new Rng(seed);
   for (let id = 0; id < V; id++) {
     if (id === PAD_ID || row[id] >= 0) continue;
     for (let d = 0; d < dim; d++) E[id * dim + d] = sigma * rng.normal();
@@ -219,14 +248,17 @@ export function embeddingMatrix(vocab: Vocabulary, vectors: WordVectors, options
  * Puts pretrained vectors into a model's embedding layer (created with vocabSize: vocab.size and embeddingSize equal
  * to the vectors' dim; add freezeEmbeddings: true to keep them fixed). Returns the coverage.
  */
-export function loadPretrainedEmbeddings(model: SimpleRNN, vocab: Vocabulary, vectors: WordVectors, options: EmbeddingMatrixOptions = {}): Coverage {
+export function loadPretrainedEmbeddings(model: SimpleRNN, vocab: Vocabulary, vectors: WordVectors, options?: EmbeddingMatrixOptions): Coverage {
   const api = 'loadPretrainedEmbeddings';
   const c = model.config;
+  const seed = seedOption(api, options, c.seed);
+  checkVocab(api, vocab);
+  checkVectors(api, 'vectors', vectors);
   if (c.vocabSize !== vocab.size) throw rangeError(api, 'model.config.vocabSize', `= ${c.vocabSize}; expected the vocabulary's size ${vocab.size}`);
   if (c.embeddingSize !== vectors.dim) {
     throw rangeError(api, 'model.config.embeddingSize', `= ${c.embeddingSize}; expected the vectors' dim ${vectors.dim} (create the model with embeddingSize: ${vectors.dim})`);
   }
-  const { E, coverage } = embeddingMatrix(vocab, vectors, { seed: options.seed ?? c.seed });
+  const { E, coverage } = matrixOf(vocab, vectors, seed);
   model.setParams({ E });
   return coverage;
 }

@@ -4,8 +4,9 @@
 // of a sentence). Then the tokens that occur at least minCount times, most frequent first, ties in code-unit order of
 // the token (so the same text always gives the same ids), cut to maxSize ids in all (the reserved ones included).
 import { rangeError, typeError, describe as describeValue } from '../errors.js';
+import { bool, int, readOptions } from '../options.js';
 import {
-  detokenize, resolveTokenizerOptions, sentencesOf, splitSentences, tokenizeChars, tokenizeWords,
+  detokenize, resolveTokenizerOptions, sentencesWith, tokenizerFrom, tokensOf, TOKENIZER_KEYS,
   type ResolvedTokenizerOptions, type TokenizerOptions,
 } from './tokenize.js';
 
@@ -18,8 +19,27 @@ export const SPECIAL_TOKENS: readonly string[] = ['<pad>', '<unk>', '<eos>'];
 export interface VocabularyOptions extends TokenizerOptions {
   /** Keep tokens seen at least this many times. Default 1. */
   minCount?: number;
-  /** At most this many ids, the 3 reserved ones included (the most frequent tokens win). Default: no limit. */
+  /**
+   * At most this many ids, the 3 reserved ones included (the most frequent tokens win), so at least 4. Default: no
+   * limit (Infinity).
+   */
   maxSize?: number;
+}
+
+/** The keys of VocabularyOptions, for readOptions. */
+export const VOCABULARY_KEYS = [...TOKENIZER_KEYS, 'minCount', 'maxSize'] as const;
+const JSON_KEYS = ['format', 'version', 'tokenizer', 'tokens', 'counts'] as const;
+
+export type ResolvedVocabularyOptions = ResolvedTokenizerOptions & { minCount: number; maxSize: number };
+
+/** VocabularyOptions of an options snapshot already read once (readOptions), resolved; other keys are ignored. */
+export function resolveVocabularyOptions(api: string, r: Partial<Record<(typeof VOCABULARY_KEYS)[number], unknown>>): ResolvedVocabularyOptions {
+  return {
+    ...tokenizerFrom(api, r),
+    minCount: int(api, 'options.minCount', r.minCount, 1, Infinity, 1),
+    // the 3 reserved ids and at least one token
+    maxSize: r.maxSize === Infinity ? Infinity : int(api, 'options.maxSize', r.maxSize, SPECIAL_TOKENS.length + 1, Infinity, Infinity),
+  };
 }
 
 /** The stored form: `JSON.stringify(vocab)` gives it, Vocabulary.fromJSON reads it back. */
@@ -40,6 +60,12 @@ export interface EncodeOptions {
    * sentence ("The king") gets none, so a prompt can be continued. Default false for encode(), true for encodeText().
    */
   eos?: boolean;
+}
+
+/** How to decode to text. */
+export interface DecodeTextOptions {
+  /** Show PAD and EOS as "<pad>" and "<eos>" instead of skipping PAD and turning EOS into a line break. Default false. */
+  keepSpecial?: boolean;
 }
 
 export class Vocabulary {
@@ -65,14 +91,14 @@ export class Vocabulary {
     const api = 'Vocabulary.fromText';
     const texts = typeof text === 'string' ? [text] : text;
     if (!Array.isArray(texts)) throw typeError(api, 'text', 'a string or an array of strings', text);
-    const tok = resolveTokenizerOptions(api, options);
+    const { minCount, maxSize, ...tok } = resolveVocabularyOptions(api, readOptions(api, options, VOCABULARY_KEYS));
     const counts = new Map<string, number>();
     texts.forEach((t, k) => {
-      if (typeof t !== 'string') throw typeError(api, `text[${k}]`, 'a string', t);
-      const toks = tok.level === 'char' ? tokenizeChars(t, tok) : splitSentences(t, tok).flat();
+      const field = `text[${k}]`;
+      const toks = tok.level === 'char' ? tokensOf(api, t, tok, field) : sentencesWith(api, t, tok, field).sentences.flat();
       for (const w of toks) counts.set(w, (counts.get(w) ?? 0) + 1);
     });
-    return Vocabulary.fromCounts(api, counts, tok, options);
+    return Vocabulary.fromCounts(counts, tok, minCount, maxSize);
   }
 
   /** Builds a vocabulary from tokens already split (a token list, or a list of token lists). */
@@ -81,7 +107,7 @@ export class Vocabulary {
     if (tokens === null || typeof tokens !== 'object' || !(Symbol.iterator in tokens)) {
       throw typeError(api, 'tokens', 'an array of tokens (strings) or of token arrays', tokens);
     }
-    const tok = resolveTokenizerOptions(api, options);
+    const { minCount, maxSize, ...tok } = resolveVocabularyOptions(api, readOptions(api, options, VOCABULARY_KEYS));
     const counts = new Map<string, number>();
     let k = 0;
     const add = (w: unknown, field: string) => {
@@ -93,18 +119,10 @@ export class Vocabulary {
       else add(item, `tokens[${k}]`);
       k++;
     }
-    return Vocabulary.fromCounts(api, counts, tok, options);
+    return Vocabulary.fromCounts(counts, tok, minCount, maxSize);
   }
 
-  private static fromCounts(api: string, counts: Map<string, number>, tok: ResolvedTokenizerOptions, o?: VocabularyOptions): Vocabulary {
-    const minCount = o?.minCount ?? 1;
-    if (typeof minCount !== 'number' || !Number.isInteger(minCount) || minCount < 1) {
-      throw rangeError(api, 'options.minCount', `= ${describeValue(minCount)} is invalid; expected an integer >= 1`);
-    }
-    const maxSize = o?.maxSize ?? Infinity;
-    if (typeof maxSize !== 'number' || !(maxSize === Infinity || Number.isInteger(maxSize)) || maxSize < SPECIAL_TOKENS.length + 1) {
-      throw rangeError(api, 'options.maxSize', `= ${describeValue(maxSize)} is invalid; expected an integer >= ${SPECIAL_TOKENS.length + 1} (the 3 reserved ids and at least one token)`);
-    }
+  private static fromCounts(counts: Map<string, number>, tok: ResolvedTokenizerOptions, minCount: number, maxSize: number): Vocabulary {
     for (const s of SPECIAL_TOKENS) counts.delete(s); // a literal "<unk>" in the text is the unknown token
     const kept = [...counts].filter(([, c]) => c >= minCount);
     kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -156,19 +174,19 @@ export class Vocabulary {
 
   /** Tokens of a text by this vocabulary's rules (no ids yet). */
   tokenize(text: string): string[] {
-    const t = this.tokenizer;
-    return t.level === 'char' ? tokenizeChars(text, t) : tokenizeWords(text, t);
+    return tokensOf('Vocabulary.tokenize', text, this.tokenizer);
   }
 
   /**
    * Ids of a text (tokenized by this vocabulary's rules) or of tokens. Unknown tokens get UNK_ID. With eos: true
    * (word level) EOS_ID follows every sentence.
    */
-  encode(input: string | readonly string[], options: EncodeOptions = {}): Int32Array {
+  encode(input: string | readonly string[], options?: EncodeOptions): Int32Array {
     const api = 'Vocabulary.encode';
+    const eos = bool(api, 'options.eos', readOptions(api, options, ['eos'] as const).eos, false);
     if (typeof input === 'string') {
-      if (options.eos && this.tokenizer.level === 'word') {
-        const { sentences, lastOpen } = sentencesOf(input, this.tokenizer, api);
+      if (eos && this.tokenizer.level === 'word') {
+        const { sentences, lastOpen } = sentencesWith(api, input, this.tokenizer, 'input');
         const out = new Int32Array(sentences.reduce((a, s) => a + s.length + 1, 0) - (lastOpen ? 1 : 0));
         let at = 0;
         for (const s of sentences) {
@@ -177,7 +195,7 @@ export class Vocabulary {
         }
         return out;
       }
-      const toks = this.tokenize(input);
+      const toks = tokensOf(api, input, this.tokenizer);
       return Int32Array.from(toks, (w) => this.idOf(w));
     }
     if (!Array.isArray(input)) throw typeError(api, 'input', 'a string or an array of tokens', input);
@@ -189,10 +207,12 @@ export class Vocabulary {
 
   /** One id sequence per sentence of a text (word level; a char vocabulary gives one per line). No EOS. */
   encodeSentences(text: string): Int32Array[] {
+    const api = 'Vocabulary.encodeSentences';
     if (this.tokenizer.level === 'char') {
+      if (typeof text !== 'string') throw typeError(api, 'text', 'a string', text);
       return text.split(/\r\n?|\n/).filter((l) => l.length > 0).map((l) => this.encode(l));
     }
-    return splitSentences(text, this.tokenizer).map((s) => this.encode(s));
+    return sentencesWith(api, text, this.tokenizer).sentences.map((s) => this.encode(s));
   }
 
   /** Tokens of ids. Never throws on a valid id; throws a RangeError naming the index of an invalid one. */
@@ -214,9 +234,11 @@ export class Vocabulary {
    * concatenated exactly. PAD is skipped, EOS becomes a line break, UNK shows as "<unk>" (with keepSpecial, PAD and
    * EOS show as "<pad>" and "<eos>" too).
    */
-  decodeText(ids: ArrayLike<number>, options: { keepSpecial?: boolean } = {}): string {
+  decodeText(ids: ArrayLike<number>, options?: DecodeTextOptions): string {
+    const api = 'Vocabulary.decodeText';
+    const keepSpecial = bool(api, 'options.keepSpecial', readOptions(api, options, ['keepSpecial'] as const).keepSpecial, false);
     const toks = this.decode(ids);
-    if (options.keepSpecial) return detokenize(toks, this.tokenizer.level);
+    if (keepSpecial) return detokenize(toks, this.tokenizer.level);
     const parts: string[] = [];
     for (let k = 0; k < toks.length; k++) {
       if (ids[k] === PAD_ID) continue;
@@ -240,11 +262,11 @@ export class Vocabulary {
         throw rangeError(api, 'json', `is not valid JSON (${(e as Error).message})`);
       }
     }
-    if (j === null || typeof j !== 'object') throw typeError(api, 'json', 'a vocabulary object (from toJSON)', j);
-    const o = j as Partial<VocabularyJSON>;
+    if (j === null || typeof j !== 'object' || Array.isArray(j)) throw typeError(api, 'json', 'a vocabulary object (from toJSON)', j);
+    const o = readOptions(api, j, JSON_KEYS, 'json', 'a field of a vocabulary') as Partial<VocabularyJSON>;
     if (o.format !== 'simple-rnn/vocabulary') throw rangeError(api, 'json.format', `= ${describeValue(o.format)}; expected "simple-rnn/vocabulary"`);
     if (o.version !== 1) throw rangeError(api, 'json.version', `= ${describeValue(o.version)} is not supported; expected 1`);
-    const tok = resolveTokenizerOptions(api, o.tokenizer);
+    const tok = resolveTokenizerOptions(api, o.tokenizer, 'json.tokenizer');
     if (!Array.isArray(o.tokens)) throw typeError(api, 'json.tokens', 'an array of strings', o.tokens);
     if (!Array.isArray(o.counts) || o.counts.length !== o.tokens.length) {
       throw rangeError(api, 'json.counts', `must be an array of ${o.tokens.length} counts (one per token); got ${describeValue(o.counts)}`);

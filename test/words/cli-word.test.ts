@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SimpleRNN } from '../../src/index.js';
-import { vocabularyFromMetadata } from '../../src/text/index.js';
+import { SimpleRNN } from 'simple-rnn';
+import { vocabularyFromMetadata } from 'simple-rnn';
 import { cli, tempDir } from '../cli/util.js';
 
 // four sentences, each fixed by its first two words; 400 of them

@@ -3,9 +3,9 @@
 //    h = 1e-5; pass if |a - n| / max(1e-8, |a| + |n|) < 1e-6 (f64 round-off ~1e-10, a wrong term ~1).
 // 2. wasm against the f32 JS reference, and the behaviours (shapes, padding, freezing, errors) on both backends.
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
-import { PARAM_NAMES } from '../../src/model.js';
-import { Rng } from '../../src/random.js';
+import { SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
+import { PARAM_NAMES } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 import { BACKENDS, expectClose, tokenBatch } from '../util.js';
 import { wasmBackend } from '../../src/backends/wasm.js';
 import { gradCheck } from '../gradcheck/check.js';

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   EOS_ID, UNK_ID, Vocabulary, buildWordLM, continueSentence, encodeText, lmWindows, perplexity, sampleId,
   trainLanguageModel, vocabularyFromMetadata,
-} from '../../src/text/index.js';
-import { SimpleRNN } from '../../src/index.js';
-import { Rng } from '../../src/random.js';
+} from 'simple-rnn';
+import { SimpleRNN } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 import { BACKENDS } from '../util.js';
 
 // a tiny corpus whose sentences are fully determined by their first two words

@@ -2,7 +2,7 @@
 // JSON, and that nothing valid throws. Pure JS (no backend is involved).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EOS_ID, PAD_ID, Vocabulary, isPunctuation, splitSentences, tokenizeWords } from '../../src/text/index.js';
+import { EOS_ID, PAD_ID, Vocabulary, isPunctuation, splitSentences, tokenizeWords } from 'simple-rnn';
 
 // text mixing letters (Latin, accented, Cyrillic, CJK), digits, punctuation, apostrophes, hyphens, spaces, line breaks
 const piece = fc.constantFrom('the', 'Cat', 'naïve', 'мир', '猫', "don't", 'well-known', '3.14', '1,000', 'A', 'x');

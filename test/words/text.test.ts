@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Vocabulary, detokenize, splitSentences, tokenize, tokenizeChars, tokenizeWords, EOS_ID, PAD_ID, UNK_ID,
-} from '../../src/text/index.js';
+} from 'simple-rnn';
 
 describe('tokenizeWords', () => {
   it('lower-cases, keeps apostrophes and hyphens inside words, splits punctuation into tokens', () => {

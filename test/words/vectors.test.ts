@@ -4,10 +4,10 @@ import { mkdtempSync, writeFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN } from '../../src/index.js';
+import { SimpleRNN } from 'simple-rnn';
 import {
   Vocabulary, buildWordLM, embeddingMatrix, loadPretrainedEmbeddings, nearestNeighbors, parseWordVectors, readWordVectors, tokenEmbeddings,
-} from '../../src/text/index.js';
+} from 'simple-rnn';
 import { BACKENDS } from '../util.js';
 
 const GLOVE = ['good 1 0.5 0', 'great 0.9 0.6 0.1', 'bad -1 -0.5 0', 'awful -0.8 -0.7 0.2', 'the 0 0 1', 'Movie 0.1 0.1 0.1', ''].join('\n');
