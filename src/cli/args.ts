@@ -11,7 +11,7 @@ export class UsageError extends Error {
   }
 }
 
-type Kind = 'int' | 'float' | 'string' | 'boolean' | 'seconds';
+type Kind = 'int' | 'ints' | 'float' | 'string' | 'boolean' | 'seconds';
 
 export interface OptionSpec {
   kind: Kind;
@@ -19,9 +19,11 @@ export interface OptionSpec {
   help: string;
   short?: string;
   default?: number | string | boolean;
-  /** Inclusive bounds of int, float and seconds values. */
+  /** Bounds of int, float and seconds values (of each integer of an ints list); inclusive unless maxOpen. */
   min?: number;
   max?: number;
+  /** The value must be below max, not equal to it (a rate in [0, 1)). */
+  maxOpen?: boolean;
   /** Allowed values of a string option. */
   choices?: readonly string[];
   /** Placeholder in --help, e.g. FILE. */
@@ -30,7 +32,8 @@ export interface OptionSpec {
 
 export type OptionTable = Record<string, OptionSpec>;
 
-type ValueOf<S extends OptionSpec> = S['kind'] extends 'boolean' ? boolean : S['kind'] extends 'string' ? string : number;
+type ValueOf<S extends OptionSpec> =
+  S['kind'] extends 'boolean' ? boolean : S['kind'] extends 'string' ? string : S['kind'] extends 'ints' ? number[] : number;
 
 /** The parsed values: camelCase keys; options without a default may be undefined. */
 export type Values<T extends OptionTable> = {
@@ -60,7 +63,17 @@ export function parseSeconds(text: string): number {
   return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
 }
 
-function convert(cmd: string, key: string, spec: OptionSpec, raw: string): number | string {
+/** The range of a numeric option as text: `>= 1`, `<= 9`, `in [1, 4096]`, `in [0, 1)`. */
+function rangeText(spec: OptionSpec): string {
+  if (spec.max === undefined) return `>= ${spec.min}`;
+  if (spec.min === undefined) return spec.maxOpen ? `< ${spec.max}` : `<= ${spec.max}`;
+  return `in [${spec.min}, ${spec.max}${spec.maxOpen ? ')' : ']'}`;
+}
+
+const outOfRange = (spec: OptionSpec, v: number): boolean =>
+  (spec.min !== undefined && v < spec.min) || (spec.max !== undefined && (spec.maxOpen ? v >= spec.max : v > spec.max));
+
+function convert(cmd: string, key: string, spec: OptionSpec, raw: string): number | number[] | string {
   const name = `--${flag(key)}`;
   const see = `(see simple-rnn ${cmd} --help)`;
   if (spec.kind === 'string') {
@@ -69,16 +82,58 @@ function convert(cmd: string, key: string, spec: OptionSpec, raw: string): numbe
     }
     return raw;
   }
+  if (spec.kind === 'ints') {
+    // one integer, or a comma list of them (e.g. one per layer: --hidden-size 128,64)
+    const parts = raw.split(',').map((p) => p.trim());
+    const vs = parts.map((p) => (/^[+-]?\d+$/.test(p) ? Number(p) : NaN));
+    const what = `an integer ${rangeText(spec)} or a comma list of them, such as 128,64`;
+    if (vs.some((v) => !Number.isSafeInteger(v))) throw new UsageError(`${cmd}: ${name} must be ${what}; got "${raw}" ${see}`);
+    if (vs.some((v) => outOfRange(spec, v))) throw new UsageError(`${cmd}: ${name} must be ${what}; got ${raw.trim()}`);
+    return vs;
+  }
   const v = spec.kind === 'seconds' ? parseSeconds(raw) : raw.trim() === '' ? NaN : Number(raw);
   const what = spec.kind === 'int' ? 'an integer' : spec.kind === 'seconds' ? 'a duration such as 90, 45s, 2m or 1h' : 'a number';
   if (!Number.isFinite(v) || (spec.kind === 'int' && !Number.isInteger(v))) {
     throw new UsageError(`${cmd}: ${name} must be ${what}; got "${raw}" ${see}`);
   }
-  if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) {
-    const range = spec.max === undefined ? `>= ${spec.min}` : spec.min === undefined ? `<= ${spec.max}` : `in [${spec.min}, ${spec.max}]`;
-    throw new UsageError(`${cmd}: ${name} must be ${range}; got ${raw}`);
+  if (outOfRange(spec, v)) {
+    const kind = spec.kind === 'int' ? 'an integer' : spec.kind === 'seconds' ? 'a number of seconds' : 'a number';
+    throw new UsageError(`${cmd}: ${name} must be ${kind} ${rangeText(spec)}; got ${raw.trim()}`);
   }
   return v;
+}
+
+/** What reads as a negative number: -5, -0.5, -.5, -1e3 (not -h, not --steps). */
+const NEGATIVE = /^-(\d|\.\d)/;
+
+/**
+ * parseArgs takes "-5" after an option for another option ("argument is ambiguous"). After a numeric option, a
+ * negative number is that option's value: `--steps -5` is passed on as `--steps=-5`, so that convert() range-checks
+ * it like any other value ("--steps must be an integer >= 1; got -5").
+ */
+export function joinNegativeValues(options: OptionTable, argv: string[]): string[] {
+  const numeric = new Set<string>();
+  for (const [key, spec] of Object.entries(options)) {
+    if (spec.kind === 'boolean' || spec.kind === 'string') continue;
+    numeric.add(`--${flag(key)}`);
+    if (spec.short) numeric.add(`-${spec.short}`);
+  }
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    if (a === '--') {
+      out.push(...argv.slice(k)); // the rest are positionals
+      break;
+    }
+    const next = argv[k + 1];
+    if (numeric.has(a) && next !== undefined && NEGATIVE.test(next)) {
+      out.push(a.startsWith('--') ? `${a}=${next}` : `${a}${next}`);
+      k++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 /** Parses argv (without the command name) against a command's table; `help` is true when --help was given. */
@@ -91,7 +146,7 @@ export function parseCommand<T extends OptionTable>(
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(cmd.options, argv), options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError(`${cmd.name}: ${describeParseError(e)} (see simple-rnn ${cmd.name} --help)`);
   }
@@ -128,7 +183,7 @@ function describeParseError(e: unknown): string {
 export function helpText<T extends OptionTable>(cmd: Command<T>): string {
   const rows: [string, string][] = [];
   for (const [key, spec] of Object.entries(cmd.options)) {
-    const placeholder = spec.kind === 'boolean' ? '' : ` ${spec.value ?? (spec.kind === 'string' ? 'TEXT' : spec.kind === 'seconds' ? 'TIME' : 'N')}`;
+    const placeholder = spec.kind === 'boolean' ? '' : ` ${spec.value ?? (spec.kind === 'string' ? 'TEXT' : spec.kind === 'seconds' ? 'TIME' : spec.kind === 'ints' ? 'N[,N...]' : 'N')}`;
     const left = `${spec.short ? `-${spec.short}, ` : '    '}--${flag(key)}${placeholder}`;
     let right = spec.help;
     if (spec.choices) right += ` (${spec.choices.join(' | ')})`;

@@ -1,6 +1,7 @@
 // `simple-rnn demo addition` (and `npm start`): trains the digit-by-digit adder and prints accuracy per length next
 // to the training loss curve.
 import { ADDITION_DEFAULTS, runAddition, type AdditionResult } from '../demos/addition.js';
+import { MAX_LAYERS } from '../config.js';
 import { OPTIMIZER_TYPES as OPTIMIZERS } from '../optim.js';
 import { UsageError, type Command, type Values } from './args.js';
 import { checkWritable, writeAtomic } from './files.js';
@@ -14,7 +15,9 @@ const options = {
   train: { kind: 'int', default: d.trainCount, min: 1, help: 'training sums' },
   trainDigits: { kind: 'int', default: d.trainDigits, min: 1, max: 1000, help: 'longest training number, in digits' },
   batchSize: { kind: 'int', default: d.batchSize, min: 1, max: 4096, help: 'sums per minibatch (grouped by length)' },
-  hiddenSize: { kind: 'int', default: d.hiddenSize, min: 1, max: 4096, help: 'H, size of the state' },
+  hiddenSize: { kind: 'int', default: d.hiddenSize, min: 1, max: 4096, help: 'H, size of the state (of every layer)' },
+  layers: { kind: 'int', default: d.layers, min: 1, max: MAX_LAYERS, help: 'layers stacked' },
+  bidirectional: { kind: 'boolean', help: 'every layer also reads the digits most significant first (a reverse direction)' },
   optimizer: { kind: 'string', default: d.optimizer, choices: OPTIMIZERS, help: 'update rule' },
   lr: { kind: 'float', default: d.learningRate, min: 1e-9, help: 'peak learning rate (cosine decay to 0)' },
   clipNorm: { kind: 'float', default: d.clipNorm, min: 1e-9, help: 'clip the global gradient norm to this' },
@@ -36,6 +39,10 @@ export const additionCommand: Command<typeof options> = {
   epilog: 'Example:\n  simple-rnn demo addition --epochs 3 --test 20,200 --plot addition.svg',
 };
 
+/** `H=64`, or `2 layers, H=64, bidirectional`. */
+const shape = (c: { layers: number; hiddenSize: number; bidirectional: boolean }): string =>
+  `${c.layers > 1 ? `${c.layers} layers, ` : ''}H=${c.hiddenSize}${c.bidirectional ? ', bidirectional' : ''}`;
+
 function parseLengths(text: string): number[] {
   const lengths = text.split(',').map((s) => Number(s.trim()));
   if (lengths.some((n) => !Number.isInteger(n) || n < 1 || n > 100000)) {
@@ -46,9 +53,10 @@ function parseLengths(text: string): number[] {
 
 export async function runAdditionCommand(o: Values<typeof options>): Promise<number> {
   const testLengths = parseLengths(o.test);
-  if (o.plot) checkWritable('plot', o.plot);
+  if (o.plot) checkWritable('--plot', o.plot);
   const cfg = {
     trainCount: o.train, epochs: o.epochs, trainDigits: o.trainDigits, batchSize: o.batchSize, hiddenSize: o.hiddenSize,
+    layers: o.layers, bidirectional: o.bidirectional ?? false,
     optimizer: o.optimizer as (typeof OPTIMIZERS)[number], learningRate: o.lr, clipNorm: o.clipNorm,
     testLengths, testCount: o.testCount, seed: o.seed, backend: o.backend as 'wasm' | 'js',
   };
@@ -56,7 +64,7 @@ export async function runAdditionCommand(o: Values<typeof options>): Promise<num
   out.write(`Learning to add digit by digit (least significant first, one step per digit pair).\n`);
   out.write(
     `Training on ${cfg.trainCount} sums of 1-${cfg.trainDigits} digit numbers, ${cfg.epochs} epochs: ` +
-      `${cfg.optimizer} lr ${cfg.learningRate} (cosine), H=${cfg.hiddenSize}, ${cfg.backend}, seed ${cfg.seed}.\n`,
+      `${cfg.optimizer} lr ${cfg.learningRate} (cosine), ${shape(cfg)}, ${cfg.backend}, seed ${cfg.seed}.\n`,
   );
   let progress: Progress | null = null;
   const abort = new AbortController();
@@ -80,7 +88,7 @@ export async function runAdditionCommand(o: Values<typeof options>): Promise<num
   if (result.aborted) out.write(`Interrupted after ${result.steps} steps; testing what it learned so far.\n`);
   out.write('\n' + report(result) + '\n');
   if (o.plot) {
-    writeAtomic('plot', o.plot, additionChart(result));
+    writeAtomic('--plot', o.plot, additionChart(result));
     out.write(`Wrote the loss curves to ${o.plot}\n`);
   }
   const all = result.accuracy.every((r) => r.correct === r.total);
@@ -131,7 +139,7 @@ export function additionChart(r: AdditionResult): string {
     ],
     {
       title: 'An RNN learns to add, digit by digit',
-      subtitle: `trained on 1-${r.config.trainDigits} digits, H=${r.config.hiddenSize} · exact sums by length — ${acc}`,
+      subtitle: `trained on 1-${r.config.trainDigits} digits, ${shape(r.config)} · exact sums by length — ${acc}`,
       xLabel: 'training step (minibatch)',
       yLabel: 'cross-entropy per digit (nats)',
     },

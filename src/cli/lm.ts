@@ -1,8 +1,10 @@
 // Language-model pieces shared by train, sample and eval: how train walks the text (segments of carried-state
-// chunks), the loss of a model on a token stream, and the metadata train stores in its checkpoints.
+// chunks), the loss of a model on a token stream, and loading a checkpoint train wrote (its metadata: metadata.ts).
 import { SimpleRNN } from '../model.js';
 import { UsageError } from './args.js';
 import { readBytes } from './files.js';
+import { RUN_MODEL_KEYS, isTrainMetadata, readTrainMetadata, type TrainMetadata } from './metadata.js';
+export type { TrainMetadata } from './metadata.js';
 import { loadTokenizer, type Tokenizer } from './tokenizer.js';
 import { EOS_ID } from '../text/vocabulary.js';
 
@@ -45,10 +47,11 @@ export class Segments {
 }
 
 /**
- * Mean loss per token (nats) of a model on a token stream, in windows of `window` tokens, each from the initial
- * state (model.evaluate, batched). Changes nothing.
+ * Mean loss per token (nats) of a model on a token stream, in independent windows of `window` tokens, each from the
+ * initial state (model.evaluate, batched): train's validation loss. Not fitStream's validation, which carries the
+ * state from window to window (model.evaluateStream). Changes nothing.
  */
-export function streamLoss(model: SimpleRNN, ids: Int32Array, window: number): number {
+export function windowedLoss(model: SimpleRNN, ids: Int32Array, window: number): number {
   const inputs: Int32Array[] = [];
   const targets: Int32Array[] = [];
   for (let at = 0; at + 1 < ids.length; at += window) {
@@ -59,35 +62,9 @@ export function streamLoss(model: SimpleRNN, ids: Int32Array, window: number): n
   if (inputs.length === 0) return NaN;
   // the logits and their gradient take 2 x window x vocabSize floats per sequence: keep a batch near 64 MB (a word
   // vocabulary of thousands would otherwise ask for a gigabyte)
-  const perSequence = 8 * window * (model.config.outputSize + model.config.hiddenSize);
+  const perSequence = 8 * window * (model.config.outputSize + model.stateSize); // stateSize: every layer's and direction's
   const batchSize = Math.max(1, Math.min(64, Math.floor(64 * 2 ** 20 / perSequence)));
   return model.evaluate(inputs, targets as unknown as number[][], { batchSize }).loss;
-}
-
-/** What train stores in a checkpoint next to the model (model.save(metadata)). */
-export interface TrainMetadata {
-  format: 'simple-rnn/cli-train';
-  version: 1;
-  /** The tokenizer's vocabulary (tokenizer.toJSON()). */
-  vocabulary: unknown;
-  /** Where training stands: the next segment to run, counted over all epochs. */
-  cursor: { segment: number; steps: number; seconds: number };
-  /** Settings that must not change on --resume (they define the segments and the split). */
-  run: {
-    text: string;
-    /** CRC-32 of the text's bytes: --resume refuses another text. */
-    textCrc: number;
-    textTokens: number;
-    level: string;
-    valSplit: number;
-    seqLength: number;
-    batchSize: number;
-    chunks: number;
-    seed: number;
-    optimizer: string;
-  };
-  /** [step, mean training loss of the segment] and [step, validation loss]. */
-  history: { train: [number, number][]; val: [number, number][] };
 }
 
 export interface LoadedModel {
@@ -96,28 +73,52 @@ export interface LoadedModel {
   meta: TrainMetadata;
 }
 
-/** Loads a checkpoint written by train; every failure is one line naming the file. */
-export async function loadCheckpoint(path: string, backend?: 'wasm' | 'js', threads?: number): Promise<LoadedModel> {
-  const bytes = readBytes('model', path);
+/** The library's message without its `SimpleRNN.api: ` prefix, for a line that names the file instead. */
+const plain = (e: unknown): string => String((e as Error).message ?? e).split('\n')[0].replace(/^SimpleRNN\.[\w.]+: /, '');
+
+/**
+ * Loads a checkpoint written by train (read with the checkpoint's size limit, named by `flag`, e.g. --model). Its
+ * metadata is checked field by field (readTrainMetadata), and against the model: a forged or damaged file is one line
+ * naming the field, never a run that loops or a TypeError deep in the training loop.
+ */
+export async function loadCheckpoint(flag: string, path: string, backend?: 'wasm' | 'js', threads?: number): Promise<LoadedModel> {
+  const bytes = readBytes('checkpoint', flag, path);
   let model: SimpleRNN;
   try {
     model = await SimpleRNN.load(bytes, { ...(backend ? { backend } : {}), ...(threads ? { threads } : {}) });
   } catch (e) {
-    throw new UsageError(`cannot load model ${path}: ${(e as Error).message.replace(/^SimpleRNN\.load: /, '')}`, 1);
+    throw new UsageError(`cannot load model ${path}: ${plain(e)}`, 1);
   }
-  const meta = model.metadata as Partial<TrainMetadata> | undefined;
-  if (!meta || meta.format !== 'simple-rnn/cli-train' || meta.version !== 1 || !meta.run || !meta.cursor || !meta.history) {
-    model.dispose();
-    throw new UsageError(`${path} is a model checkpoint, but not one written by simple-rnn train (no vocabulary or training state in it)`, 1);
-  }
-  let tokenizer: Tokenizer;
   try {
-    tokenizer = loadTokenizer(meta.vocabulary, path);
+    if (!isTrainMetadata(model.metadata)) {
+      throw new UsageError(`${path} is a model checkpoint, but not one written by simple-rnn train (no vocabulary or training state in it)`, 1);
+    }
+    let meta: TrainMetadata;
+    try {
+      meta = readTrainMetadata(model.metadata);
+    } catch (e) {
+      throw new UsageError(`cannot load model ${path}: ${plain(e)}`, 1);
+    }
+    const tokenizer = loadTokenizer(meta.vocabulary, path);
+    const mismatch = (field: string, stored: unknown, model: string, actual: unknown) =>
+      new UsageError(`cannot load model ${path}: checkpoint metadata ${field} = ${JSON.stringify(stored)} does not match the model's ${model} (${JSON.stringify(actual)})`, 1);
+    if (tokenizer.vocabSize !== model.config.vocabSize) throw mismatch('vocabulary size', tokenizer.vocabSize, 'vocabSize', model.config.vocabSize);
+    if (tokenizer.vocabSize !== model.config.outputSize) throw mismatch('vocabulary size', tokenizer.vocabSize, 'outputSize', model.config.outputSize);
+    if (meta.run.level !== tokenizer.level) throw mismatch('run.level', meta.run.level, 'vocabulary level', tokenizer.level);
+    if (meta.run.optimizer !== model.training.optimizer.type) throw mismatch('run.optimizer', meta.run.optimizer, 'optimizer', model.training.optimizer.type);
+    const c = model.config;
+    const perLayer = (h: number | readonly number[], L: number) => JSON.stringify(typeof h === 'number' ? Array(L).fill(h) : h);
+    for (const k of RUN_MODEL_KEYS) {
+      const stored = meta.run[k];
+      if (stored === undefined) continue; // a checkpoint of train before --layers: the model's own settings stand
+      const same = k === 'hiddenSize' ? perLayer(stored as number | number[], c.layers) === perLayer(c.hiddenSize, c.layers) : stored === c[k];
+      if (!same) throw mismatch(`run.${k}`, stored, k, c[k]);
+    }
+    return { model, tokenizer, meta };
   } catch (e) {
     model.dispose();
     throw e;
   }
-  return { model, tokenizer, meta: meta as TrainMetadata };
 }
 
 /** Where generation starts without a prompt: a line break when the vocabulary has one, else its most frequent token. */

@@ -1,13 +1,8 @@
 // simple-rnn, the command line. Built by tsup into dist/cli.js (Node, ESM, with a #!/usr/bin/env node banner).
 // With no arguments it runs the addition demo (that is `npm start`). Every failure ends as one line on stderr and a
-// non-zero exit code; SIMPLE_RNN_DEBUG=1 adds the stack trace.
+// non-zero exit code (report.ts); SIMPLE_RNN_DEBUG=1 adds the stack trace.
 import { helpText, parseCommand, UsageError, type Command, type OptionTable, type Values } from './args.js';
-import { additionCommand, runAdditionCommand } from './demo-addition.js';
-import { sentimentCommand, runSentimentCommand } from './demo-sentiment.js';
-import { trainCommand, runTrain } from './train.js';
-import { sampleCommand, runSample } from './sample.js';
-import { evalCommand, runEval } from './eval.js';
-import { benchCommand, runBench } from './bench.js';
+import { guardProcess, report } from './report.js';
 
 interface Entry<T extends OptionTable> {
   command: Command<T>;
@@ -17,16 +12,21 @@ interface Entry<T extends OptionTable> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const entry = <T extends OptionTable>(command: Command<T>, run: Entry<T>['run']): Entry<any> => ({ command, run });
 
-const COMMANDS: Record<string, Entry<OptionTable>> = {
-  train: entry(trainCommand, runTrain),
-  sample: entry(sampleCommand, runSample),
-  eval: entry(evalCommand, runEval),
-  bench: entry(benchCommand, runBench),
+// Each command is loaded when it runs, after guardProcess(): a module that fails as it loads is reported in one line
+// like any other failure (and `sample` does not load the demos).
+type Load = () => Promise<Entry<OptionTable>>;
+
+const COMMANDS: Record<string, Load> = {
+  train: async () => import('./train.js').then((m) => entry(m.trainCommand, m.runTrain)),
+  sample: async () => import('./sample.js').then((m) => entry(m.sampleCommand, m.runSample)),
+  eval: async () => import('./eval.js').then((m) => entry(m.evalCommand, m.runEval)),
+  inspect: async () => import('./inspect.js').then((m) => entry(m.inspectCommand, m.runInspect)),
+  bench: async () => import('./bench.js').then((m) => entry(m.benchCommand, m.runBench)),
 };
 
-const DEMOS: Record<string, Entry<OptionTable>> = {
-  addition: entry(additionCommand, runAdditionCommand),
-  sentiment: entry(sentimentCommand, runSentimentCommand),
+const DEMOS: Record<string, Load> = {
+  addition: async () => import('./demo-addition.js').then((m) => entry(m.additionCommand, m.runAdditionCommand)),
+  sentiment: async () => import('./demo-sentiment.js').then((m) => entry(m.sentimentCommand, m.runSentimentCommand)),
 };
 
 const VERSION = '0.1.0';
@@ -40,8 +40,10 @@ Commands:
   sample --model FILE    generate text from a trained model
   eval --model FILE --text FILE
                          loss (nats per token) and perplexity of a model on a text file
+  inspect --model FILE --text TEXT
+                         one sequence inside a model: states, outputs, gradient through time (an SVG)
   demo addition          learn to add digit by digit on <= 8 digits, test on 16..100 digits
-  demo sentiment         classify the sentiment of generated sentences from word embeddings
+  demo sentiment         sentiment of 3,000 real review sentences: an RNN beside a bag of words (5-fold CV)
   bench                  the performance comparison (bench/)
 
 Run simple-rnn <command> --help for the options of each command.
@@ -61,21 +63,22 @@ async function dispatch(argv: string[]): Promise<number> {
   let e: Entry<OptionTable> | undefined;
   let args = rest;
   if (name === undefined || name.startsWith('-')) {
-    e = DEMOS.addition; // no command (npm start): the addition demo, options and all
+    e = await DEMOS.addition(); // no command (npm start): the addition demo, options and all
     args = argv;
   } else if (name === 'demo') {
     const which = rest[0];
     if (which === undefined) throw new UsageError(`demo: which one? expected one of ${Object.keys(DEMOS).join(', ')} (see simple-rnn demo --help)`);
     if (which === '--help' || which === '-h') {
+      const demos = await Promise.all(Object.values(DEMOS).map((load) => load()));
       process.stdout.write(`Usage: simple-rnn demo <${Object.keys(DEMOS).join('|')}> [options]\n\n` +
-        Object.values(DEMOS).map((d) => `${d.command.usage}\n  ${d.command.summary.split('\n')[0]}`).join('\n') + '\n');
+        demos.map((d) => `${d.command.usage}\n  ${d.command.summary.split('\n')[0]}`).join('\n') + '\n');
       return 0;
     }
-    e = DEMOS[which];
+    e = Object.hasOwn(DEMOS, which) ? await DEMOS[which]() : undefined;
     if (!e) throw new UsageError(`demo: unknown demo "${which}"; expected one of ${Object.keys(DEMOS).join(', ')}`);
     args = rest.slice(1);
   } else {
-    e = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    e = Object.hasOwn(COMMANDS, name) ? await COMMANDS[name]() : undefined;
     if (!e) throw new UsageError(`unknown command "${name}"; expected one of ${[...Object.keys(COMMANDS), 'demo'].join(', ')} (see simple-rnn --help)`);
   }
   const parsed = parseCommand(e.command, args);
@@ -86,23 +89,7 @@ async function dispatch(argv: string[]): Promise<number> {
   return e.run(parsed.values, parsed.positionals);
 }
 
-/** One line for anything thrown: our own UsageErrors as they are, the library's errors with their message. */
-function report(err: unknown): number {
-  const debug = Boolean(process.env.SIMPLE_RNN_DEBUG);
-  if (err instanceof UsageError) {
-    process.stderr.write(`simple-rnn: ${err.message}\n`);
-    if (debug) process.stderr.write(`${err.stack}\n`);
-    return err.code;
-  }
-  const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`simple-rnn: ${msg.split('\n')[0]}\n`);
-  if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  return 1;
-}
-
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0); // `simple-rnn sample ... | head` closes the pipe early
-});
+guardProcess();
 
 dispatch(process.argv.slice(2)).then(
   (code) => {

@@ -22,7 +22,7 @@ export const sampleCommand: Command<typeof options> = {
 
 export async function runSample(o: Values<typeof options>): Promise<number> {
   if (!o.model) throw new UsageError('sample: --model FILE is required (see simple-rnn sample --help)');
-  const { model, tokenizer } = await loadCheckpoint(o.model);
+  const { model, tokenizer } = await loadCheckpoint('--model', o.model);
   try {
     if (tokenizer.level === 'word') {
       // word by word from the start of a sentence (after EOS) and the prompt; never <pad> or <unk>; sentences on lines

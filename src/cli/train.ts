@@ -1,12 +1,15 @@
 // `simple-rnn train --text FILE`: a language model on a text file (characters; the tokenizer decides), trained by
 // truncated BPTT with carried state (model.fitStream over the segments of lm.ts), with a progress bar, a validation
-// split, samples now and then, atomic checkpoints, Ctrl-C that saves, and --resume that continues exactly.
+// split, samples now and then, atomic checkpoints, Ctrl-C that saves, and --resume that continues exactly. The model
+// may be deep (--layers, a --hidden-size per layer, dropout); it reads forward only, as a next-token model must.
 import { crc32 } from '../checkpoint.js';
+import { MAX_LAYERS } from '../config.js';
 import { SimpleRNN } from '../model.js';
 import { OPTIMIZER_TYPES, type OptimizerType } from '../optim.js';
 import { UsageError, flag, type Command, type Values } from './args.js';
-import { checkWritable, readText, writeAtomic } from './files.js';
-import { Segments, defaultPrompt, loadCheckpoint, streamLoss, type TrainMetadata } from './lm.js';
+import { checkFiles, readText, writeAtomic } from './files.js';
+import { Segments, defaultPrompt, loadCheckpoint, windowedLoss } from './lm.js';
+import { RUN_FLAGS, type RunModel, type TrainMetadata } from './metadata.js';
 import { smooth, svgChart } from './plot.js';
 import { Progress, duration, si } from './progress.js';
 import { onInterrupt } from './signals.js';
@@ -31,16 +34,22 @@ const options = {
   maxVocab: { kind: 'int', min: 4, help: 'at most this many ids (the most frequent tokens, <pad> <unk> <eos> included) [default: no limit]' },
   vectors: { kind: 'string', value: 'FILE', help: 'word level: start the embedding layer from pretrained vectors (GloVe / word2vec text format)' },
   freezeEmbeddings: { kind: 'boolean', help: 'keep the embedding layer fixed (pretrained --vectors)' },
-  hiddenSize: { kind: 'int', min: 1, max: 4096, help: 'H, size of the state [default: 128]' },
-  seqLength: { kind: 'int', min: 1, max: 100000, help: 'tokens per chunk: BPTT is truncated there [default: 64]' },
-  batchSize: { kind: 'int', min: 1, max: 4096, help: 'parallel tracks through the text [default: 32]' },
-  chunks: { kind: 'int', min: 1, max: 100000, help: 'chunks per segment: the state is carried across them [default: 8]' },
+  layers: RUN_FLAGS.layers,
+  hiddenSize: RUN_FLAGS.hiddenSize,
+  dropout: RUN_FLAGS.dropout,
+  inputDropout: RUN_FLAGS.inputDropout,
+  recurrentDropout: RUN_FLAGS.recurrentDropout,
+  bidirectional: { kind: 'boolean', help: 'refused: a reverse direction would read each chunk from its end and see the tokens it must predict' },
+  merge: { kind: 'string', choices: ['concat', 'sum', 'mul', 'ave'], help: 'how --bidirectional joins its directions (refused with it)' },
+  seqLength: RUN_FLAGS.seqLength,
+  batchSize: RUN_FLAGS.batchSize,
+  chunks: RUN_FLAGS.chunks,
   optimizer: { kind: 'string', choices: OPTIMIZER_TYPES, help: 'update rule [default: adam]' },
   lr: { kind: 'float', min: 0, help: 'learning rate [default: 0.002 for adam/adamw, 0.001 rmsprop, 0.1 adagrad/momentum, 1 sgd]' },
   clipNorm: { kind: 'float', min: 0, help: 'clip the global gradient norm to this; 0: off [default: 5]' },
   clipValue: { kind: 'float', min: 0, help: 'clip every gradient element to [-v, v] [default: off]' },
-  valSplit: { kind: 'float', min: 0, max: 0.5, help: 'fraction of the text held out for validation [default: 0.1]' },
-  seed: { kind: 'int', help: 'seed of the initialisation [default: 1]' },
+  valSplit: RUN_FLAGS.valSplit,
+  seed: RUN_FLAGS.seed,
   epochs: { kind: 'int', min: 1, help: 'stop after this many passes over the text in all [default: 10, unless --time or --steps]' },
   time: { kind: 'seconds', min: 0, help: 'stop after this much training time in this run, e.g. 90s, 10m, 1h' },
   steps: { kind: 'int', min: 1, help: 'stop once this many steps are done in all (counting those before --resume)' },
@@ -69,10 +78,53 @@ export const trainCommand: Command<typeof options> = {
     'Examples:\n' +
     '  simple-rnn train --text input.txt --time 5m --checkpoint shakespeare.rnn --plot loss.svg\n' +
     '  simple-rnn train --text input.txt --checkpoint shakespeare.rnn --resume --time 5m\n' +
+    '  simple-rnn train --text input.txt --layers 2 --hidden-size 256,128 --dropout 0.2 --time 10m --checkpoint deep.rnn\n' +
     '  simple-rnn train --text input.txt --level word --min-count 3 --time 10m --checkpoint words.rnn',
 };
 
-const SHAPING = ['level', 'embeddingSize', 'minCount', 'maxVocab', 'vectors', 'freezeEmbeddings', 'hiddenSize', 'seqLength', 'batchSize', 'chunks', 'optimizer', 'lr', 'clipNorm', 'clipValue', 'valSplit', 'seed'] as const;
+const SHAPING = [
+  'level', 'embeddingSize', 'minCount', 'maxVocab', 'vectors', 'freezeEmbeddings', 'layers', 'hiddenSize', 'dropout', 'inputDropout',
+  'recurrentDropout', 'bidirectional', 'merge', 'seqLength', 'batchSize', 'chunks', 'optimizer', 'lr', 'clipNorm', 'clipValue', 'valSplit', 'seed',
+] as const;
+
+/**
+ * The model's shape from the flags, checked before any file is read: the layers (given, or one per --hidden-size),
+ * a size for each, and the dropout rates where they apply. A bidirectional model is refused: train fits a next-token
+ * model on a stream with carried state (fitStream), and a reverse direction would read each chunk from its end, so it
+ * would see the tokens it is asked to predict (and could neither carry a state nor generate).
+ */
+export function runModelOf(o: TrainValues): RunModel {
+  if (o.bidirectional || o.merge !== undefined) {
+    throw new UsageError(
+      `train: ${o.bidirectional ? '--bidirectional' : '--merge (it joins the directions of --bidirectional)'} is refused: train fits a next-token model ` +
+        'on a stream with carried state, and a reverse direction would read each chunk from its end, seeing the tokens it must predict; use --layers for depth',
+    );
+  }
+  const sizes = o.hiddenSize ?? [RUN_DEFAULTS.hiddenSize];
+  if (sizes.length > MAX_LAYERS) throw new UsageError(`train: --hidden-size gives ${sizes.length} sizes; a model has at most ${MAX_LAYERS} layers`);
+  const layers = o.layers ?? sizes.length;
+  if (sizes.length > 1 && sizes.length !== layers) {
+    throw new UsageError(`train: --hidden-size ${sizes.join(',')} gives ${sizes.length} sizes but --layers is ${layers}; give one size for every layer, or one per layer`);
+  }
+  const dropout = o.dropout ?? 0;
+  if (dropout > 0 && layers < 2) {
+    throw new UsageError('train: --dropout drops the states passed between layers, so it needs --layers 2 or more; with one layer use --recurrent-dropout');
+  }
+  const inputDropout = o.inputDropout ?? 0;
+  if (inputDropout > 0 && o.level !== 'word' && o.embeddingSize === undefined) {
+    throw new UsageError('train: --input-dropout drops token vectors, so it needs an embedding layer (--level word, or --embedding-size N)');
+  }
+  return { layers, hiddenSize: sizes.length === 1 ? sizes[0] : sizes, dropout, inputDropout, recurrentDropout: o.recurrentDropout ?? 0 };
+}
+
+/** The model settings for the model line and the plot: `H=128`, or `2 layers, H=256,128, dropout 0.2`. */
+export function describeModel(c: Pick<SimpleRNN['config'], 'layers' | 'hiddenSize' | 'dropout' | 'inputDropout' | 'recurrentDropout'>): string {
+  const parts = [`${c.layers > 1 ? `${c.layers} layers, ` : ''}H=${[c.hiddenSize].flat().join(',')}`];
+  if (c.dropout) parts.push(`dropout ${c.dropout}`);
+  if (c.inputDropout) parts.push(`input dropout ${c.inputDropout}`);
+  if (c.recurrentDropout) parts.push(`recurrent dropout ${c.recurrentDropout}`);
+  return parts.join(', ');
+}
 
 interface Run {
   model: SimpleRNN;
@@ -80,7 +132,7 @@ interface Run {
   meta: TrainMetadata;
 }
 
-async function startRun(o: TrainValues, text: string, textCrc: number): Promise<Run> {
+async function startRun(o: TrainValues, shape: RunModel, text: string, textCrc: number): Promise<Run> {
   const r = { ...RUN_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof RUN_DEFAULTS & TrainValues;
   const word = r.level === 'word';
   const tokenizer = buildTokenizer(r.level, text, { minCount: r.minCount ?? (word ? 2 : 1), maxSize: r.maxVocab });
@@ -88,7 +140,7 @@ async function startRun(o: TrainValues, text: string, textCrc: number): Promise<
   let vectors: WordVectors | undefined;
   if (r.vectors !== undefined) {
     if (!word) throw new UsageError('train: --vectors needs --level word');
-    vectors = parseWordVectors(readText('vectors', r.vectors), { vocabulary: tokenizer.vocab });
+    vectors = parseWordVectors(readText('vectors', '--vectors', r.vectors), { vocabulary: tokenizer.vocab });
     if (r.embeddingSize !== undefined && r.embeddingSize !== vectors.dim) {
       throw new UsageError(`train: --embedding-size ${r.embeddingSize} differs from the size of the vectors in ${r.vectors} (${vectors.dim}); leave it out`);
     }
@@ -97,7 +149,7 @@ async function startRun(o: TrainValues, text: string, textCrc: number): Promise<
   if (r.freezeEmbeddings && !embeddingSize) throw new UsageError('train: --freeze-embeddings needs an embedding layer (--level word, or --embedding-size)');
   const model = await SimpleRNN.create({
     vocabSize: tokenizer.vocabSize, ...(embeddingSize ? { embeddingSize } : {}), ...(r.freezeEmbeddings ? { freezeEmbeddings: true } : {}),
-    hiddenSize: r.hiddenSize, outputSize: tokenizer.vocabSize, returnSequences: true,
+    ...shape, outputSize: tokenizer.vocabSize, returnSequences: true,
     seed: r.seed, backend: (r.backend ?? 'wasm') as 'wasm' | 'js', threads: o.threads ?? 1,
     optimizer, learningRate: r.lr ?? DEFAULT_LR[optimizer],
     ...(r.clipNorm > 0 ? { clipNorm: r.clipNorm } : {}), ...(r.clipValue ? { clipValue: r.clipValue } : {}),
@@ -116,7 +168,7 @@ async function startRun(o: TrainValues, text: string, textCrc: number): Promise<
     cursor: { segment: 0, steps: 0, seconds: 0 },
     run: {
       text: o.text!, textCrc, textTokens: 0, level: r.level, valSplit: r.valSplit, seqLength: r.seqLength,
-      batchSize: r.batchSize, chunks: r.chunks, seed: r.seed, optimizer,
+      batchSize: r.batchSize, chunks: r.chunks, seed: r.seed, optimizer, ...shape,
     },
     history: { train: [], val: [] },
   };
@@ -128,7 +180,7 @@ async function resumeRun(o: TrainValues, textCrc: number): Promise<Run> {
   if (given.length > 0) {
     throw new UsageError(`train: --resume continues with the settings the run started with; drop ${given.join(', ')}`);
   }
-  const run = await loadCheckpoint(o.checkpoint, o.backend as 'wasm' | 'js' | undefined, o.threads);
+  const run = await loadCheckpoint('--checkpoint', o.checkpoint, o.backend as 'wasm' | 'js' | undefined, o.threads);
   if (run.meta.run.textCrc !== textCrc) {
     run.model.dispose();
     throw new UsageError(`train: ${o.text} is not the text ${o.checkpoint} was trained on (${run.meta.run.text}); --resume needs the same text`, 1);
@@ -138,11 +190,16 @@ async function resumeRun(o: TrainValues, textCrc: number): Promise<Run> {
 
 export async function runTrain(o: TrainValues): Promise<number> {
   if (!o.text) throw new UsageError('train: --text FILE is required (see simple-rnn train --help)');
-  checkWritable('checkpoint', o.checkpoint);
-  if (o.plot) checkWritable('plot', o.plot);
-  const text = readText('text', o.text);
+  const shape = o.resume ? null : runModelOf(o); // --resume refuses these flags (resumeRun)
+  checkFiles('train', [
+    { flag: '--text', path: o.text, read: true },
+    { flag: '--vectors', path: o.vectors, read: true },
+    { flag: '--checkpoint', path: o.checkpoint, read: o.resume, write: true },
+    { flag: '--plot', path: o.plot, write: true },
+  ]);
+  const text = readText('text', '--text', o.text);
   const textCrc = crc32(new TextEncoder().encode(text));
-  const { model, tokenizer: tok, meta } = o.resume ? await resumeRun(o, textCrc) : await startRun(o, text, textCrc);
+  const { model, tokenizer: tok, meta } = o.resume ? await resumeRun(o, textCrc) : await startRun(o, shape!, text, textCrc);
   try {
     return await train(o, model, tok, meta, text);
   } finally {
@@ -175,7 +232,7 @@ async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: Tra
   const t = model.training;
   out.write(
     `${o.text}: ${si(ids.length)} ${tok.unit}s, vocabulary ${tok.vocabSize}; training on ${si(trainIds.length)}, validating on ${si(valIds.length)}\n` +
-      `model: H=${model.config.hiddenSize}, ${si(model.paramCount)} parameters; ${t.optimizer.type} lr ${t.learningRate}` +
+      `model: ${describeModel(model.config)}, ${si(model.paramCount)} parameters; ${t.optimizer.type} lr ${t.learningRate}` +
       `${t.clipNorm ? `, clip-norm ${t.clipNorm}` : ''}${t.clipValue ? `, clip-value ${t.clipValue}` : ''}; ` +
       `${run.batchSize} tracks x ${run.seqLength} steps, ${stepsPerEpoch} steps per epoch` +
       `${model.threads > 1 ? `; ${model.threads} threads` : model.threadsFallback ? `; 1 thread (${model.threadsFallback})` : ''}\n` +
@@ -216,12 +273,12 @@ async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: Tra
   };
   const validate = () => {
     if (valIds.length < 2) return;
-    val = streamLoss(model, valIds, window);
+    val = windowedLoss(model, valIds, window);
     history.val.push([cursor.steps, val]);
   };
   const save = () => {
     cursor.seconds = seconds0 + elapsed();
-    writeAtomic('checkpoint', o.checkpoint, model.save(meta));
+    writeAtomic('--checkpoint', o.checkpoint, model.save(meta));
     lastCheckpoint = performance.now();
     saved = true;
   };
@@ -290,7 +347,7 @@ async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: Tra
       `Saved ${o.checkpoint}; continue with: simple-rnn train --text ${o.text} --checkpoint ${o.checkpoint} --resume\n`,
   );
   if (o.plot) {
-    writeAtomic('plot', o.plot, trainChart(history, tok.unit, `${run.text}: H=${model.config.hiddenSize}, ${run.optimizer}, ${run.batchSize} tracks x ${run.seqLength} steps`));
+    writeAtomic('--plot', o.plot, trainChart(history, tok.unit, `${run.text}: ${describeModel(model.config)}, ${run.optimizer}, ${run.batchSize} tracks x ${run.seqLength} steps`));
     out.write(`Wrote the loss curves to ${o.plot}\n`);
   }
   return interrupted ? 130 : 0;

@@ -33,13 +33,13 @@ describe('bad arguments and files: one line on stderr, a non-zero exit, no stack
   it('unknown command', () => expectOneLineError(cli(['trian']), /unknown command "trian"/));
   it('unknown option', () => expectOneLineError(cli(['train', '--text', 'x', '--hiden-size', '3']), /unknown option --hiden-size/));
   it('non-numeric value', () => expectOneLineError(cli(['demo', 'addition', '--epochs', 'many']), /--epochs must be an integer; got "many"/));
-  it('value out of range', () => expectOneLineError(cli(['demo', 'addition', '--batch-size', '0']), /--batch-size must be in \[1, 4096\]; got 0/));
+  it('value out of range', () => expectOneLineError(cli(['demo', 'addition', '--batch-size', '0']), /--batch-size must be an integer in \[1, 4096\]; got 0/));
   it('missing value', () => expectOneLineError(cli(['train', '--text']), /--text needs a value/));
   it('bad choice', () => expectOneLineError(cli(['train', '--text', 'x', '--optimizer', 'adamm']), /--optimizer must be one of .*adam.*; got "adamm"/));
   it('unknown demo', () => expectOneLineError(cli(['demo', 'subtraction']), /unknown demo "subtraction"/));
   it('demo without a name', () => expectOneLineError(cli(['demo']), /demo: which one\? expected one of addition, sentiment/));
   it('missing required option', () => expectOneLineError(cli(['train']), /--text FILE is required/));
-  it('missing file', () => expectOneLineError(cli(['train', '--text', '/nonexistent/x.txt']), /cannot read text \/nonexistent\/x.txt: no such file/));
+  it('missing file', () => expectOneLineError(cli(['train', '--text', '/nonexistent/x.txt']), /cannot read --text \/nonexistent\/x.txt: no such file/));
   it('a directory as a file', () => expectOneLineError(cli(['train', '--text', tempDir()]), /is a directory/));
   it('a plot in a missing directory', () => {
     expectOneLineError(cli(['demo', 'addition', '--epochs', '1', '--plot', '/nonexistent/dir/a.svg']), /directory \/nonexistent\/dir does not exist/);
@@ -74,7 +74,7 @@ describe('demo sentiment', () => {
   it('reports held-out accuracy above chance and nearest neighbours', () => {
     const dir = tempDir();
     const svg = join(dir, 's.svg');
-    const r = cli(['demo', 'sentiment', '--epochs', '6', '--train', '2000', '--test', '300', '--words', 'good,movie', '--plot', svg]);
+    const r = cli(['demo', 'sentiment', '--data', 'grammar', '--epochs', '6', '--train', '2000', '--test', '300', '--words', 'good,movie', '--plot', svg]);
     expect(r.code).toBe(0);
     const all = /^\s+all\s+(\d+)\/300/m.exec(r.stdout);
     expect(all).not.toBeNull();

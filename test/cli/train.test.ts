@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SimpleRNN } from '../../src/index.js';
+import { SimpleRNN } from 'simple-rnn';
 import { checkSvg, expectOneLineError } from './checks.js';
 import { cli, cliAsync, tempDir, tinyText } from './util.js';
 
@@ -146,7 +146,7 @@ describe('train, sample, eval', () => {
   });
 
   it('bad model files: one line each', () => {
-    expectOneLineError(cli(['sample', '--model', join(dir, 'none.rnn')]), /cannot read model .*none\.rnn: no such file/);
+    expectOneLineError(cli(['sample', '--model', join(dir, 'none.rnn')]), /cannot read --model .*none\.rnn: no such file/);
     const bytes = readFileSync(a);
     const cut = join(dir, 'cut.rnn');
     writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
