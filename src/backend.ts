@@ -16,8 +16,14 @@ export interface Kernels {
   transpose(out: Ptr, inp: Ptr, R: number, C: number): void;
   activationForward(x: Ptr, n: number, act: number): void;
   activationBackward(dz: Ptr, ds: Ptr, s: Ptr, n: number, act: number): void;
-  rnnForward(s: Ptr, Wh: Ptr, bs: Ptr, len: Ptr, T: number, B: number, H: number, act: number): void;
-  rnnBackward(dz: Ptr, ds0: Ptr, s: Ptr, WhT: Ptr, len: Ptr, T: number, B: number, H: number, act: number): void;
+  rnnForward(s: Ptr, Wh: Ptr, bs: Ptr, len: Ptr, T: number, B: number, H: number, act: number, mask: Ptr, sm: Ptr): void;
+  rnnBackward(dz: Ptr, ds0: Ptr, s: Ptr, WhT: Ptr, len: Ptr, T: number, B: number, H: number, act: number, mask: Ptr): void;
+  /** The real steps of every sequence last to first (assembly/layers.ts); pad 0 for floats, 255 for token ids. */
+  reverseSteps(out: Ptr, inp: Ptr, len: Ptr, T: number, B: number, C: number, pad: number): void;
+  mergeForward(y: Ptr, a: Ptr, b: Ptr, N: number, H: number, mode: number): void;
+  mergeBackward(da: Ptr, db: Ptr, dy: Ptr, a: Ptr, b: Ptr, N: number, H: number, mode: number): void;
+  /** x[r] *= m[r % P] row by row: dropout masks. */
+  maskRows(x: Ptr, m: Ptr, N: number, C: number, P: number): void;
   embeddingForward(out: Ptr, tok: Ptr, W: Ptr, N: number, H: number): void;
   embeddingBackward(dW: Ptr, tok: Ptr, dout: Ptr, N: number, H: number): void;
   biasBackward(db: Ptr, dout: Ptr, N: number, C: number): void;

@@ -1,7 +1,9 @@
-// Ragged batches in, packed time-major buffers out. The library pads by itself:
-// sequences are sorted by length, longest first (a stable sort), so that the real rows of step t are a prefix and a
-// padded step costs a copy. Row r of a time-major buffer is r = t*B + p for the sequence at sorted position p.
-// Validation reads everything before anything is written, so a rejected call changes nothing.
+// Ragged batches in, packed time-major buffers out. The caller's arrays are read exactly once: readInputs and
+// readTargets check every value as they copy it into the library's own arrays (a getter, a Proxy or a shared array
+// that another thread writes cannot change a value between its check and its use), and everything after works on
+// those copies. The library pads by itself: sequences are sorted by length, longest first (a stable sort), so that
+// the real rows of step t are a prefix and a padded step costs a copy. Row r of a time-major buffer is r = t*B + p
+// for the sequence at sorted position p.
 import { rangeError, typeError } from './errors.js';
 import type { FloatArray } from './backend.js';
 
@@ -9,14 +11,18 @@ import type { FloatArray } from './backend.js';
 export type DenseSequence = ArrayLike<number>[] | Float32Array | Float64Array;
 /** One token sequence: token ids in [0, vocabSize). */
 export type TokenSequence = number[] | Int32Array | Uint16Array | Uint8Array | Uint32Array;
+/** A batch of sequences: dense or token ids, of any lengths >= 1 (the library pads). */
 export type Inputs = DenseSequence[] | TokenSequence[];
 /** Per sequence: a class index (softmax) or a vector (sigmoid, linear); with returnSequences one per real step. */
 export type Target = number | ArrayLike<number>;
+/** One target per sequence, or with returnSequences one array of targets per sequence (one per real step). */
 export type Targets = Target[] | Target[][];
 
 export interface InputSpec {
   inputSize: number;
   vocabSize: number; // 0 for dense inputs
+  /** Bytes per float of the copies (8 keeps f64 values for the float64 reference). */
+  floatBytes: number;
 }
 
 export interface TargetSpec {
@@ -24,6 +30,20 @@ export interface TargetSpec {
   softmax: boolean;
   sigmoid: boolean;
   returnSequences: boolean;
+  floatBytes: number;
+}
+
+/** Validated copies of a batch's inputs, in the caller's order. */
+export interface Sequences {
+  /** Token ids (len) as Int32Array, or dense values (len*I, row-major by step). */
+  data: (Int32Array | FloatArray)[];
+  lengths: Int32Array;
+}
+
+/** Validated copies of a batch's targets, in the caller's order: class ids (Int32Array) or floats, per sequence. */
+export interface TargetData {
+  /** softmax: 1 or len class ids; otherwise O or len*O floats. */
+  data: (Int32Array | FloatArray)[];
 }
 
 export interface Packed {
@@ -39,66 +59,167 @@ export interface Packed {
   steps: number;
 }
 
+/** Most sequences in one call: each takes > 32 bytes of activations, so more can never fit the workspace limit. */
+export const MAX_SEQUENCES = 2 ** 26;
+/** Most values (steps x width) of one sequence or one sequence's targets: 1 GiB of float32. */
+export const MAX_VALUES = 2 ** 28;
+
+const F32_MAX = 'a finite number with |v| <= 3.4028234663852886e38';
+
 function isNumArray(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
+const floats = (fb: number, n: number): FloatArray => (fb === 8 ? new Float64Array(n) : new Float32Array(n));
+
 // Values are stored as float32: a finite number beyond its range (|v| > 3.4028234663852886e38) would become Infinity.
-function checkFinite(api: string, field: string, v: unknown): number {
-  if (typeof v !== 'number') throw typeError(api, field, 'a number', v);
-  if (!Number.isFinite(Math.fround(v))) throw rangeError(api, field, `= ${v} is not finite in float32; expected a finite number with |v| <= 3.4028234663852886e38`);
+function finite(api: string, field: () => string, v: unknown): number {
+  if (typeof v !== 'number') throw typeError(api, field(), 'a number', v);
+  if (!Number.isFinite(Math.fround(v))) throw rangeError(api, field(), `= ${v} is not finite in float32; expected ${F32_MAX}`);
   return v;
 }
 
-/** Validates a ragged batch of inputs and computes its packing. Throws before anything is written. */
-export function validateInputs(api: string, inputs: unknown, spec: InputSpec, field = 'inputs'): Packed {
+/** The length of an array-like, read once, checked against a cap before anything is sized by it. */
+function lengthOf(api: string, field: string, v: ArrayLike<unknown>, width: number): number {
+  const n = v.length;
+  if (!Number.isInteger(n) || n < 0) throw typeError(api, `${field}.length`, 'an integer >= 0', n);
+  if (n * Math.max(1, width) > MAX_VALUES) {
+    throw rangeError(api, field, `has ${n} steps of ${width} values; expected at most ${MAX_VALUES} values per sequence`);
+  }
+  return n;
+}
+
+/** Reads a sequence of token ids once into an Int32Array, checking each id as it is copied. */
+export function readTokens(api: string, field: string, seq: unknown, V: number): Int32Array {
+  if (!isNumArray(seq) || seq instanceof Float32Array || seq instanceof Float64Array) {
+    throw typeError(api, field, 'a sequence of token ids (number[] or Int32Array)', seq);
+  }
+  const n = lengthOf(api, field, seq, 1);
+  const out = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const id = seq[t];
+    if (typeof id !== 'number') throw typeError(api, `${field}[${t}]`, 'a token id (an integer)', id);
+    if (!Number.isInteger(id) || id < 0 || id >= V) {
+      throw rangeError(api, `${field}[${t}]`, `= ${id} is not a token id; expected an integer in [0, vocabSize=${V})`);
+    }
+    out[t] = id;
+  }
+  return out;
+}
+
+/** Reads one vector of exactly n finite float32 numbers once, into out at `at`. */
+export function readVector(api: string, field: string, v: unknown, n: number, out: FloatArray, at: number, what: string): void {
+  if (!isNumArray(v)) throw typeError(api, field, `${what} of length ${n}`, v);
+  const len = v.length;
+  if (len !== n) throw rangeError(api, field, `has length ${len}; expected ${n}`);
+  for (let k = 0; k < n; k++) out[at + k] = finite(api, () => `${field}[${k}]`, v[k]);
+}
+
+function readDense(api: string, f: string, seq: unknown, I: number, fb: number): FloatArray {
+  if (seq instanceof Float32Array || seq instanceof Float64Array) {
+    const n = lengthOf(api, f, seq, 1);
+    if (n % I !== 0) throw rangeError(api, f, `has ${n} numbers; a flat sequence needs steps*inputSize (a multiple of ${I})`);
+    const out = floats(fb, n);
+    for (let k = 0; k < n; k++) {
+      const v = seq[k];
+      if (!Number.isFinite(Math.fround(v))) {
+        throw rangeError(api, `${f}[${Math.floor(k / I)}][${k % I}]`, `= ${v} is not finite in float32; expected ${F32_MAX}`);
+      }
+      out[k] = v;
+    }
+    return out;
+  }
+  if (!Array.isArray(seq)) {
+    throw typeError(api, f, `a sequence (an array of steps x ${I} numbers, or a Float32Array of steps*${I})`, seq);
+  }
+  const n = lengthOf(api, f, seq, I);
+  const out = floats(fb, n * I);
+  for (let t = 0; t < n; t++) {
+    const step = seq[t] as unknown;
+    if (!isNumArray(step)) throw typeError(api, `${f}[${t}]`, `an input vector of length inputSize=${I}`, step);
+    const len = step.length;
+    if (len !== I) throw rangeError(api, `${f}[${t}]`, `has length ${len}; expected inputSize=${I}`);
+    for (let k = 0; k < I; k++) out[t * I + k] = finite(api, () => `${f}[${t}][${k}]`, step[k]);
+  }
+  return out;
+}
+
+/** Reads and validates a ragged batch of inputs once. Throws before anything is written anywhere. */
+export function readInputs(api: string, inputs: unknown, spec: InputSpec, field = 'inputs'): Sequences {
   if (!Array.isArray(inputs)) throw typeError(api, field, 'an array of sequences', inputs);
   const B = inputs.length;
   if (B === 0) throw rangeError(api, field, 'is empty; expected at least one sequence');
-  // each sequence takes > 32 bytes of activations, so more than 2^26 can never fit the 2 GiB workspace limit (and a
-  // sparse array may claim a length of 2^32-1): refuse before allocating per-sequence arrays
-  if (B > 2 ** 26) throw rangeError(api, field, `has ${B} sequences; expected at most ${2 ** 26} (use smaller batches)`);
+  // a sparse array may claim a length of 2^32-1: refuse before allocating per-sequence arrays
+  if (B > MAX_SEQUENCES) throw rangeError(api, field, `has ${B} sequences; expected at most ${MAX_SEQUENCES} (use smaller batches)`);
   const lengths = new Int32Array(B);
+  const data: (Int32Array | FloatArray)[] = new Array(B);
   const V = spec.vocabSize;
   const I = spec.inputSize;
   for (let b = 0; b < B; b++) {
-    const seq = inputs[b] as unknown;
     const f = `${field}[${b}]`;
-    if (V > 0) {
-      if (!isNumArray(seq) || seq instanceof Float32Array || seq instanceof Float64Array) {
-        throw typeError(api, f, `a sequence of token ids (number[] or Int32Array)`, seq);
-      }
-      for (let t = 0; t < seq.length; t++) {
-        const id = seq[t];
-        if (typeof id !== 'number') throw typeError(api, `${f}[${t}]`, 'a token id (an integer)', id);
-        if (!Number.isInteger(id) || id < 0 || id >= V) {
-          throw rangeError(api, `${f}[${t}]`, `= ${id} is not a token id; expected an integer in [0, vocabSize=${V})`);
-        }
-      }
-      lengths[b] = seq.length;
-    } else if (seq instanceof Float32Array || seq instanceof Float64Array) {
-      if (seq.length % I !== 0) {
-        throw rangeError(api, f, `has ${seq.length} numbers; a flat sequence needs steps*inputSize (a multiple of ${I})`);
-      }
-      for (let k = 0; k < seq.length; k++) {
-        if (!Number.isFinite(Math.fround(seq[k]))) {
-          throw rangeError(api, `${f}[${Math.floor(k / I)}][${k % I}]`, `= ${seq[k]} is not finite in float32; expected a finite number with |v| <= 3.4028234663852886e38`);
-        }
-      }
-      lengths[b] = seq.length / I;
-    } else if (Array.isArray(seq)) {
-      for (let t = 0; t < seq.length; t++) {
-        const step = seq[t] as unknown;
-        if (!isNumArray(step)) throw typeError(api, `${f}[${t}]`, `an input vector of length inputSize=${I}`, step);
-        if (step.length !== I) throw rangeError(api, `${f}[${t}]`, `has length ${step.length}; expected inputSize=${I}`);
-        for (let k = 0; k < I; k++) checkFinite(api, `${f}[${t}][${k}]`, step[k]);
-      }
-      lengths[b] = seq.length;
-    } else {
-      throw typeError(api, f, `a sequence (an array of steps x ${I} numbers, or a Float32Array of steps*${I})`, seq);
-    }
+    const seq = inputs[b] as unknown;
+    const d = V > 0 ? readTokens(api, f, seq, V) : readDense(api, f, seq, I, spec.floatBytes);
+    data[b] = d;
+    lengths[b] = V > 0 ? d.length : d.length / I;
     if (lengths[b] === 0) throw rangeError(api, f, 'is empty; expected a sequence of at least one step');
   }
+  return { data, lengths };
+}
+
+/** Reads and validates targets once against the inputs' lengths (one per sequence, or one per real step). */
+export function readTargets(api: string, targets: unknown, lengths: Int32Array, spec: TargetSpec, field = 'targets'): TargetData {
+  const B = lengths.length;
+  if (!Array.isArray(targets)) throw typeError(api, field, `an array of ${B} targets`, targets);
+  const n = targets.length;
+  if (n !== B) throw rangeError(api, field, `has ${n} entries; expected one per sequence (${B})`);
+  const O = spec.outputSize;
+  const data: (Int32Array | FloatArray)[] = new Array(B);
+  for (let b = 0; b < B; b++) {
+    const f = `${field}[${b}]`;
+    const tb = targets[b] as unknown;
+    if (!spec.returnSequences) {
+      const out = spec.softmax ? new Int32Array(1) : floats(spec.floatBytes, O);
+      readTarget(api, f, tb, spec, out, 0);
+      data[b] = out;
+      continue;
+    }
+    const len = lengths[b];
+    if (!isNumArray(tb)) throw typeError(api, f, `an array of ${len} targets (one per step)`, tb);
+    const m = tb.length;
+    if (m !== len) throw rangeError(api, f, `has ${m} targets; expected one per step of inputs[${b}] (${len})`);
+    if (!spec.softmax && len * O > MAX_VALUES) throw rangeError(api, f, `has ${len} targets of ${O} values; expected at most ${MAX_VALUES} values`);
+    const out = spec.softmax ? new Int32Array(len) : floats(spec.floatBytes, len * O);
+    for (let t = 0; t < len; t++) readTarget(api, `${f}[${t}]`, (tb as ArrayLike<unknown>)[t], spec, out, t);
+    data[b] = out;
+  }
+  return { data };
+}
+
+/** One target, read once, into row `r` of out (a class id, or O floats). */
+function readTarget(api: string, f: string, v: unknown, spec: TargetSpec, out: Int32Array | FloatArray, r: number): void {
+  const O = spec.outputSize;
+  if (spec.softmax) {
+    if (typeof v !== 'number') throw typeError(api, f, `a class index (an integer in [0, outputSize=${O}))`, v);
+    if (!Number.isInteger(v) || v < 0 || v >= O) {
+      throw rangeError(api, f, `= ${v} is not a class index; expected an integer in [0, outputSize=${O})`);
+    }
+    out[r] = v;
+    return;
+  }
+  const sig = (field: string, x: number) => {
+    if (spec.sigmoid && (x < 0 || x > 1)) throw rangeError(api, field, `= ${x} is outside [0, 1] (a sigmoid target)`);
+  };
+  if (typeof v === 'number' && O === 1) {
+    sig(f, (out[r] = finite(api, () => f, v)));
+    return;
+  }
+  readVector(api, f, v, O, out as FloatArray, r * O, 'a target vector');
+  for (let o = 0; o < O; o++) sig(`${f}[${o}]`, out[r * O + o]);
+}
+
+/** The packing of a batch of the given lengths: sorted by length (longest first, stable). */
+export function packOf(lengths: Int32Array): Packed {
+  const B = lengths.length;
   const order = new Int32Array(B);
   for (let b = 0; b < B; b++) order[b] = b;
   order.sort((a, c) => lengths[c] - lengths[a] || a - c);
@@ -111,96 +232,69 @@ export function validateInputs(api: string, inputs: unknown, spec: InputSpec, fi
   return { B, T: lenSorted[0], lengths, order, lenSorted, steps };
 }
 
-/** Writes validated inputs time-major: dense (T, B, I) floats with zeros on pads, or tokens (T, B) with -1 on pads. */
-export function writeInputs(inputs: Inputs, p: Packed, spec: InputSpec, dst: FloatArray | Int32Array): void {
+/** The sequences (and targets) at the given indices, without copying their values. */
+export function selectBatch(seqs: Sequences, tg: TargetData | null, idx: ArrayLike<number>): { seqs: Sequences; tg: TargetData | null } {
+  const n = idx.length;
+  const data: (Int32Array | FloatArray)[] = new Array(n);
+  const lengths = new Int32Array(n);
+  const tdata: (Int32Array | FloatArray)[] | null = tg ? new Array(n) : null;
+  for (let k = 0; k < n; k++) {
+    data[k] = seqs.data[idx[k]];
+    lengths[k] = seqs.lengths[idx[k]];
+    if (tdata) tdata[k] = tg!.data[idx[k]];
+  }
+  return { seqs: { data, lengths }, tg: tdata ? { data: tdata } : null };
+}
+
+/**
+ * Writes inputs time-major: dense (T, B, I) floats with zeros on pads, or tokens (T, B) with -1 on pads. With
+ * `reverse`, each sequence's real steps are written last to first (pads stay at the end).
+ */
+export function writeInputs(seqs: Sequences, p: Packed, spec: InputSpec, dst: FloatArray | Int32Array, reverse = false): void {
   const { B, T, order } = p;
   const I = spec.inputSize;
   if (spec.vocabSize > 0) {
     dst.fill(-1, 0, T * B);
     for (let q = 0; q < B; q++) {
-      const seq = inputs[order[q]] as ArrayLike<number>;
-      for (let t = 0; t < seq.length; t++) dst[t * B + q] = seq[t];
+      const seq = seqs.data[order[q]];
+      const n = seq.length;
+      for (let t = 0; t < n; t++) dst[t * B + q] = seq[reverse ? n - 1 - t : t];
     }
     return;
   }
   dst.fill(0, 0, T * B * I);
   for (let q = 0; q < B; q++) {
-    const seq = inputs[order[q]] as DenseSequence;
-    const flat = seq instanceof Float32Array || seq instanceof Float64Array;
-    for (let t = 0; t < p.lenSorted[q]; t++) {
-      const row = (t * B + q) * I;
-      if (flat) for (let k = 0; k < I; k++) dst[row + k] = (seq as FloatArray)[t * I + k];
-      else {
-        const step = (seq as ArrayLike<number>[])[t];
-        for (let k = 0; k < I; k++) dst[row + k] = step[k];
-      }
+    const seq = seqs.data[order[q]];
+    const n = p.lenSorted[q];
+    for (let t = 0; t < n; t++) {
+      const src = reverse ? n - 1 - t : t;
+      dst.set(seq.subarray(src * I, (src + 1) * I), (t * B + q) * I);
     }
-  }
-}
-
-function checkTarget(api: string, f: string, v: unknown, spec: TargetSpec): void {
-  const O = spec.outputSize;
-  if (spec.softmax) {
-    if (typeof v !== 'number') throw typeError(api, f, `a class index (an integer in [0, outputSize=${O}))`, v);
-    if (!Number.isInteger(v) || v < 0 || v >= O) {
-      throw rangeError(api, f, `= ${v} is not a class index; expected an integer in [0, outputSize=${O})`);
-    }
-    return;
-  }
-  if (typeof v === 'number' && O === 1) {
-    checkFinite(api, f, v);
-    if (spec.sigmoid && (v < 0 || v > 1)) throw rangeError(api, f, `= ${v} is outside [0, 1] (a sigmoid target)`);
-    return;
-  }
-  if (!isNumArray(v)) throw typeError(api, f, `a target vector of length outputSize=${O}`, v);
-  if (v.length !== O) throw rangeError(api, f, `has length ${v.length}; expected outputSize=${O}`);
-  for (let o = 0; o < O; o++) {
-    const x = checkFinite(api, `${f}[${o}]`, v[o]);
-    if (spec.sigmoid && (x < 0 || x > 1)) throw rangeError(api, `${f}[${o}]`, `= ${x} is outside [0, 1] (a sigmoid target)`);
-  }
-}
-
-/** Validates targets against a packed batch (one per sequence, or one per real step with returnSequences). */
-export function validateTargets(api: string, targets: unknown, p: Packed, spec: TargetSpec, field = 'targets'): void {
-  if (!Array.isArray(targets)) throw typeError(api, field, `an array of ${p.B} targets`, targets);
-  if (targets.length !== p.B) throw rangeError(api, field, `has ${targets.length} entries; expected one per sequence (${p.B})`);
-  for (let b = 0; b < p.B; b++) {
-    const f = `${field}[${b}]`;
-    if (!spec.returnSequences) {
-      checkTarget(api, f, targets[b], spec);
-      continue;
-    }
-    const seq = targets[b] as unknown;
-    const n = p.lengths[b];
-    if (!isNumArray(seq) && !Array.isArray(seq)) throw typeError(api, f, `an array of ${n} targets (one per step)`, seq);
-    if (seq.length !== n) throw rangeError(api, f, `has ${seq.length} targets; expected one per step of inputs[${b}] (${n})`);
-    for (let t = 0; t < n; t++) checkTarget(api, `${f}[${t}]`, (seq as ArrayLike<unknown>)[t], spec);
   }
 }
 
 /**
- * Writes validated targets as rows (B rows, or T*B time-major rows with returnSequences) and the row weights:
- * 1/count on real rows (the loss is a mean over sequences, or over real steps), 0 on padding.
+ * Writes targets as rows (B rows, or T*B time-major rows with returnSequences) and the row weights: `inv` on real
+ * rows (default 1/count: the loss is a mean over sequences, or over real steps), 0 on padding.
  */
 export function writeTargets(
-  targets: Targets, p: Packed, spec: TargetSpec, tgtF: FloatArray, tgtI: Int32Array, w: FloatArray,
+  tg: TargetData, p: Packed, spec: TargetSpec, tgtF: FloatArray, tgtI: Int32Array, w: FloatArray, inv?: number,
 ): void {
   const { B, order } = p;
   const O = spec.outputSize;
   const rows = spec.returnSequences ? p.T * B : B;
-  const inv = 1 / (spec.returnSequences ? p.steps : B);
+  const weight = inv ?? 1 / (spec.returnSequences ? p.steps : B);
   w.fill(0, 0, rows);
   if (spec.softmax) tgtI.fill(-1, 0, rows);
   else tgtF.fill(0, 0, rows * O);
-  const put = (r: number, v: Target) => {
-    w[r] = inv;
-    if (spec.softmax) tgtI[r] = v as number;
-    else if (typeof v === 'number') tgtF[r * O] = v;
-    else for (let o = 0; o < O; o++) tgtF[r * O + o] = v[o];
-  };
   for (let q = 0; q < B; q++) {
-    const tb = targets[order[q]];
-    if (!spec.returnSequences) put(q, tb as Target);
-    else for (let t = 0; t < p.lenSorted[q]; t++) put(t * B + q, (tb as Target[])[t]);
+    const d = tg.data[order[q]];
+    const n = spec.returnSequences ? p.lenSorted[q] : 1;
+    for (let t = 0; t < n; t++) {
+      const r = spec.returnSequences ? t * B + q : q;
+      w[r] = weight;
+      if (spec.softmax) tgtI[r] = d[t];
+      else tgtF.set((d as FloatArray).subarray(t * O, (t + 1) * O), r * O);
+    }
   }
 }

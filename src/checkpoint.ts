@@ -1,10 +1,11 @@
 // Checkpoints: a model's whole training state as bytes, in a documented, versioned format (README "Checkpoint format").
 // Only web-platform APIs (DataView, TextEncoder, TextDecoder), so the same bytes load in Node and in browsers.
 //
-// Layout, little-endian, version 1:
+// Layout, little-endian, version 2 (version 1, written before deep models, has the same layout; its config JSON has
+// no layers / bidirectional / dropout keys and a copy of the learning rate in "model": both still load):
 //   offset  size  field
 //   0       4     magic "SRNN" (53 52 4E 4E)
-//   4       4     u32 format version (1)
+//   4       4     u32 format version (2; 1 is read too)
 //   8       4     u32 total length of the file in bytes, checksum included
 //   12      4     u32 C: bytes of the config JSON
 //   16      4     u32 M: bytes of the metadata JSON (0: no metadata)
@@ -21,11 +22,13 @@
 //   ...     S*P*fb optimizer state sections, in order
 //   end-4   4     u32 CRC-32 (IEEE 802.3, as zlib/PNG) of every byte before it
 import { rangeError, typeError } from './errors.js';
-import type { ModelConfig } from './model.js';
+import type { ModelConfig } from './config.js';
 import type { TrainingOptions } from './optim.js';
 
 export const MAGIC = 0x4e4e5253; // "SRNN" read as a little-endian u32
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Versions this library reads. */
+export const READ_VERSIONS: readonly number[] = [1, 2];
 const HEADER = 48;
 
 let table: Uint32Array | null = null;
@@ -125,8 +128,8 @@ export function decodeCheckpoint(bytes: unknown): Checkpoint {
     throw rangeError(api, 'bytes', `is not a simple-rnn checkpoint: magic is ${got}; expected 53 52 4e 4e ("SRNN")`);
   }
   const version = dv.getUint32(4, true);
-  if (version !== FORMAT_VERSION) {
-    throw rangeError(api, 'bytes', `has format version ${version}; this library reads version ${FORMAT_VERSION}`);
+  if (!READ_VERSIONS.includes(version)) {
+    throw rangeError(api, 'bytes', `has format version ${version}; this library reads versions ${READ_VERSIONS.join(' and ')}`);
   }
   const total = dv.getUint32(8, true);
   if (n < total) throw rangeError(api, 'bytes', `is truncated: ${n} bytes; the header says ${total}`);

@@ -1,6 +1,10 @@
 // Public exports only.
-export { SimpleRNN, PARAM_NAMES } from './model.js';
-export type { SimpleRNNOptions, ModelConfig, Params, ParamName, Gradients, PredictOptions, Activation, OutputActivation } from './model.js';
+export { SimpleRNN } from './model.js';
+export type { Gradients, PredictOptions, LoadOptions, TraceOptions } from './model.js';
+export type { Trace } from './trace.js';
+export type { SimpleRNNOptions, ModelConfig, Activation, OutputActivation } from './config.js';
+export { PARAM_NAMES } from './layout.js';
+export type { Params, ParamName } from './layout.js';
 export type { Inputs, Targets, Target, DenseSequence, TokenSequence } from './batch.js';
 export { NonFiniteError } from './errors.js';
 export type {
@@ -9,15 +13,15 @@ export type {
 } from './optim.js';
 export type {
   FitOptions, FitCallbacks, History, BatchLogs, EpochLogs, EarlyStoppingOptions, EvaluateOptions,
-  FitStreamOptions, StreamHistory, StreamLogs,
+  FitStreamOptions, StreamHistory, StreamLogs, StreamEvaluateOptions,
 } from './train.js';
 export type { GenerateOptions } from './generate.js';
 export { crc32, FORMAT_VERSION as CHECKPOINT_VERSION } from './checkpoint.js';
 export { Rng } from './random.js';
-export { fromTfjsLayers, fromTfjsModel, fromKerasWeights, toTfjsLayers, toTfjsFiles, tfjsMasking, tfjsInputsToSequences } from './interop/tfjs.js';
+export { fromTfjsLayers, fromTfjsModel, fromKerasWeights, toTfjsLayers, toTfjsFiles, tfjsMasking, tfjsInputsToSequences } from './interop/index.js';
 export type {
   TfjsModelJson, TfjsArtifacts, TfjsWeightSpec, TfjsMasking, TfjsExportOptions, ImportOptions, KerasArray, KerasWeightsOptions, WeightBytes,
-} from './interop/tfjs.js';
+} from './interop/index.js';
 export { wasmSimdSupported, resolveBackend } from './backends/wasm.js';
 export type { SimdMode } from './backends/wasm.js';
 export * from './text/index.js';

@@ -1,132 +1,60 @@
-// SimpleRNN: the model of DEVELOPERS.md on either backend. This file orchestrates the kernels (a fixed number of
-// kernel calls per batch; the time loops run inside rnnForward / rnnBackward) and owns the model's memory:
-// one block for params | grads | optimizer state, and one activation workspace sized for (B, T), grown lazily.
-import { ACT, OUT, type Backend, type FloatArray, type Ptr } from './backend.js';
+// SimpleRNN, the public API: the model of the seed on either backend. Options are resolved in src/config.ts, the
+// memory layout is src/layout.ts, one pass over a batch is src/pass.ts, training loops src/train.ts, the optimizer
+// step src/optim.ts, streaming and sampling src/generate.ts, checkpoints src/checkpoint.ts.
+//
+// The rule of every call: read and check all of the caller's values first (src/batch.ts and src/options.ts copy
+// them once), then touch memory. A getter or callback that runs while the arguments are read may call back into the
+// library; by the time this call touches memory, that nested call has finished, and a dispose() in it makes this call
+// throw 'model was disposed'. During the memory phase no caller code runs; a nested call then would be refused
+// (the model is busy) and a dispose() deferred to the end of the call.
+import type { Backend, FloatArray, Ptr } from './backend.js';
+import { ACT, OUT } from './backend.js';
 import { JsBackend } from './backends/js.js';
-import { relaxedSimdUnavailable, resolveBackend, wasmBackend, type SimdMode } from './backends/wasm.js';
+import { relaxedSimdUnavailableAsync, wasmBackend, type SimdMode } from './backends/wasm.js';
 import {
-  validateInputs, validateTargets, writeInputs, writeTargets,
-  type Inputs, type InputSpec, type Packed, type Targets, type TargetSpec,
+  packOf, readInputs, readTargets, readVector, writeInputs, writeTargets,
+  type DenseSequence, type InputSpec, type Inputs, type Packed, type Target, type TokenSequence, type Sequences, type TargetData, type TargetSpec, type Targets,
 } from './batch.js';
+import {
+  MODEL_KEYS, resolveCreate, resolveModel, resolveSimdOption, resolveThreads, storedModelOptions,
+  type ModelConfig, type ResolvedCreate, type SimpleRNNOptions,
+} from './config.js';
 import { rangeError, stateError, typeError } from './errors.js';
+import {
+  SECTION, allocParams, archOf, growWorkspace, paramLayout, paramShape, paramSuffix, sectionPtr,
+  type Arch, type ParamLayout, type ParamName, type Params, type Workspace,
+} from './layout.js';
+import { drawMasks, type Masks } from './dropout.js';
+import { bool, int, oneOf, readOptions } from './options.js';
+import { buildTrace, type Trace } from './trace.js';
 import { Rng, glorotUniform, orthogonal } from './random.js';
 import {
-  optimizerStep, resolveTraining, stateSections, trainingOptionsOf, learningRateAt,
+  optimizerStep, resolveTraining, stateSections, trainingOptionsOf, learningRateAt, TRAINING_KEYS,
   type TrainingConfig, type TrainingOptions, type NonFiniteMode,
 } from './optim.js';
 import {
-  fit, evaluate, fitStream, countCorrect,
+  fit, evaluate, evaluateStream, fitStream, countCorrect,
   type TrainHost, type RunOptions, type BatchResult, type FitOptions, type History, type EvaluateOptions,
-  type FitStreamOptions, type StreamHistory,
+  type FitStreamOptions, type StreamHistory, type StreamEvaluateOptions, type TrainingState,
 } from './train.js';
-import { Stepper, checkInput, checkState, generate, type GenerateOptions } from './generate.js';
+import { Stepper, readInput, readState, generate, type GenerateOptions } from './generate.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
-import { runPass, PASS_FORWARD, PASS_LOSS, PASS_BACKWARD, type PassArgs } from './pass.js';
-import { ThreadPool, resolveThreads, splitBatch, threadedRealm, threadsUnavailable, warnFallback, type ThreadedRealm } from './threads/index.js';
+import { passFields, runPass, PASS_FORWARD, PASS_LOSS, PASS_BACKWARD, type PassArgs } from './pass.js';
+import { MERGE } from './config.js';
+import { ThreadPool, splitBatch, threadedRealm, threadsUnavailable, warnFallback, type ThreadedRealm } from './parallel/index.js';
 
-export type Activation = keyof typeof ACT;
-export type OutputActivation = keyof typeof OUT;
+export type { Activation, OutputActivation, ModelConfig, SimpleRNNOptions } from './config.js';
+export type { Params, ParamName } from './layout.js';
+export { PARAM_NAMES } from './layout.js';
 
-/**
- * Options of SimpleRNN.create. Give exactly one of inputSize (dense inputs) and vocabSize (token ids). The training
- * options (optimizer, learningRate, schedule, weightDecay, clipNorm, clipValue, onNonFinite) are documented in
- * src/optim.ts TrainingOptions; fit and fitStream may change them later.
- */
-export interface SimpleRNNOptions extends TrainingOptions {
-  /** I: size of each dense input vector. */
-  inputSize?: number;
-  /** V: token-id inputs in [0, V); id selects row H+id of Ws (an embedding lookup), unless embeddingSize is given. */
-  vocabSize?: number;
-  /**
-   * D: token models only. Gives the model a trainable embedding layer E (V x D): i^t = E[id], and Ws is (H+D) x H.
-   * Default: none (the token id selects row H+id of Ws).
-   */
-  embeddingSize?: number;
-  /** With embeddingSize: true keeps E fixed (pretrained vectors); it gets no gradient and no update. Default false. */
-  freezeEmbeddings?: boolean;
-  /** H: size of the state s^t. */
-  hiddenSize: number;
-  /** O: size of the output o. */
-  outputSize: number;
-  /** f_s. Default 'tanh'. */
-  activation?: Activation;
-  /** f_o, which also picks the loss: softmax → cross-entropy, sigmoid → binary cross-entropy, linear → squared error. Default 'softmax'. */
-  outputActivation?: OutputActivation;
-  /** false: o from the final state s^T; true: o^t at every real step. Default false. */
-  returnSequences?: boolean;
-  /** false: s^0 = 0; true: s^0 is a trained vector s0. Default false. */
-  learnInitialState?: boolean;
-  /**
-   * 'wasm' (SIMD, default), 'js' (the pure-JS reference: same API, same math), or 'auto': wasm where WebAssembly SIMD
-   * validates, js elsewhere (config.backend says which was chosen).
-   */
-  backend?: 'wasm' | 'js' | 'auto';
-  /** Storage of the js backend: 'float32' (default) or 'float64' (for gradient checks). The wasm backend is float32. */
-  precision?: 'float32' | 'float64';
-  /** Seed of the initialisation (and of everything random the model does). Default 1. */
-  seed?: number;
-  /** Base learning rate of every optimizer step (the schedule scales it). Default 0.01. */
-  learningRate?: number;
-  /**
-   * Threads that train data-parallel: trainBatch, computeGradients, fit, fitStream and evaluate split each batch into
-   * that many sub-batches, run them at once (this thread + threads-1 Node worker_threads or Web Workers on a shared
-   * wasm memory), sum the gradients in a fixed order and take one optimizer step: results equal one thread's up to f32
-   * rounding, and the same run gives the same bits every time. 'auto' = the machine's cores. Where threads cannot run
-   * (backend 'js'; a browser page that is not crossOriginIsolated, or its main thread: use a worker) the model runs
-   * on one thread, warns once, and says why in `threadsFallback`. dispose() ends the threads. Default 1.
-   */
-  threads?: number | 'auto';
-  /**
-   * Which build of the wasm core runs the model. 'strict' (default): plain SIMD, a separate multiply and add, the
-   * same bits on every CPU. 'relaxed': the GEMM micro-kernels use f32x4.relaxed_madd (a fused multiply-add on CPUs
-   * that have one: one rounding instead of two, and 1.0-1.2x faster here; README "Relaxed SIMD"), so results may
-   * differ in the last bits between CPUs. The relaxed build is a second wasm instance with its own linear memory.
-   * It is used where WebAssembly.validate accepts it; in Node 20, where relaxed SIMD is behind a V8 flag, asking for
-   * it turns on --experimental-wasm-relaxed-simd with v8.setFlagsFromString (Node only, once). Elsewhere, with
-   * backend 'js', or with threads > 1 (the threads build is plain SIMD), the model runs on the strict build, warns
-   * once, and says why in `simdFallback`.
-   */
-  simd?: SimdMode;
-}
-
-export interface ModelConfig {
-  inputSize: number;
-  vocabSize: number;
-  /** D, or 0 when the model has no embedding layer. */
-  embeddingSize: number;
-  freezeEmbeddings: boolean;
-  hiddenSize: number;
-  outputSize: number;
-  activation: Activation;
-  outputActivation: OutputActivation;
-  returnSequences: boolean;
-  learnInitialState: boolean;
-  backend: 'wasm' | 'js';
-  precision: 'float32' | 'float64';
-  seed: number;
-  learningRate: number;
-}
-
-/**
- * The parameters, row-major: Ws (H+I, H), bs (H), Wo (H, O), bo (O), s0 (H; zeros unless learned), and with
- * embeddingSize E (V, D), where I = D. Without an embedding layer E is empty (length 0).
- */
-export interface Params<A extends FloatArray = Float32Array> {
-  Ws: A;
-  bs: A;
-  Wo: A;
-  bo: A;
-  s0: A;
-  E: A;
-}
-
-export type ParamName = keyof Params;
-/** Block order. E is last, so the trainable parameters of a model with frozen embeddings are a prefix. */
-export const PARAM_NAMES: readonly ParamName[] = ['Ws', 'bs', 'Wo', 'bo', 's0', 'E'];
-
+/** The loss of a batch and the gradient of every parameter. */
 export interface Gradients<A extends FloatArray = Float32Array> {
+  /** Mean loss over the batch's real positions. */
   loss: number;
-  grads: Params<A>;
+  /** ∂loss/∂parameter, one array per parameter (same shapes and names as getParams). */
+  grads: Params<A> & Record<string, A>;
+  /** With options.initialStates: ∂loss/∂(each sequence's initial state vector). */
+  initialStateGrads?: A[];
 }
 
 /** Options of predict. */
@@ -136,45 +64,41 @@ export interface PredictOptions {
    * step). 'typed': one Float32Array per sequence, O floats, or len·O with returnSequences (row-major by step).
    */
   output?: 'nested' | 'typed';
+  /** One state vector per sequence (stateSize floats: every layer and direction, PyTorch's h_n order) instead of s^0. */
+  initialStates?: ArrayLike<number>[];
+  /** true: return { outputs, states }, states[b] the state after sequence b's last real step (every layer and direction). */
+  returnState?: boolean;
 }
 
-// plain arithmetic, not bit operations: sizes may exceed 2^31 before the limit check refuses them
-const align4 = (n: number) => Math.ceil(n / 4) * 4;
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
-const MAX_BYTES = 2 ** 31; // a single model block or workspace above this is refused up front
-
-/** be.alloc, with an allocation failure (a RangeError) rethrown as the caller's error, which names the API and field. */
-function allocOr(be: Backend, bytes: number, error: () => RangeError): Ptr {
-  try {
-    return be.alloc(bytes);
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    const err = error();
-    err.message += ` (${e.message})`;
-    throw err;
-  }
+/** Options of SimpleRNN.load: what a checkpoint does not hold (it belongs to the machine, not the model). */
+export interface LoadOptions {
+  /** Backend to load onto. Default: the one the model was saved from. */
+  backend?: 'wasm' | 'js' | 'auto';
+  /** create's threads option. Default 1. */
+  threads?: number | 'auto';
+  /** create's simd option. Default 'strict'. */
+  simd?: SimdMode;
 }
 
-interface Workspace {
-  capB: number;
-  capT: number;
-  block: Ptr;
-  len: Ptr;
-  x: Ptr; // dense (T, B, I) floats, or tokens (T, B) int32
-  xe: Ptr; // (T, B, D) gathered embedding rows E[id] (embedding models only)
-  dxe: Ptr; // (T, B, D) dL/d(E[id]) per row (embedding models only)
-  WiT: Ptr; // (H, D) Ws[H:]ᵀ (embedding models only)
-  s: Ptr; // (T+1, B, H)
-  dz: Ptr; // (T, B, H)
-  ds0: Ptr; // (B, H)
-  y: Ptr; // (N, O) logits, N = T*B or B
-  dy: Ptr; // (N, O)
-  tgt: Ptr; // (N) int32 classes or (N, O) floats
-  w: Ptr; // (N)
-  loss: Ptr; // (N)
-  WhT: Ptr; // (H, H)
-  WoT: Ptr; // (O, H)
+/** Options of computeGradients. */
+export interface ComputeGradientsOptions {
+  /** One state vector per sequence (stateSize floats) instead of s^0; their gradients come back as initialStateGrads. */
+  initialStates?: ArrayLike<number>[];
+  /** Apply the model's dropout (training's masks). Default false. */
+  dropout?: boolean;
+  /** With dropout: the masks come from this seed's own Rng (the same seed, the same masks). Default: the model's Rng. */
+  dropoutSeed?: number;
 }
+
+/** Options of SimpleRNN.trace. */
+export interface TraceOptions {
+  /** The sequence's target (as in trainBatch's targets[b]): with it the trace has the loss and the gradients. */
+  target?: Target | Target[];
+  /** Run the sequence in a batch padded to this many steps (>= its length): the pad steps show the carried state. */
+  padTo?: number;
+}
+
+const LOAD_KEYS: readonly (keyof LoadOptions)[] = ['backend', 'threads', 'simd'];
 
 const simdWarned = new Set<string>();
 
@@ -185,90 +109,23 @@ function warnSimdFallback(reason: string): void {
   console.warn(`SimpleRNN: simd: 'relaxed' falls back to the strict build: ${reason}`);
 }
 
-/** The simd option: the build to use, and why 'relaxed' was not (null when it was, or was not asked for). */
-function resolveSimd(v: unknown, backend: 'wasm' | 'js', threaded: boolean): { use: SimdMode; why: string | null } {
-  if (v === undefined || v === 'strict') return { use: 'strict', why: null };
-  if (v !== 'relaxed') throw typeError('create', 'options.simd', "'strict' or 'relaxed'", v);
+/** The build to use for the asked simd mode, and why 'relaxed' was not (null when it was, or was not asked for). */
+async function simdBuild(asked: SimdMode, backend: 'wasm' | 'js', threaded: boolean): Promise<{ use: SimdMode; why: string | null }> {
+  if (asked === 'strict') return { use: 'strict', why: null };
   if (backend === 'js') return { use: 'strict', why: "backend: 'js' has no wasm build (simd applies to the wasm backend)" };
   if (threaded) return { use: 'strict', why: 'threads > 1 run on the threads build, which is plain SIMD' };
-  const why = relaxedSimdUnavailable();
+  const why = await relaxedSimdUnavailableAsync();
   return why ? { use: 'strict', why } : { use: 'relaxed', why: null };
 }
 
-function resolveOptions(o: SimpleRNNOptions): ModelConfig {
-  const api = 'create';
-  if (o === null || typeof o !== 'object') throw typeError(api, 'options', 'an options object', o);
-  const int = (field: keyof SimpleRNNOptions, lo: number, hi: number): number => {
-    const v = o[field];
-    if (typeof v !== 'number') throw typeError(api, `options.${field}`, `an integer in [${lo}, ${hi}]`, v);
-    if (!Number.isInteger(v) || v < lo || v > hi) {
-      throw rangeError(api, `options.${field}`, `= ${v} is out of range; expected an integer in [${lo}, ${hi}]`);
-    }
-    return v;
-  };
-  const oneOf = <T extends string>(field: keyof SimpleRNNOptions, values: readonly T[], dflt: T): T => {
-    const v = o[field] ?? dflt;
-    if (!values.includes(v as T)) throw typeError(api, `options.${field}`, `one of ${values.map((x) => `'${x}'`).join(', ')}`, v);
-    return v as T;
-  };
-  const bool = (field: keyof SimpleRNNOptions): boolean => {
-    const v = o[field] ?? false;
-    if (typeof v !== 'boolean') throw typeError(api, `options.${field}`, 'a boolean', v);
-    return v;
-  };
-  const hasI = o.inputSize !== undefined;
-  const hasV = o.vocabSize !== undefined;
-  if (hasI === hasV) {
-    throw typeError(api, 'options', 'given exactly one of inputSize (dense inputs) and vocabSize (token ids)', o);
-  }
-  if (o.embeddingSize !== undefined && !hasV) {
-    throw typeError(api, 'options.embeddingSize', 'given only with vocabSize (an embedding layer maps token ids)', o.embeddingSize);
-  }
-  const cfg: ModelConfig = {
-    inputSize: hasI ? int('inputSize', 1, 1 << 20) : 0,
-    vocabSize: hasV ? int('vocabSize', 1, 1 << 24) : 0,
-    embeddingSize: o.embeddingSize === undefined ? 0 : int('embeddingSize', 1, 1 << 16),
-    freezeEmbeddings: bool('freezeEmbeddings'),
-    hiddenSize: int('hiddenSize', 1, 1 << 16),
-    outputSize: int('outputSize', 1, 1 << 24),
-    activation: oneOf('activation', Object.keys(ACT) as Activation[], 'tanh'),
-    outputActivation: oneOf('outputActivation', Object.keys(OUT) as OutputActivation[], 'softmax'),
-    returnSequences: bool('returnSequences'),
-    learnInitialState: bool('learnInitialState'),
-    // 'auto' is 'wasm' where WebAssembly SIMD validates, else 'js'; config.backend holds the resolved choice
-    backend: resolveBackend(oneOf('backend', ['wasm', 'js', 'auto'] as const, 'wasm')).backend,
-    precision: oneOf('precision', ['float32', 'float64'] as const, 'float32'),
-    seed: o.seed === undefined ? 1 : int('seed', -(2 ** 53), 2 ** 53),
-    learningRate: o.learningRate === undefined ? 0.01 : (o.learningRate as number),
-  };
-  if (typeof cfg.learningRate !== 'number' || !(cfg.learningRate > 0) || !Number.isFinite(cfg.learningRate)) {
-    throw rangeError(api, 'options.learningRate', `= ${String(o.learningRate)} is invalid; expected a finite number > 0`);
-  }
-  if (cfg.outputActivation === 'softmax' && cfg.outputSize < 2) {
-    throw rangeError(api, 'options.outputSize', `= ${cfg.outputSize} is too small for softmax; expected >= 2 classes`);
-  }
-  if (cfg.backend === 'wasm' && cfg.precision === 'float64') {
-    throw rangeError(api, 'options.precision', "= 'float64' needs backend: 'js' (the wasm backend computes in float32)");
-  }
-  if (cfg.freezeEmbeddings && !cfg.embeddingSize) {
-    throw rangeError(api, 'options.freezeEmbeddings', '= true needs an embedding layer; expected embeddingSize to be given');
-  }
-  return cfg;
-}
-
 export class SimpleRNN {
+  /** The model's shape and math, resolved from create's options (frozen). */
   readonly config: Readonly<ModelConfig>;
   /** Seeded RNG of this model: initialisation, and whatever else is random (shuffling, sampling). */
   readonly rng: Rng;
-  private be: Backend;
-  private fb: number;
-  private H: number;
-  private I: number; // rows of the input part of Ws: inputSize, vocabSize for token models, or D with embeddings
-  private O: number;
-  /** Float offsets of each parameter inside a P-float section; the block is params | grads | 2P optimizer state. */
-  private readonly off: Record<ParamName, number>;
-  private readonly size: Record<ParamName, number>;
-  readonly paramCount: number;
+  private readonly be: Backend;
+  private readonly L: ParamLayout;
+  private readonly A: Arch;
   private block: Ptr = 0;
   private ws: Workspace | null = null;
   /** Training threads (threads > 1), and the workspace and grads buffer of each thread's sub-batch (1..n-1). */
@@ -278,59 +135,49 @@ export class SimpleRNN {
   private simdMode: SimdMode = 'strict';
   private simdWhy: string | null = null;
   private disposed = false;
+  /** The API whose memory phase is running (null between calls). */
+  private busy: string | null = null;
+  private disposeDeferred = false;
   // training state (src/optim.ts): saved by save(), restored by load()
-  private train: TrainingConfig = resolveTraining('create', {});
+  private train: TrainingConfig;
   private steps = 0;
   private skipped = 0;
-  /** s^0 per sequence (B, H) in the caller's order for the next forward, instead of zeros / s0 (fitStream's carry). */
-  private s0Rows: FloatArray | null = null;
   private stepper: Stepper | null = null;
+  /** Off-heap copy of params and optimizer state taken before an update, to roll back one that is not finite. */
+  private backupArray: FloatArray | null = null;
   /** The metadata of the checkpoint this model was loaded from (save() writes it again unless given another). */
   metadata: unknown = undefined;
 
-  private constructor(be: Backend, cfg: ModelConfig) {
+  private constructor(be: Backend, cfg: ModelConfig, training: TrainingConfig) {
     this.be = be;
-    this.fb = be.floatBytes;
     this.config = Object.freeze({ ...cfg });
-    this.H = cfg.hiddenSize;
-    this.I = cfg.embeddingSize || cfg.vocabSize || cfg.inputSize;
-    this.O = cfg.outputSize;
-    const { H, I, O } = this;
-    this.size = { Ws: (H + I) * H, bs: H, Wo: H * O, bo: O, s0: H, E: cfg.vocabSize * cfg.embeddingSize };
-    let at = 0;
-    const off = {} as Record<ParamName, number>;
-    for (const k of PARAM_NAMES) {
-      off[k] = at;
-      at += align4(this.size[k]);
-    }
-    this.off = off;
-    this.paramCount = at;
-    const bytes = 4 * at * this.fb;
-    if (bytes > MAX_BYTES) {
-      throw rangeError('create', 'options', `describe a model of ${at} parameters (${bytes} bytes with gradients and optimizer state); the limit is ${MAX_BYTES} bytes`);
-    }
+    this.train = training;
+    this.L = paramLayout(cfg, be.floatBytes);
+    this.A = archOf(cfg);
     this.rng = new Rng(cfg.seed);
-    this.block = allocOr(be, bytes, () => rangeError('create', 'options', `describe a model of ${at} parameters (${bytes} bytes with gradients and optimizer state) that this backend cannot allocate`));
-    be.zero(this.block, bytes);
-    be.reserveScratch?.(H, H); // room for the time loops to keep Wh packed (wasm GEMM scratch; never throws)
+    this.block = allocParams(be, this.L, 'create');
+    const Hmax = Math.max(...this.A.H);
+    be.reserveScratch?.(Hmax, Hmax); // room for the time loops to keep Wh packed (never throws)
     this.initParams();
   }
 
-  /** Creates a model; the wasm backend is compiled and instantiated once per realm. */
+  /** Creates a model; the wasm backend is compiled and instantiated once per realm. Unknown option keys are refused. */
   static async create(options: SimpleRNNOptions): Promise<SimpleRNN> {
-    const cfg = resolveOptions(options);
-    const train = resolveTraining('create', options);
-    const threads = resolveThreads('create', options.threads);
-    let reason = threads > 1 ? threadsUnavailable(cfg.backend) : null;
+    return SimpleRNN.build(resolveCreate(options));
+  }
+
+  /** Builds a model from resolved options: backend, threads (or why not), simd build (or why not). */
+  private static async build(r: ResolvedCreate): Promise<SimpleRNN> {
+    const cfg = r.model;
+    let reason = r.threads > 1 ? threadsUnavailable(cfg.backend) : null;
     let realm: ThreadedRealm | null = null;
-    const simd = resolveSimd(options.simd, cfg.backend, threads > 1 && !reason);
-    if (threads > 1 && !reason) realm = await threadedRealm().catch((e: Error) => ((reason = e.message), null));
+    const simd = await simdBuild(r.simd, cfg.backend, r.threads > 1 && !reason);
+    if (r.threads > 1 && !reason) realm = await threadedRealm().catch((e: Error) => ((reason = e.message), null));
     const be = cfg.backend === 'js' ? new JsBackend(cfg.precision) : realm ? realm.be : await wasmBackend(simd.use);
-    const model = new SimpleRNN(be, cfg);
-    model.train = train;
+    const model = new SimpleRNN(be, cfg, r.training);
     model.simdMode = simd.use;
     if (simd.why) warnSimdFallback((model.simdWhy = simd.why));
-    if (realm) await model.startThreads(realm, threads).catch((e: Error) => (reason = e.message));
+    if (realm) await model.startThreads(realm, r.threads).catch((e: Error) => (reason = e.message));
     if (reason) warnFallback((model.fallback = reason));
     return model;
   }
@@ -347,9 +194,9 @@ export class SimpleRNN {
 
   /** Starts threads-1 training threads and their grads buffers (all or nothing). */
   private async startThreads(realm: ThreadedRealm, threads: number): Promise<void> {
-    const pool = await ThreadPool.start(realm, threads - 1, this.H);
+    const pool = await ThreadPool.start(realm, threads - 1, Math.max(...this.A.H), passFields(this.A.L, this.A.dirs));
     if (this.disposed) return pool.dispose();
-    const bytes = this.paramCount * this.fb;
+    const bytes = this.L.count * this.L.fb;
     try {
       for (let k = 1; k < threads; k++) this.lanes.push({ ws: null, grads: this.be.alloc(bytes) });
     } catch (e) {
@@ -372,29 +219,30 @@ export class SimpleRNN {
     return this.fallback;
   }
 
+  // ---- the call rule ----
+
+  private live(api: string): void {
+    if (this.disposed) throw stateError(api, 'model was disposed');
+  }
+
+  /** Runs the memory phase of a call: the model must be live and not busy; no caller code may run inside `f`. */
+  private guarded<T>(api: string, f: () => T): T {
+    this.live(api);
+    if (this.busy) throw stateError(api, `the model is busy in ${this.busy} (a getter or callback called back into it); call it after that call returns`);
+    this.busy = api;
+    try {
+      return f();
+    } finally {
+      this.busy = null;
+      if (this.disposeDeferred) this.release();
+    }
+  }
+
   // ---- parameters ----
 
-  private ptr(name: ParamName, section = 0): Ptr {
-    return this.block + (section * this.paramCount + this.off[name]) * this.fb;
-  }
-
-  private view(name: ParamName, section = 0): FloatArray {
-    return this.be.floats(this.ptr(name, section), this.size[name]);
-  }
-
-  private initParams(): void {
-    const { H, I, O, rng } = this;
-    const Ws = this.config.precision === 'float64' ? new Float64Array(this.size.Ws) : new Float32Array(this.size.Ws);
-    orthogonal(rng, Ws.subarray(0, H * H), H); // recurrent rows
-    glorotUniform(rng, Ws.subarray(H * H), I, H); // input rows
-    const Wo = new Float64Array(this.size.Wo);
-    glorotUniform(rng, Wo, H, O);
-    this.view('Ws').set(Ws);
-    this.view('Wo').set(Wo);
-    // E ~ U(-0.1, 0.1) (as word LMs since Zaremba et al. 2014): small next to what training writes into it, so the
-    // trained neighbours are readable. Drawn last, so models without E keep their initialisation.
-    const E = this.view('E');
-    for (let k = 0; k < E.length; k++) E[k] = 0.1 * (2 * rng.uniform() - 1);
+  /** Floats per section of the model block (alignment padding included): the checkpoint's paramCount. */
+  get paramCount(): number {
+    return this.L.count;
   }
 
   /**
@@ -402,210 +250,257 @@ export class SimpleRNN {
    * frozen (E is the last parameter in the block). Its grads are zero then too.
    */
   get trainableCount(): number {
-    return this.config.freezeEmbeddings ? this.off.E : this.paramCount;
+    return this.L.trainable;
+  }
+
+  private ptr(name: string, section: number = SECTION.params): Ptr {
+    return sectionPtr(this.block, this.L, section, name);
+  }
+
+  private view(name: string, section: number = SECTION.params): FloatArray {
+    return this.be.floats(this.ptr(name, section), this.L.size[name]);
+  }
+
+  /** Every parameter's name, in block order: Ws, bs, Wo, bo, s0, the other layers' and directions' (Ws_l1, ...), E. */
+  get paramNames(): readonly string[] {
+    return this.L.names;
+  }
+
+  /** Floats of one sequence's state: all layers and directions (PyTorch's h_n order), what initialState() returns. */
+  get stateSize(): number {
+    return this.A.stateSize;
+  }
+
+  private initParams(): void {
+    const { rng, A } = this;
+    const O = this.config.outputSize;
+    const size = this.L.size;
+    const cell = (l: number, d: number) => {
+      const name = `Ws${paramSuffix(l, d)}`;
+      const H = A.H[l];
+      const Ws = this.config.precision === 'float64' ? new Float64Array(size[name]) : new Float32Array(size[name]);
+      orthogonal(rng, Ws.subarray(0, H * H), H); // recurrent rows
+      glorotUniform(rng, Ws.subarray(H * H), A.In[l], H); // input rows
+      this.view(name).set(Ws);
+    };
+    // drawn in this order so that a one-layer model keeps its initialisation: Ws, Wo, the other cells, E
+    cell(0, 0);
+    const Wo = new Float64Array(size.Wo);
+    glorotUniform(rng, Wo, A.headIn, O);
+    this.view('Wo').set(Wo);
+    for (let l = 0; l < A.L; l++) for (let d = 0; d < A.dirs; d++) if (l || d) cell(l, d);
+    // E ~ U(-0.1, 0.1) (as word LMs since Zaremba et al. 2014): small next to what training writes into it, so the
+    // trained neighbours are readable. Drawn last, so models without E keep their initialisation.
+    const E = this.view('E');
+    for (let k = 0; k < E.length; k++) E[k] = 0.1 * (2 * rng.uniform() - 1);
   }
 
   /** Copies of the parameters (Float64Array for a float64 js model). */
-  getParams(): Params<FloatArray> & Params {
-    this.live('getParams');
-    const out = {} as Record<ParamName, FloatArray>;
-    for (const k of PARAM_NAMES) out[k] = this.view(k).slice();
-    return out as Params<FloatArray> & Params;
+  getParams(): Params<FloatArray> & Params & Record<string, FloatArray> {
+    return this.guarded('getParams', () => {
+      const out = {} as Record<string, FloatArray>;
+      for (const k of this.L.names) out[k] = this.view(k).slice();
+      return out as Params<FloatArray> & Params & Record<string, FloatArray>;
+    });
   }
 
-  /** Replaces the given parameters (any subset of the keys); every array is validated (length, finiteness) before any is written. */
+  /**
+   * Replaces the given parameters (any subset of the keys). Every array is read once and checked (length, finite
+   * float32 values) before any is written.
+   */
   setParams(params: Partial<Params<FloatArray>> | Record<string, ArrayLike<number>>): void {
     const api = 'setParams';
     this.live(api);
-    if (params === null || typeof params !== 'object') throw typeError(api, 'params', 'an object { Ws, bs, Wo, bo, s0 }', params);
-    const p = params as Record<string, unknown>;
-    for (const key of Object.keys(p)) {
-      if (!(PARAM_NAMES as readonly string[]).includes(key)) {
-        throw rangeError(api, `params.${key}`, `is not a parameter; expected keys ${PARAM_NAMES.join(', ')}`);
-      }
-    }
-    for (const k of PARAM_NAMES) {
+    const names = this.L.names;
+    if (params === undefined) throw typeError(api, 'params', `an object { ${names.join(', ')} }`, params);
+    const p = readOptions(api, params, names, 'params', 'a parameter');
+    const copies: [string, FloatArray][] = [];
+    for (const k of names) {
       const v = p[k];
       if (v === undefined) continue; // a subset of the keys replaces just those
+      const n = this.L.size[k];
       if (!Array.isArray(v) && !(v instanceof Float32Array) && !(v instanceof Float64Array)) {
-        throw typeError(api, `params.${k}`, `a Float32Array or number[] of ${this.size[k]} numbers`, v);
+        throw typeError(api, `params.${k}`, `a Float32Array or number[] of ${n} numbers`, v);
       }
-      const a = v as ArrayLike<number>;
-      if (a.length !== this.size[k]) throw rangeError(api, `params.${k}`, `has length ${a.length}; expected ${this.shape(k)} = ${this.size[k]}`);
-      for (let j = 0; j < a.length; j++) {
-        if (typeof a[j] !== 'number') throw typeError(api, `params.${k}[${j}]`, 'a number', a[j]);
-        if (!Number.isFinite(Math.fround(a[j]))) throw rangeError(api, `params.${k}[${j}]`, `= ${a[j]} is not a finite float32 number`);
-        if (k === 's0' && !this.config.learnInitialState && a[j] !== 0) {
-          throw rangeError(api, `params.s0[${j}]`, `= ${a[j]}; s0 is fixed at 0 unless the model has learnInitialState: true`);
+      const a = v as ArrayLike<unknown>;
+      const len = a.length;
+      if (len !== n) throw rangeError(api, `params.${k}`, `has length ${len}; expected ${paramShape(this.config, k)} = ${n}`);
+      const copy = this.L.fb === 8 ? new Float64Array(n) : new Float32Array(n);
+      for (let j = 0; j < n; j++) {
+        const x = a[j];
+        if (typeof x !== 'number') throw typeError(api, `params.${k}[${j}]`, 'a number', x);
+        if (!Number.isFinite(Math.fround(x))) throw rangeError(api, `params.${k}[${j}]`, `= ${x} is not a finite float32 number`);
+        if (k.startsWith('s0') && !this.config.learnInitialState && x !== 0) {
+          throw rangeError(api, `params.${k}[${j}]`, `= ${x}; ${k} is fixed at 0 unless the model has learnInitialState: true`);
         }
+        copy[j] = x;
       }
+      copies.push([k, copy]);
     }
-    for (const k of PARAM_NAMES) if (p[k] !== undefined) this.view(k).set(p[k] as ArrayLike<number>);
+    this.guarded(api, () => {
+      for (const [k, copy] of copies) this.view(k).set(copy);
+    });
   }
 
-  private shape(k: ParamName): string {
-    const { H, I, O } = this;
-    const { vocabSize: V, embeddingSize: D } = this.config;
-    return { Ws: `(H+I)*H = (${H}+${I})*${H}`, bs: `H`, Wo: `H*O = ${H}*${O}`, bo: `O`, s0: `H`, E: `V*D = ${V}*${D}` }[k];
-  }
-
-  // ---- workspace ----
-
-  private workspace(B: number, T: number, api = 'workspace'): Workspace {
-    return (this.ws = this.grownWorkspace(this.ws, B, T, api));
-  }
-
-  /** cur when it holds (B, T), otherwise a bigger one (cur freed). */
-  private grownWorkspace(cur: Workspace | null, B: number, T: number, api: string): Workspace {
-    if (cur && B <= cur.capB && T <= cur.capT) return cur;
-    const capB = Math.max(B, cur?.capB ?? 0);
-    const capT = Math.max(T, cur?.capT ?? 0);
-    const { H, O, fb } = this;
-    const I = this.config.inputSize;
-    const N = capT * capB;
-    const parts: [keyof Workspace, number][] = [
-      ['len', capB * 4],
-      ['x', this.config.vocabSize ? N * 4 : N * I * fb],
-      ['xe', N * this.config.embeddingSize * fb],
-      ['dxe', N * this.config.embeddingSize * fb],
-      ['WiT', H * this.config.embeddingSize * fb],
-      ['s', (capT + 1) * capB * H * fb],
-      ['dz', N * H * fb],
-      ['ds0', capB * H * fb],
-      ['y', N * O * fb],
-      ['dy', N * O * fb],
-      ['tgt', Math.max(N * 4, N * O * fb)],
-      ['w', N * fb],
-      ['loss', N * fb],
-      ['WhT', H * H * fb],
-      ['WoT', O * H * fb],
-    ];
-    const total = parts.reduce((a, [, n]) => a + align16(n), 0);
-    if (total > MAX_BYTES) {
-      throw rangeError(api, `inputs (a batch of B=${B} sequences x T=${T} steps)`, `needs ${total} bytes of activations; the limit is ${MAX_BYTES} (use smaller batches)`);
-    }
-    // may grow memory: no view is held across it
-    const block = allocOr(this.be, total, () => rangeError(api, `inputs (a batch of B=${B} sequences x T=${T} steps)`, `need ${total} bytes of activations that this backend cannot allocate (use smaller batches)`));
-    if (cur) this.be.free(cur.block);
-    const ws = { capB, capT, block } as Workspace;
-    let at = block;
-    for (const [name, n] of parts) {
-      (ws[name] as number) = at;
-      at += align16(n);
-    }
-    return ws;
-  }
-
-  // ---- forward / backward ----
+  // ---- batches: read once, pack, run ----
 
   private inputSpec(): InputSpec {
-    return { inputSize: this.config.inputSize, vocabSize: this.config.vocabSize };
+    return { inputSize: this.config.inputSize, vocabSize: this.config.vocabSize, floatBytes: this.L.fb };
   }
 
   private targetSpec(): TargetSpec {
     const c = this.config;
-    return { outputSize: c.outputSize, softmax: c.outputActivation === 'softmax', sigmoid: c.outputActivation === 'sigmoid', returnSequences: c.returnSequences };
+    return {
+      outputSize: c.outputSize, softmax: c.outputActivation === 'softmax', sigmoid: c.outputActivation === 'sigmoid',
+      returnSequences: c.returnSequences, floatBytes: this.L.fb,
+    };
   }
 
-  /**
-   * Validates and packs inputs into the workspace, and the targets when the caller passes that argument: a training
-   * call with targets undefined is a TypeError, not a run on the stale target rows of the last batch.
-   */
-  private load(api: string, inputs: Inputs, ...withTargets: [targets?: Targets]): { p: Packed; ws: Workspace } {
-    const p = this.check(api, inputs, ...withTargets);
-    const ws = this.workspace(p.B, p.T, api);
-    this.pack(p, ws, inputs, withTargets[0]);
-    return { p, ws };
-  }
-
-  /** Validates inputs, and the targets when the caller passes that argument (see load). */
-  private check(api: string, inputs: Inputs, ...withTargets: [targets?: Targets]): Packed {
+  /** The caller's inputs, read and checked once. */
+  private readInputs(api: string, inputs: Inputs): Sequences {
     this.live(api);
-    const p = validateInputs(api, inputs, this.inputSpec());
-    if (withTargets.length > 0) validateTargets(api, withTargets[0] as Targets, p, this.targetSpec());
-    return p;
+    return readInputs(api, inputs, this.inputSpec());
+  }
+
+  /** The caller's targets for those inputs, read and checked once (a missing argument is a TypeError). */
+  private readTargets(api: string, seqs: Sequences, targets: Targets): TargetData {
+    return readTargets(api, targets, seqs.lengths, this.targetSpec());
   }
 
   /**
-   * Writes a validated (sub-)batch into ws: lengths, inputs, and the targets unless undefined, with row weight `inv`
-   * on real rows (default: this batch's own 1/B or 1/steps; a sub-batch gets the whole batch's).
+   * Writes a (sub-)batch into ws: lengths, inputs, the targets unless null, with row weight `inv` on real rows
+   * (default: this batch's own 1/B or 1/steps; a sub-batch gets the whole batch's), and the initial states (B, H)
+   * in the caller's order when given.
    */
-  private pack(p: Packed, ws: Workspace, inputs: Inputs, targets?: Targets, inv?: number): void {
+  private packBatch(
+    p: Packed, ws: Workspace, seqs: Sequences, tg: TargetData | null, s0Rows: FloatArray | null, masks: Masks | null, inv?: number,
+  ): void {
     const be = this.be;
+    const c = this.config;
+    const A = this.A;
     be.ints(ws.len, p.B).set(p.lenSorted);
     const n = p.T * p.B;
-    writeInputs(inputs, p, this.inputSpec(), this.config.vocabSize ? be.ints(ws.x, n) : be.floats(ws.x, n * this.config.inputSize));
-    if (targets !== undefined) {
-      const rows = this.config.returnSequences ? n : p.B;
-      writeTargets(targets, p, this.targetSpec(), be.floats(ws.tgt, rows * this.O), be.ints(ws.tgt, rows), be.floats(ws.w, rows));
-      if (inv !== undefined) {
-        const w = be.floats(ws.w, rows);
-        for (let r = 0; r < rows; r++) if (w[r] > 0) w[r] = inv;
-      }
+    // goBackwards: the model reads each sequence's real steps last to first
+    writeInputs(seqs, p, this.inputSpec(), c.vocabSize ? be.ints(ws.x, n) : be.floats(ws.x, n * c.inputSize), c.goBackwards);
+    if (tg) {
+      const rows = c.returnSequences ? n : p.B;
+      writeTargets(tg, p, this.targetSpec(), be.floats(ws.tgt, rows * c.outputSize), be.ints(ws.tgt, rows), be.floats(ws.w, rows), inv);
     }
-    if (this.s0Rows) {
-      const { H } = this;
-      const s = be.floats(ws.s, p.B * H);
-      for (let q = 0; q < p.B; q++) s.set(this.s0Rows.subarray(p.order[q] * H, (p.order[q] + 1) * H), q * H);
+    // per layer-direction k, its rows of the caller's state vectors (PyTorch's h_n order) and of the masks
+    let at = 0;
+    for (let k = 0; k < A.L * A.dirs; k++) {
+      const H = A.H[Math.floor(k / A.dirs)];
+      if (s0Rows) {
+        const s = be.floats(ws.ld[k].s, p.B * H);
+        const S = A.stateSize;
+        for (let q = 0; q < p.B; q++) s.set(s0Rows.subarray(p.order[q] * S + at, p.order[q] * S + at + H), q * H);
+      }
+      if (masks?.recurrent) {
+        const m = be.floats(ws.ld[k].rmask, p.B * H);
+        for (let q = 0; q < p.B; q++) m.set(masks.recurrent[k][p.order[q]], q * H);
+      }
+      at += H;
+    }
+    if (masks?.input) {
+      const W = A.In[0];
+      const m = be.floats(ws.imask, p.B * W);
+      for (let q = 0; q < p.B; q++) m.set(masks.input[p.order[q]], q * W);
+    }
+    if (masks?.between) {
+      for (let l = 0; l < A.L - 1; l++) {
+        const W = A.out[l];
+        const m = be.floats(ws.layer[l].dmask, n * W);
+        m.fill(0);
+        for (let q = 0; q < p.B; q++) {
+          const src = masks.between[l][p.order[q]];
+          for (let t = 0; t < p.lenSorted[q]; t++) m.set(src.subarray(t * W, (t + 1) * W), (t * p.B + q) * W);
+        }
+      }
     }
   }
 
   /** The pointers and sizes of one pass (src/pass.ts) over a packed (B, T) batch in ws, grads into `grads`. */
-  private passArgs(p: Packed, ws: Workspace, mode: number, grads: Ptr = this.ptr('Ws', 1)): PassArgs {
+  private passArgs(p: Packed, ws: Workspace, mode: number, s0Mode: number, dropout: boolean, grads: Ptr = this.ptr('Ws', SECTION.grads)): PassArgs {
     const c = this.config;
-    const d = (k: ParamName) => grads + this.off[k] * this.fb;
-    return {
-      mode, B: p.B, T: p.T, H: this.H, I: c.inputSize, V: c.vocabSize, D: c.embeddingSize, O: this.O, fb: this.fb,
-      act: ACT[c.activation], out: OUT[c.outputActivation], returnSequences: c.returnSequences ? 1 : 0,
-      freezeEmbeddings: c.freezeEmbeddings ? 1 : 0, s0Mode: this.s0Rows ? 2 : c.learnInitialState ? 1 : 0,
-      Ws: this.ptr('Ws'), bs: this.ptr('bs'), Wo: this.ptr('Wo'), bo: this.ptr('bo'), s0: this.ptr('s0'), E: this.ptr('E'),
-      grads, gradBytes: this.paramCount * this.fb,
-      dWs: d('Ws'), dbs: d('bs'), dWo: d('Wo'), dbo: d('bo'), ds0p: d('s0'), dE: d('E'),
-      len: ws.len, x: ws.x, xe: ws.xe, dxe: ws.dxe, WiT: ws.WiT, s: ws.s, dz: ws.dz, ds0: ws.ds0,
-      y: ws.y, dy: ws.dy, tgt: ws.tgt, w: ws.w, loss: ws.loss, WhT: ws.WhT, WoT: ws.WoT,
+    const A = this.A;
+    const d = (k: string) => grads + this.L.off[k] * this.L.fb;
+    const a: Record<string, number> = {
+      mode, B: p.B, T: p.T, I: c.inputSize, V: c.vocabSize, D: c.embeddingSize, O: c.outputSize, fb: this.L.fb,
+      act: ACT[c.activation], out: OUT[c.outputActivation], merge: MERGE[c.merge], returnSequences: c.returnSequences ? 1 : 0,
+      freezeEmbeddings: c.freezeEmbeddings ? 1 : 0, s0Mode, L: A.L, dirs: A.dirs, headIn: A.headIn,
+      Wo: this.ptr('Wo'), bo: this.ptr('bo'), E: this.ptr('E'), grads, gradBytes: this.L.count * this.L.fb,
+      dWo: d('Wo'), dbo: d('bo'), dE: d('E'),
+      len: ws.len, x: ws.x, xe: ws.xe, dxe: ws.dxe, imask: dropout ? ws.imask : 0, yT: ws.yT, dyT: ws.dyT,
+      y: ws.y, dy: ws.dy, tgt: ws.tgt, w: ws.w, loss: ws.loss, WoT: ws.WoT,
     };
+    for (let l = 0; l < A.L; l++) {
+      for (let dir = 0; dir < A.dirs; dir++) {
+        const k = l * A.dirs + dir;
+        const x = paramSuffix(l, dir);
+        const g = ws.ld[k];
+        Object.assign(a, {
+          ['H' + k]: A.H[l], ['In' + k]: A.In[l], ['Ws' + k]: this.ptr(`Ws${x}`), ['bs' + k]: this.ptr(`bs${x}`), ['s0' + k]: this.ptr(`s0${x}`),
+          ['dWs' + k]: d(`Ws${x}`), ['dbs' + k]: d(`bs${x}`), ['ds0p' + k]: d(`s0${x}`),
+          ['s' + k]: g.s, ['dz' + k]: g.dz, ['ds0' + k]: g.ds0, ['WhT' + k]: g.WhT, ['WiT' + k]: g.WiT,
+          ['xr' + k]: g.xr, ['sro' + k]: g.sro, ['dsro' + k]: g.dsro,
+          ['rmask' + k]: dropout ? g.rmask : 0, ['sm' + k]: dropout ? g.sm : 0,
+        });
+      }
+      const y = ws.layer[l];
+      Object.assign(a, { ['outL' + l]: A.out[l], ['yL' + l]: y.y, ['dyL' + l]: y.dy, ['dmaskL' + l]: dropout ? y.dmask : 0 });
+    }
+    return a as PassArgs;
+  }
+
+  /** s^0 of a pass: 2 rows written by the caller, 1 the learned s0 broadcast (and its gradient), 0 zeros. */
+  private s0Mode(s0Rows: FloatArray | null): number {
+    return s0Rows ? 2 : this.config.learnInitialState ? 1 : 0;
   }
 
   /**
-   * Validates and packs a batch and runs one pass over it (PASS_LOSS or PASS_BACKWARD; grads land in the grads
-   * section): on this thread, or split across the training threads. Returns the parts with their workspaces.
+   * Packs a validated batch and runs one pass over it (PASS_FORWARD, PASS_LOSS or PASS_BACKWARD; grads land in the
+   * grads section): on this thread, or split across the training threads. Returns the parts with their workspaces.
+   * Runs inside a guarded memory phase.
    */
-  private runParts(api: string, inputs: Inputs, targets: Targets, mode: number): { loss: number; parts: { p: Packed; ws: Workspace }[] } {
-    if (!this.pool) {
-      const { p, ws } = this.load(api, inputs, targets);
-      return { loss: runPass(this.be, this.passArgs(p, ws, mode)), parts: [{ p, ws }] };
+  private runParts(
+    api: string, seqs: Sequences, tg: TargetData | null, mode: number, s0Rows: FloatArray | null = null, masks: Masks | null = null,
+  ): { loss: number; parts: { p: Packed; ws: Workspace }[] } {
+    const whole = packOf(seqs.lengths);
+    const s0Mode = this.s0Mode(s0Rows);
+    const dropout = masks !== null;
+    if (!this.pool || mode === PASS_FORWARD) {
+      const ws = (this.ws = growWorkspace(this.be, this.config, this.ws, whole.B, whole.T, api));
+      this.packBatch(whole, ws, seqs, tg, s0Rows, masks);
+      return { loss: runPass(this.be, this.passArgs(whole, ws, mode, s0Mode, dropout)), parts: [{ p: whole, ws }] };
     }
-    const whole = this.check(api, inputs, targets);
     const inv = 1 / (this.config.returnSequences ? whole.steps : whole.B);
     const parts = splitBatch(whole, this.threads).map((p, k) => {
       // workspaces first (allocation may grow memory), then the writes
-      const ws = k === 0 ? this.workspace(p.B, p.T, api) : (this.lanes[k - 1].ws = this.grownWorkspace(this.lanes[k - 1].ws, p.B, p.T, api));
+      const ws = k === 0
+        ? (this.ws = growWorkspace(this.be, this.config, this.ws, p.B, p.T, api))
+        : (this.lanes[k - 1].ws = growWorkspace(this.be, this.config, this.lanes[k - 1].ws, p.B, p.T, api));
       return { p, ws };
     });
     // the threads' shares first, so that packing share 0 overlaps their work
-    for (const { p, ws } of parts.slice(1)) this.pack(p, ws, inputs, targets, inv);
-    this.pool.dispatch(parts.slice(1).map(({ p, ws }, k) => this.passArgs(p, ws, mode, this.lanes[k].grads)));
+    for (const { p, ws } of parts.slice(1)) this.packBatch(p, ws, seqs, tg, s0Rows, masks, inv);
+    this.pool.dispatch(parts.slice(1).map(({ p, ws }, k) => this.passArgs(p, ws, mode, s0Mode, dropout, this.lanes[k].grads)));
     let loss = NaN;
     let theirs: number[];
     try {
-      this.pack(parts[0].p, parts[0].ws, inputs, targets, inv);
-      loss = runPass(this.be, this.passArgs(parts[0].p, parts[0].ws, mode));
+      this.packBatch(parts[0].p, parts[0].ws, seqs, tg, s0Rows, masks, inv);
+      loss = runPass(this.be, this.passArgs(parts[0].p, parts[0].ws, mode, s0Mode, dropout));
     } finally {
       theirs = this.pool.join(); // the threads finish before anything else touches memory, also when this share threw
     }
     for (const l of theirs) loss += l; // fixed order: share 0, 1, ...
     if (mode === PASS_BACKWARD) {
-      for (let k = 1; k < parts.length; k++) this.be.addScaled(this.ptr('Ws', 1), this.lanes[k - 1].grads, this.paramCount, 1);
+      const g = this.ptr('Ws', SECTION.grads);
+      for (let k = 1; k < parts.length; k++) this.be.addScaled(g, this.lanes[k - 1].grads, this.L.count, 1);
     }
     return { loss, parts };
   }
 
-  /** Runs the recurrence and the output layer up to the logits (y). */
-  private forward(p: Packed, ws: Workspace): void {
-    runPass(this.be, this.passArgs(p, ws, PASS_FORWARD));
-  }
-
-  // ---- public API ----
+  // ---- predict, gradients, one training step ----
 
   /**
    * Outputs after f_o, in the caller's order: one vector per sequence, or with returnSequences one per real step.
@@ -618,88 +513,255 @@ export class SimpleRNN {
   predict(inputs: Inputs, options: PredictOptions & { output: 'typed' }): Float32Array[];
   predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[];
   predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[] {
-    let typed = false;
-    if (options !== undefined) {
-      this.live('predict');
-      if (options === null || typeof options !== 'object') throw typeError('predict', 'options', "an options object { output }", options);
-      const o = options.output;
-      if (o !== undefined && o !== 'nested' && o !== 'typed') throw typeError('predict', 'options.output', "'nested' or 'typed'", o);
-      typed = o === 'typed';
-    }
-    const { p, ws } = this.load('predict', inputs);
-    this.forward(p, ws);
-    const c = this.config;
-    const O = this.O;
-    const rows = c.returnSequences ? p.T * p.B : p.B;
-    this.be.outputForward(ws.y, rows, O, OUT[c.outputActivation]);
-    const y = this.be.floats(ws.y, rows * O);
-    if (typed) {
-      const res: Float32Array[] = new Array(p.B);
-      for (let q = 0; q < p.B; q++) {
-        if (!c.returnSequences) {
-          res[p.order[q]] = Float32Array.from(y.subarray(q * O, (q + 1) * O));
-          continue;
+    const api = 'predict';
+    this.live(api);
+    const o = readOptions(api, options, ['output', 'initialStates', 'returnState']);
+    const typed = oneOf(api, 'options.output', o.output, ['nested', 'typed'] as const, 'nested') === 'typed';
+    const returnState = bool(api, 'options.returnState', o.returnState, false);
+    const seqs = this.readInputs(api, inputs);
+    const s0Rows = this.readInitialStates(api, o.initialStates, seqs.lengths.length);
+    let states: Float64Array | null = null;
+    const result = this.guarded(api, () => {
+      const { parts } = this.runParts(api, seqs, null, PASS_FORWARD, s0Rows);
+      const [{ p, ws }] = parts;
+      if (returnState) states = this.finalStates(parts, seqs.lengths.length);
+      const c = this.config;
+      const O = c.outputSize;
+      const rows = c.returnSequences ? p.T * p.B : p.B;
+      this.be.outputForward(ws.y, rows, O, OUT[c.outputActivation]);
+      const y = this.be.floats(ws.y, rows * O);
+      if (typed) {
+        const res: Float32Array[] = new Array(p.B);
+        for (let q = 0; q < p.B; q++) {
+          if (!c.returnSequences) {
+            res[p.order[q]] = Float32Array.from(y.subarray(q * O, (q + 1) * O));
+            continue;
+          }
+          const n = p.lenSorted[q];
+          const a = new Float32Array(n * O);
+          for (let t = 0; t < n; t++) a.set(y.subarray((t * p.B + q) * O, (t * p.B + q + 1) * O), t * O);
+          res[p.order[q]] = a;
         }
-        const n = p.lenSorted[q];
-        const a = new Float32Array(n * O);
-        for (let t = 0; t < n; t++) a.set(y.subarray((t * p.B + q) * O, (t * p.B + q + 1) * O), t * O);
-        res[p.order[q]] = a;
+        return res;
       }
-      return res;
-    }
-    // a plain copy loop: Array.from on a typed array goes through its iterator, 14x slower (bench/README Performance)
-    const row = (r: number) => {
-      const a = new Array<number>(O);
-      for (let o = 0, at = r * O; o < O; o++) a[o] = y[at + o];
-      return a;
-    };
-    const out: (number[] | number[][])[] = new Array(p.B);
-    for (let q = 0; q < p.B; q++) {
-      const b = p.order[q];
-      if (!c.returnSequences) out[b] = row(q);
-      else out[b] = Array.from({ length: p.lenSorted[q] }, (_, t) => row(t * p.B + q));
-    }
-    return out as number[][] | number[][][];
+      // a plain copy loop: Array.from on a typed array goes through its iterator, 14x slower
+      const row = (r: number) => {
+        const a = new Array<number>(O);
+        for (let k = 0, at = r * O; k < O; k++) a[k] = y[at + k];
+        return a;
+      };
+      const out: (number[] | number[][])[] = new Array(p.B);
+      for (let q = 0; q < p.B; q++) {
+        const b = p.order[q];
+        if (!c.returnSequences) out[b] = row(q);
+        else out[b] = Array.from({ length: p.lenSorted[q] }, (_, t) => row(t * p.B + q));
+      }
+      return out as number[][] | number[][][];
+    });
+    if (!returnState) return result;
+    const S = this.A.stateSize;
+    return { outputs: result, states: Array.from({ length: seqs.lengths.length }, (_, b) => Float32Array.from(states!.subarray(b * S, (b + 1) * S))) } as never;
   }
 
-  /** Loss (mean over real positions) and its gradients, as copies. Changes no parameter. */
-  computeGradients(inputs: Inputs, targets: Targets): Gradients<FloatArray> & Gradients {
-    const { loss } = this.runParts('computeGradients', inputs, targets, PASS_BACKWARD);
-    const grads = {} as Record<ParamName, FloatArray>;
-    for (const k of PARAM_NAMES) grads[k] = this.view(k, 1).slice();
-    return { loss, grads } as Gradients<FloatArray> & Gradients;
+  /**
+   * The caller's initial states: one state vector (stateSize floats: every layer and direction, PyTorch's h_n
+   * order) per sequence, read once; null when not given.
+   */
+  private readInitialStates(api: string, v: unknown, B: number): FloatArray | null {
+    if (v === undefined) return null;
+    const field = 'options.initialStates';
+    if (!Array.isArray(v)) throw typeError(api, field, `an array of ${B} state vectors (stateSize = ${this.A.stateSize} floats each)`, v);
+    const n = v.length;
+    if (n !== B) throw rangeError(api, field, `has ${n} states; expected one per sequence (${B})`);
+    const S = this.A.stateSize;
+    const out = this.L.fb === 8 ? new Float64Array(B * S) : new Float32Array(B * S);
+    for (let b = 0; b < B; b++) readVector(api, `${field}[${b}]`, (v as unknown[])[b], S, out, b * S, 'a state vector');
+    return out;
+  }
+
+  /** The state after each sequence's last real step, every layer and direction (the reverse: after x^1), (B, stateSize). */
+  private finalStates(parts: { p: Packed; ws: Workspace }[], B: number): Float64Array {
+    const A = this.A;
+    const S = A.stateSize;
+    const out = new Float64Array(B * S);
+    for (const { p, ws } of parts) {
+      let at = 0;
+      for (let k = 0; k < A.L * A.dirs; k++) {
+        const H = A.H[Math.floor(k / A.dirs)];
+        const sT = this.be.floats(ws.ld[k].s + p.T * p.B * H * this.L.fb, p.B * H);
+        for (let q = 0; q < p.B; q++) out.set(sT.subarray(q * H, (q + 1) * H), p.order[q] * S + at);
+        at += H;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Loss (mean over real positions) and its gradients, as copies. Changes no parameter. Options:
+   * `initialStates` (one state vector per sequence; their gradients come back as `initialStateGrads`), and
+   * `dropout: true` to apply the model's dropout masks (drawn from `dropoutSeed`'s own Rng, so the same seed gives
+   * the same masks; default: no dropout, the model's inference function).
+   */
+  computeGradients(inputs: Inputs, targets: Targets, options?: ComputeGradientsOptions): Gradients<FloatArray> & Gradients {
+    const api = 'computeGradients';
+    this.live(api);
+    const o = readOptions(api, options, ['initialStates', 'dropout', 'dropoutSeed']);
+    const dropout = bool(api, 'options.dropout', o.dropout, false);
+    const seed = o.dropoutSeed === undefined ? undefined : int(api, 'options.dropoutSeed', o.dropoutSeed, -(2 ** 53), 2 ** 53);
+    const seqs = this.readInputs(api, inputs);
+    const tg = this.readTargets(api, seqs, targets);
+    const s0Rows = this.readInitialStates(api, o.initialStates, seqs.lengths.length);
+    return this.guarded(api, () => {
+      const masks = dropout ? drawMasks(this.config, this.A, seqs.lengths, seed === undefined ? this.rng : new Rng(seed), this.L.fb) : null;
+      const { loss, parts } = this.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks);
+      const grads = {} as Record<string, FloatArray>;
+      for (const k of this.L.names) grads[k] = this.view(k, SECTION.grads).slice();
+      const out = { loss, grads } as unknown as Gradients<FloatArray> & Gradients;
+      if (s0Rows) out.initialStateGrads = this.initialStateGrads(parts, seqs.lengths.length) as Float32Array[];
+      return out;
+    });
+  }
+
+  /** ∂L/∂s^0 of every layer and direction, per sequence in the caller's order, (B, stateSize). */
+  private initialStateGrads(parts: { p: Packed; ws: Workspace }[], B: number): FloatArray[] {
+    const A = this.A;
+    const S = A.stateSize;
+    const out = Array.from({ length: B }, () => (this.L.fb === 8 ? new Float64Array(S) : new Float32Array(S)));
+    for (const { p, ws } of parts) {
+      let at = 0;
+      for (let k = 0; k < A.L * A.dirs; k++) {
+        const H = A.H[Math.floor(k / A.dirs)];
+        const g = this.be.floats(ws.ld[k].ds0, p.B * H);
+        for (let q = 0; q < p.B; q++) out[p.order[q]].set(g.subarray(q * H, (q + 1) * H), at);
+        at += H;
+      }
+    }
+    return out;
   }
 
   /**
    * One optimizer step on the batch (clipping, schedule, weight decay as configured); returns the loss before the
-   * step. A transaction: when the loss or a gradient is not finite, the parameters, optimizer state, step count and
-   * RNG stay exactly as they were, and it throws NonFiniteError, or with onNonFinite: 'skip' returns NaN and counts
-   * the step in skippedSteps. `options.onNonFinite` overrides the model's setting for this call (default: the
-   * model's onNonFinite, 'throw' unless configured).
+   * step. A transaction: when the loss or a gradient is not finite, or the update would leave a parameter or an
+   * optimizer state that is not finite, the parameters, optimizer state, step count and RNG stay exactly as they
+   * were, and it throws NonFiniteError, or with onNonFinite: 'skip' returns NaN and counts the step in skippedSteps.
+   * `options.onNonFinite` overrides the model's setting for this call.
    */
-  trainBatch(inputs: Inputs, targets: Targets, options?: { onNonFinite?: NonFiniteMode }): number {
+  trainBatch(inputs: Inputs, targets: Targets, options?: { onNonFinite?: NonFiniteMode; initialStates?: ArrayLike<number>[] }): number {
     const api = 'trainBatch';
-    const mode = this.nonFiniteMode(api, options);
-    const { loss } = this.runParts(api, inputs, targets, PASS_BACKWARD);
-    return this.applyStep(api, loss, mode).applied ? loss : NaN;
+    this.live(api);
+    const o = readOptions(api, options, ['onNonFinite', 'initialStates']);
+    const mode = oneOf(api, 'options.onNonFinite', o.onNonFinite, ['throw', 'skip'] as const, this.train.onNonFinite);
+    const seqs = this.readInputs(api, inputs);
+    const tg = this.readTargets(api, seqs, targets);
+    const s0Rows = this.readInitialStates(api, o.initialStates, seqs.lengths.length);
+    return this.guarded(api, () => {
+      const rng = this.rng.state; // the masks' draws are part of the step: rolled back with it
+      const masks = drawMasks(this.config, this.A, seqs.lengths, this.rng, this.L.fb);
+      const { loss } = this.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks);
+      return this.applyStep(api, loss, mode, rng).applied ? loss : NaN;
+    });
   }
 
-  private nonFiniteMode(api: string, options?: { onNonFinite?: NonFiniteMode }): NonFiniteMode {
-    if (options === undefined) return this.train.onNonFinite;
-    if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object { onNonFinite }', options);
-    const m = options.onNonFinite ?? this.train.onNonFinite;
-    if (m !== 'throw' && m !== 'skip') throw typeError(api, 'options.onNonFinite', "'throw' or 'skip'", m);
-    return m;
-  }
-
-  /** The optimizer step on the grads section (src/optim.ts): checks, clips, updates, counts. */
-  private applyStep(api: string, loss: number, mode: NonFiniteMode) {
-    const P = this.paramCount * this.fb;
-    const sec = { params: this.block, grads: this.block + P, s1: this.block + 2 * P, s2: this.block + 3 * P, n: this.trainableCount };
-    const r = optimizerStep(this.be, sec, this.train, this.steps, loss, api, mode);
+  /** The optimizer step on the grads section (src/optim.ts): checks, clips, updates (or rolls back), counts. */
+  private applyStep(api: string, loss: number, mode: NonFiniteMode, rngBefore = this.rng.state) {
+    const S = stateSections(this.train.optimizer.type);
+    const sec = {
+      params: this.ptr('Ws', SECTION.params), grads: this.ptr('Ws', SECTION.grads),
+      s1: this.ptr('Ws', SECTION.state1), s2: this.ptr('Ws', SECTION.state2), n: this.L.trainable, stateSections: S,
+      backup: this.backup((1 + S) * this.L.trainable),
+    };
+    const rng = rngBefore;
+    let r;
+    try {
+      r = optimizerStep(this.be, sec, this.train, this.steps, loss, api, mode);
+    } catch (e) {
+      this.rng.state = rng;
+      throw e;
+    }
     if (r.applied) this.steps++;
-    else this.skipped++;
+    else {
+      this.rng.state = rng;
+      this.skipped++;
+    }
     return r;
+  }
+
+  private backup(n: number): FloatArray {
+    if (!this.backupArray || this.backupArray.length < n) this.backupArray = this.L.fb === 8 ? new Float64Array(n) : new Float32Array(n);
+    return this.backupArray;
+  }
+
+  // ---- a look inside (src/trace.ts) ----
+
+  /**
+   * One sequence, step by step, computed by the training kernels (one forward and, given a target, one backward
+   * pass; no update): the states s^t, the pre-activations z^t, the outputs, and with `options.target` the loss, the
+   * gradient norms ‖∂L/∂s^t‖ and ‖∂L/∂z^t‖ through time and each step's term of dW_s (what BPTT sums). With
+   * `options.padTo` the sequence runs in a batch padded to that many steps: the pad steps carry the state. Changes
+   * nothing in the model.
+   */
+  trace(sequence: DenseSequence | TokenSequence, options?: TraceOptions): Trace {
+    const api = 'trace';
+    this.live(api);
+    const o = readOptions(api, options, ['target', 'padTo']);
+    const c = this.config;
+    if (this.A.L > 1 || this.A.dirs > 1 || c.goBackwards) {
+      throw rangeError(api, 'model', `has ${this.A.L} layer(s)${this.A.dirs > 1 ? ', bidirectional' : ''}${c.goBackwards ? ', goBackwards' : ''}; trace shows a one-layer forward model`);
+    }
+    const one = readInputs(api, [sequence], this.inputSpec(), 'sequence');
+    const len = one.lengths[0];
+    const padTo = int(api, 'options.padTo', o.padTo, len, 1 << 20, len);
+    const H = this.A.H[0];
+    const I = this.A.In[0];
+    const O = c.outputSize;
+    // a second, longer sequence makes the kernels run pad steps for ours; its rows get weight 0
+    const dummy = padTo > len;
+    const seqs: Sequences = dummy
+      ? { data: [one.data[0], c.vocabSize ? new Int32Array(padTo) : new Float32Array(padTo * c.inputSize)], lengths: Int32Array.of(len, padTo) }
+      : one;
+    let tg: TargetData | null = null;
+    if (o.target !== undefined) {
+      const mine = readTargets(api, [o.target], one.lengths, this.targetSpec(), 'options.target');
+      if (dummy) {
+        const n = c.returnSequences ? padTo : 1;
+        mine.data.push(c.outputActivation === 'softmax' ? new Int32Array(n) : new Float32Array(n * O));
+      }
+      tg = mine;
+    }
+    return this.guarded(api, () => {
+      const be = this.be;
+      const p = packOf(seqs.lengths);
+      const ws = (this.ws = growWorkspace(be, c, this.ws, p.B, p.T, api));
+      this.packBatch(p, ws, seqs, tg, null, null);
+      const q = p.order[0] === 0 ? 0 : 1;
+      const rows = c.returnSequences ? p.T * p.B : p.B;
+      const mineRow = (r: number) => r % p.B === q;
+      if (tg) {
+        const w = be.floats(ws.w, rows);
+        for (let r = 0; r < rows; r++) w[r] = mineRow(r) && w[r] > 0 ? 1 / (c.returnSequences ? len : 1) : 0;
+      }
+      const loss = runPass(be, this.passArgs(p, ws, tg ? PASS_BACKWARD : PASS_FORWARD, this.s0Mode(null), false), 0);
+      const rowsOf = (buf: FloatArray, width: number) =>
+        c.returnSequences
+          ? Array.from({ length: len }, (_, t) => Float32Array.from(buf.subarray((t * p.B + q) * width, (t * p.B + q + 1) * width)))
+          : [Float32Array.from(buf.subarray(q * width, (q + 1) * width))];
+      const dy = tg ? rowsOf(be.floats(ws.dy, rows * O), O) : undefined;
+      be.outputForward(ws.y, rows, O, OUT[c.outputActivation]);
+      const outputs = rowsOf(be.floats(ws.y, rows * O), O);
+      let inputs: FloatArray | null = null;
+      if (!c.vocabSize || c.embeddingSize) {
+        const src = be.floats(c.embeddingSize ? ws.xe : ws.x, p.T * p.B * I);
+        inputs = new Float64Array(p.T * I);
+        for (let t = 0; t < p.T; t++) inputs.set(src.subarray((t * p.B + q) * I, (t * p.B + q + 1) * I), t * I);
+      }
+      return buildTrace({
+        T: p.T, B: p.B, H, I, q, length: len, O, returnSequences: c.returnSequences,
+        s: be.floats(ws.ld[0].s, (p.T + 1) * p.B * H).slice(),
+        inputs, tokens: c.vocabSize && !c.embeddingSize ? Int32Array.from(seqs.data[0]) : null,
+        Ws: this.view('Ws').slice(), bs: this.view('bs').slice(), Wo: this.view('Wo').slice(), outputs,
+        ...(tg ? { dz: be.floats(ws.ld[0].dz, p.T * p.B * H).slice(), dy, loss } : {}),
+      });
+    });
   }
 
   // ---- training: fit, evaluate, fitStream (src/train.ts) ----
@@ -709,14 +771,15 @@ export class SimpleRNN {
     return this.steps;
   }
 
-  /** Steps skipped because their loss or gradient was not finite (onNonFinite: 'skip'). */
+  /** Steps skipped because their loss, gradient or update was not finite (onNonFinite: 'skip'). */
   get skippedSteps(): number {
     return this.skipped;
   }
 
   /** The current training configuration (optimizer with every hyper-parameter, schedule, clipping, ...). */
   get training(): Readonly<TrainingConfig> {
-    return structuredCloneConfig(this.train);
+    const c = this.train;
+    return Object.freeze({ ...c, optimizer: Object.freeze({ ...c.optimizer }), schedule: Object.freeze({ ...c.schedule }) });
   }
 
   /** The learning rate the next step will use. */
@@ -726,9 +789,14 @@ export class SimpleRNN {
 
   private host(): TrainHost {
     return {
-      model: this,
-      run: (api, inputs, targets, opts) => this.runBatch(api, inputs, targets, opts),
-      configure: (api, o, prefix) => this.configureTraining(api, o, prefix),
+      config: this.config,
+      rng: this.rng,
+      readInputs: (api, inputs, field) => readInputs(api, inputs, this.inputSpec(), field),
+      readTargets: (api, targets, lengths, field) => readTargets(api, targets, lengths, this.targetSpec(), field),
+      run: (api, seqs, tg, opts) => this.guarded(api, () => this.runBatch(api, seqs, tg, opts)),
+      configure: (api, o, prefix) => this.guarded(api, () => this.configureTraining(api, o, prefix)),
+      saveState: (api) => this.guarded(api, () => this.saveState()),
+      restoreState: (api, s) => this.guarded(api, () => this.restoreState(s)),
     };
   }
 
@@ -736,49 +804,55 @@ export class SimpleRNN {
   private configureTraining(api: string, o: TrainingOptions, prefix: string): void {
     const next = resolveTraining(api, o, this.train, prefix);
     if (next.optimizer.type !== this.train.optimizer.type) {
-      this.be.zero(this.block + 2 * this.paramCount * this.fb, 2 * this.paramCount * this.fb);
+      this.be.zero(this.ptr('Ws', SECTION.state1), 2 * this.L.count * this.L.fb);
       this.steps = 0;
     }
     this.train = next;
   }
 
-  private runBatch(api: string, inputs: Inputs, targets: Targets, opts: RunOptions): BatchResult {
-    const { be, H, O } = this;
-    this.s0Rows = opts.initialStates ?? null;
-    try {
-      const { loss, parts } = this.runParts(api, inputs, targets, opts.train ? PASS_BACKWARD : PASS_LOSS);
-      const report = opts.train
-        ? this.applyStep(api, loss, opts.onNonFinite ?? this.train.onNonFinite)
-        : { applied: true, gradNorm: NaN, learningRate: NaN };
-      const out: BatchResult = {
-        loss, positions: 0, correct: 0, judged: 0, skipped: !report.applied,
-        gradNorm: report.gradNorm, learningRate: report.learningRate, padSteps: 0, allSteps: 0,
-      };
-      const fs = opts.finalStates ? new Float64Array(inputs.length * H) : null;
-      for (const { p, ws } of parts) {
-        const rows = this.config.returnSequences ? p.T * p.B : p.B;
-        const w = be.floats(ws.w, rows);
-        for (let r = 0; r < rows; r++) if (w[r] > 0) out.positions++;
-        const acc = countCorrect(this.config.outputActivation, be.floats(ws.y, rows * O), be.ints(ws.tgt, rows), be.floats(ws.tgt, rows * O), w, rows, O);
-        out.correct += acc.correct;
-        out.judged += acc.judged;
-        out.padSteps += p.T * p.B - p.steps;
-        out.allSteps += p.T * p.B;
-        if (fs) {
-          const sT = be.floats(ws.s + p.T * p.B * H * this.fb, p.B * H);
-          for (let q = 0; q < p.B; q++) fs.set(sT.subarray(q * H, (q + 1) * H), p.order[q] * H);
-        }
-      }
-      if (fs) out.finalStates = fs;
-      return out;
-    } finally {
-      this.s0Rows = null;
+  /** Params, optimizer state and step count: what belongs to the current weights (early stopping's best epoch). */
+  private saveState(): TrainingState {
+    const n = (SECTION.state2 + 1) * this.L.count;
+    return { sections: this.be.floats(this.block, n).slice(), steps: this.steps };
+  }
+
+  private restoreState(s: TrainingState): void {
+    // the grads section is scratch: restoring it too keeps this one copy
+    this.be.floats(this.block, s.sections.length).set(s.sections);
+    this.steps = s.steps;
+  }
+
+  private runBatch(api: string, seqs: Sequences, tg: TargetData, opts: RunOptions): BatchResult {
+    const be = this.be;
+    const c = this.config;
+    const O = c.outputSize;
+    const rng = this.rng.state;
+    const masks = opts.train ? drawMasks(c, this.A, seqs.lengths, this.rng, this.L.fb) : null;
+    const { loss, parts } = this.runParts(api, seqs, tg, opts.train ? PASS_BACKWARD : PASS_LOSS, opts.initialStates ?? null, masks);
+    const report = opts.train
+      ? this.applyStep(api, loss, opts.onNonFinite ?? this.train.onNonFinite, rng)
+      : { applied: true, gradNorm: NaN, learningRate: NaN };
+    const out: BatchResult = {
+      loss, positions: 0, correct: 0, judged: 0, skipped: !report.applied,
+      gradNorm: report.gradNorm, learningRate: report.learningRate, padSteps: 0, allSteps: 0,
+    };
+    for (const { p, ws } of parts) {
+      const rows = c.returnSequences ? p.T * p.B : p.B;
+      const w = be.floats(ws.w, rows);
+      for (let r = 0; r < rows; r++) if (w[r] > 0) out.positions++;
+      const acc = countCorrect(c.outputActivation, be.floats(ws.y, rows * O), be.ints(ws.tgt, rows), be.floats(ws.tgt, rows * O), w, rows, O);
+      out.correct += acc.correct;
+      out.judged += acc.judged;
+      out.padSteps += p.T * p.B - p.steps;
+      out.allSteps += p.T * p.B;
     }
+    if (opts.finalStates) out.finalStates = this.finalStates(parts, seqs.lengths.length);
+    return out;
   }
 
   /**
-   * Trains on a dataset for some epochs (async: it yields to the event loop between batches). Options and the history
-   * it returns are documented in src/train.ts (FitOptions, History).
+   * Trains on a dataset for some epochs (async: it yields to the event loop between batches). The dataset is read
+   * and checked once, before the first batch. Options and the history it returns: FitOptions, History.
    */
   fit(inputs: Inputs, targets: Targets, options?: FitOptions): Promise<History> {
     try {
@@ -808,19 +882,51 @@ export class SimpleRNN {
     return fitStream(this.host(), tokens, options);
   }
 
+  /**
+   * Loss per token (nats) and perplexity over one token stream read as one track with carried state, in chunks of
+   * seqLength steps: what fitStream reports as valLoss for its validationTokens. Changes nothing.
+   */
+  evaluateStream(tokens: ArrayLike<number>, options?: StreamEvaluateOptions): { loss: number; perplexity: number } {
+    this.live('evaluateStream');
+    return evaluateStream(this.host(), tokens, options);
+  }
+
   // ---- streaming inference and generation (src/generate.ts) ----
+
+  /** Streaming runs one direction forward: refused for models that read the sequence backwards. */
+  private checkStreamable(api: string): void {
+    if (this.A.dirs > 1) throw rangeError(api, 'model', 'is bidirectional; its reverse direction reads the sequence from its end, which a stream has not reached (use predict)');
+    if (this.config.goBackwards) throw rangeError(api, 'model', 'has goBackwards: it reads the sequence from its end, which a stream has not reached (use predict)');
+  }
 
   private getStepper(): Stepper {
     if (!this.stepper) {
-      this.stepper = new Stepper(this.be, this.config, { Ws: this.ptr('Ws'), bs: this.ptr('bs'), Wo: this.ptr('Wo'), bo: this.ptr('bo'), E: this.ptr('E') });
+      const A = this.A;
+      this.stepper = new Stepper(this.be, this.config, A.H, {
+        Ws: A.H.map((_, l) => this.ptr(`Ws${paramSuffix(l, 0)}`)), bs: A.H.map((_, l) => this.ptr(`bs${paramSuffix(l, 0)}`)),
+        Wo: this.ptr('Wo'), bo: this.ptr('bo'), E: this.ptr('E'),
+      });
     }
     return this.stepper;
   }
 
-  /** s^0 for step(): the learned s0, or zeros. */
+  /** The initial state vector (stateSize floats: every layer and direction): the learned s0s, or zeros. */
+  private s0Vector(): FloatArray {
+    const A = this.A;
+    const out = this.L.fb === 8 ? new Float64Array(A.stateSize) : new Float32Array(A.stateSize);
+    let at = 0;
+    for (let l = 0; l < A.L; l++) {
+      for (let d = 0; d < A.dirs; d++) {
+        out.set(this.view(`s0${paramSuffix(l, d)}`), at);
+        at += A.H[l];
+      }
+    }
+    return out;
+  }
+
+  /** s^0 for step(): the learned s0 (every layer's, concatenated: stateSize floats), or zeros. */
   initialState(): Float32Array {
-    this.live('initialState');
-    return this.view('s0').slice() as Float32Array;
+    return this.guarded('initialState', () => this.s0Vector() as Float32Array);
   }
 
   /**
@@ -830,71 +936,61 @@ export class SimpleRNN {
   step(state: ArrayLike<number>, input: number | ArrayLike<number>): { state: Float32Array; output: Float32Array } {
     const api = 'step';
     this.live(api);
-    const s = checkState(api, state, this.H);
-    const x = checkInput(api, input, this.config);
-    const st = this.getStepper();
-    st.setState(s);
-    st.advance(x);
-    return { state: st.stateCopy() as Float32Array, output: st.outputsCopy() as Float32Array };
+    this.checkStreamable(api);
+    const s = readState(api, state, this.A.stateSize, this.A.L > 1 ? 'stateSize' : 'hiddenSize');
+    const x = readInput(api, input, this.config);
+    return this.guarded(api, () => {
+      const st = this.getStepper();
+      st.setState(s);
+      st.advance(x);
+      return { state: st.stateCopy() as Float32Array, output: st.outputsCopy() as Float32Array };
+    });
   }
 
-  /** Generates tokens after a prompt (token models predicting the next token). See src/generate.ts GenerateOptions. */
+  /** Generates tokens after a prompt (token models predicting the next token). See GenerateOptions. */
   generate(options: GenerateOptions): number[] {
-    this.live('generate');
-    return generate(this.config, this.getStepper(), this.view('s0').slice(), this.rng, options);
+    const api = 'generate';
+    this.live(api);
+    this.checkStreamable(api);
+    const run = generate(this.config, options);
+    return this.guarded(api, () => run(this.getStepper(), this.s0Vector(), this.rng));
   }
 
   // ---- checkpoints (src/checkpoint.ts) ----
 
   /**
-   * The whole training state as bytes (README "Checkpoint format"): config, parameters, optimizer state, step count,
-   * RNG state, the optional metadata (any JSON value; default: this.metadata) and a CRC-32.
+   * The whole training state as bytes (docs/checkpoints.md): config, parameters, optimizer state, step count, RNG
+   * state, the optional metadata (any JSON value; default: this.metadata) and a CRC-32.
    */
   save(metadata: unknown = this.metadata): Uint8Array {
-    this.live('save');
-    const S = stateSections(this.train.optimizer.type);
-    const sections: FloatArray[] = [];
-    for (let k = 0; k <= S; k++) sections.push(this.be.floats(this.block + (k === 0 ? 0 : k + 1) * this.paramCount * this.fb, this.paramCount).slice());
-    const model = { ...this.config } as ModelConfig;
+    const api = 'save';
+    this.live(api);
+    const sections = this.guarded(api, () => {
+      const S = stateSections(this.train.optimizer.type);
+      const out: FloatArray[] = [];
+      for (let k = 0; k <= S; k++) out.push(this.be.floats(sectionPtr(this.block, this.L, k === 0 ? SECTION.params : SECTION.grads + k), this.L.count).slice());
+      return out;
+    });
     return encodeCheckpoint({
-      model, training: trainingOptionsOf(this.train), metadata, floatBytes: this.fb as 4 | 8, paramCount: this.paramCount,
-      sections, stepCount: this.steps, rngState: this.rng.state, skippedSteps: this.skipped,
+      model: { ...this.config }, training: trainingOptionsOf(this.train), metadata, floatBytes: this.L.fb as 4 | 8,
+      paramCount: this.L.count, sections, stepCount: this.steps, rngState: this.rng.state, skippedSteps: this.skipped,
     });
   }
 
   /**
-   * Restores a model from save()'s bytes, exactly: training continues as if uninterrupted. `backend` defaults to the
-   * one the model was saved from. A truncated, corrupted, wrong-version or mismatched file throws; nothing half-loads.
-   * `threads` is create's option (default 1; a checkpoint does not hold it: it belongs to the machine, not the model).
+   * Restores a model from save()'s bytes, exactly: training continues as if uninterrupted. A truncated, corrupted,
+   * wrong-version or mismatched file throws before any memory is allocated; nothing half-loads. Options: LoadOptions.
    */
-  static async load(
-    bytes: Uint8Array | ArrayBuffer, options: { backend?: 'wasm' | 'js'; threads?: number | 'auto'; simd?: SimdMode } = {},
-  ): Promise<SimpleRNN> {
+  static async load(bytes: Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<SimpleRNN> {
     const api = 'load';
-    if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object { backend, threads, simd }', options);
+    // the caller's options are the caller's errors, the file's config the file's
+    const o = readOptions(api, options, LOAD_KEYS);
+    const backend = o.backend === undefined ? undefined : oneOf(api, 'options.backend', o.backend, ['wasm', 'js', 'auto'] as const);
+    const threads = resolveThreads(api, o.threads);
+    const simd = resolveSimdOption(api, o.simd);
     const ck = decodeCheckpoint(bytes);
-    const m = ck.model as unknown as Record<string, unknown>;
-    const backend = options.backend ?? (m.backend as 'wasm' | 'js');
-    if (backend !== 'wasm' && backend !== 'js') throw typeError(api, 'options.backend', "'wasm' or 'js'", backend);
-    const precision = ck.floatBytes === 8 ? 'float64' : 'float32';
-    if (m.precision !== precision) {
-      throw rangeError(api, 'bytes', `is inconsistent: config precision is ${String(m.precision)} but the floats are ${ck.floatBytes}-byte`);
-    }
-    if (backend === 'wasm' && precision === 'float64') {
-      throw rangeError(api, 'options.backend', "= 'wasm' cannot hold a float64 checkpoint (saved from a js float64 model); use backend: 'js'");
-    }
-    resolveThreads(api, options.threads); // a bad threads or simd option is the caller's error, not the file's
-    if (options.simd !== undefined && options.simd !== 'strict' && options.simd !== 'relaxed') {
-      throw typeError(api, 'options.simd', "'strict' or 'relaxed'", options.simd);
-    }
-    const opts: Record<string, unknown> = { ...m, ...ck.training, backend, threads: options.threads, simd: options.simd };
-    for (const k of ['inputSize', 'vocabSize', 'embeddingSize']) if (opts[k] === 0) delete opts[k];
-    let model: SimpleRNN;
-    try {
-      model = await SimpleRNN.create(opts as unknown as SimpleRNNOptions);
-    } catch (e) {
-      throw rangeError(api, 'bytes', `holds a config this library cannot build: ${(e as Error).message}`);
-    }
+    const r = resolveCheckpoint(ck, backend);
+    const model = await SimpleRNN.build({ ...r, threads, simd });
     try {
       model.restore(ck);
     } catch (e) {
@@ -905,29 +1001,28 @@ export class SimpleRNN {
   }
 
   private restore(ck: Checkpoint): void {
-    const api = 'load';
-    if (ck.paramCount !== this.paramCount) {
-      throw rangeError(api, 'bytes', `is mismatched: its config describes ${this.paramCount} floats per section, the file holds ${ck.paramCount}`);
+    for (let k = 0; k < ck.sections.length; k++) {
+      this.be.floats(sectionPtr(this.block, this.L, k === 0 ? SECTION.params : SECTION.grads + k), this.L.count).set(ck.sections[k]);
     }
-    const S = stateSections(this.train.optimizer.type);
-    if (ck.sections.length !== S + 1) {
-      throw rangeError(api, 'bytes', `is mismatched: optimizer '${this.train.optimizer.type}' keeps ${S} state sections, the file holds ${ck.sections.length - 1}`);
-    }
-    if (!Number.isInteger(ck.stepCount) || ck.stepCount < 0) throw rangeError(api, 'bytes', `has step count ${ck.stepCount}; expected an integer >= 0`);
-    for (let k = 0; k < ck.paramCount; k++) {
-      if (!Number.isFinite(ck.sections[0][k])) throw rangeError(api, 'bytes', `has a non-finite parameter (${ck.sections[0][k]}) at float ${k}`);
-    }
-    for (let k = 0; k <= S; k++) this.be.floats(this.block + (k === 0 ? 0 : k + 1) * this.paramCount * this.fb, this.paramCount).set(ck.sections[k]);
     this.steps = ck.stepCount;
     this.skipped = ck.skippedSteps;
     this.rng.state = ck.rngState;
     this.metadata = ck.metadata;
   }
 
-  /** Frees the model's memory. Safe to call twice; afterwards every method throws. */
+  /** Frees the model's memory. Safe to call twice; afterwards every method throws. During a call it is deferred to the call's end. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.busy) {
+      this.disposeDeferred = true;
+      return;
+    }
+    this.release();
+  }
+
+  private release(): void {
+    this.disposeDeferred = false;
     this.pool?.dispose(); // the threads are idle between calls: their workspaces and grads are free to reuse
     this.pool = null;
     for (const lane of this.lanes) {
@@ -943,15 +1038,61 @@ export class SimpleRNN {
     this.block = 0;
   }
 
+  /** true after dispose(). */
   get isDisposed(): boolean {
     return this.disposed;
   }
-
-  private live(api: string): void {
-    if (this.disposed) throw stateError(api, 'model was disposed');
-  }
 }
 
-function structuredCloneConfig(c: TrainingConfig): Readonly<TrainingConfig> {
-  return Object.freeze({ ...c, optimizer: Object.freeze({ ...c.optimizer }), schedule: Object.freeze({ ...c.schedule }) });
+/**
+ * A checkpoint's config, resolved and checked against the floats it holds before anything is allocated: the model it
+ * describes must have exactly the file's paramCount floats per section and the optimizer's number of sections, its
+ * parameters and optimizer state must be finite (second moments >= 0), and its counters in range.
+ */
+function resolveCheckpoint(ck: Checkpoint, backend: 'wasm' | 'js' | 'auto' | undefined): Omit<ResolvedCreate, 'threads' | 'simd'> {
+  const api = 'load';
+  const m = ck.model as unknown as Record<string, unknown>;
+  const precision = ck.floatBytes === 8 ? 'float64' : 'float32';
+  if (m.precision !== precision) {
+    throw rangeError(api, 'bytes', `is inconsistent: config precision is ${String(m.precision)} but the floats are ${ck.floatBytes}-byte`);
+  }
+  if ((backend ?? m.backend) === 'wasm' && precision === 'float64') {
+    throw rangeError(api, 'options.backend', "= 'wasm' cannot hold a float64 checkpoint (saved from a js float64 model); use backend: 'js'");
+  }
+  let model: ModelConfig;
+  let training: TrainingConfig;
+  try {
+    for (const k of Object.keys(m)) {
+      // version-1 files also stored the learning rate here (the training options hold it)
+      if (k !== 'learningRate' && !(MODEL_KEYS as readonly string[]).includes(k)) throw rangeError(api, `config.model.${k}`, 'is not a model option');
+    }
+    const opts = storedModelOptions(m);
+    if (backend !== undefined) opts.backend = backend;
+    model = resolveModel(api, opts);
+    training = resolveTraining(api, readOptions(api, ck.training, TRAINING_KEYS, 'config.training') as TrainingOptions);
+  } catch (e) {
+    throw rangeError(api, 'bytes', `holds a config this library cannot build: ${(e as Error).message}`);
+  }
+  const L = paramLayout(model, ck.floatBytes);
+  if (ck.paramCount !== L.count) {
+    throw rangeError(api, 'bytes', `is mismatched: its config describes ${L.count} floats per section, the file holds ${ck.paramCount}`);
+  }
+  const S = stateSections(training.optimizer.type);
+  if (ck.sections.length !== S + 1) {
+    throw rangeError(api, 'bytes', `is mismatched: optimizer '${training.optimizer.type}' keeps ${S} state sections, the file holds ${ck.sections.length - 1}`);
+  }
+  if (!Number.isInteger(ck.stepCount) || ck.stepCount < 0 || ck.stepCount > 2 ** 53) {
+    throw rangeError(api, 'bytes', `has step count ${ck.stepCount}; expected an integer >= 0`);
+  }
+  // adam's v (its second section), and the single state of rmsprop and adagrad, are running means of g²
+  const squares = training.optimizer.type === 'adam' || training.optimizer.type === 'adamw' ? 2 : training.optimizer.type === 'rmsprop' || training.optimizer.type === 'adagrad' ? 1 : -1;
+  for (let s = 0; s < ck.sections.length; s++) {
+    const a = ck.sections[s];
+    const what = s === 0 ? 'parameter' : `optimizer state value (section ${s})`;
+    for (let k = 0; k < ck.paramCount; k++) {
+      if (!Number.isFinite(a[k])) throw rangeError(api, 'bytes', `has a non-finite ${what} (${a[k]}) at float ${k}`);
+      if (s === squares && a[k] < 0) throw rangeError(api, 'bytes', `has a negative ${what} (${a[k]}) at float ${k}; a running mean of squares is >= 0`);
+    }
+  }
+  return { model, training };
 }

@@ -2,8 +2,9 @@
 // update step that runs them on a backend (the math is in assembly/optim.ts and its JS twins).
 // One step, in order: finiteness check of loss and gradients -> clip by value -> clip by global norm -> update
 // (weight decay inside the update kernel) -> step count + 1. Nothing is written before the check passes.
-import type { Backend, Ptr } from './backend.js';
-import { NonFiniteError, rangeError, typeError } from './errors.js';
+import type { Backend, FloatArray, Ptr } from './backend.js';
+import { NonFiniteError, rangeError, stateError, typeError } from './errors.js';
+import { f32, int, oneOf, readOptions, type Range } from './options.js';
 
 export type OptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'];
@@ -131,100 +132,96 @@ export const TRAINING_KEYS: readonly (keyof TrainingOptions)[] = [
   'optimizer', 'learningRate', 'schedule', 'weightDecay', 'clipNorm', 'clipValue', 'onNonFinite',
 ];
 
-function num(api: string, field: string, v: unknown, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): number {
-  if (typeof v !== 'number') throw typeError(api, field, 'a number', v);
-  const ok = Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
-  if (!ok) {
-    const range = `${loOpen ? '(' : '['}${lo}, ${hi === Infinity ? '∞' : hi}${hiOpen ? ')' : ']'}`;
-    throw rangeError(api, field, `= ${v} is out of range; expected a number in ${range}`);
-  }
-  return v;
-}
+// Every hyper-parameter reaches the kernels as a float32: each is checked in its range both as given and as float32
+// (src/options.ts f32), so that 1e39 (Infinity in f32) or an epsilon of 1e-50 (0 in f32) is refused by name.
+const POSITIVE: Range = { min: 0, max: Infinity, minOpen: true };
+const NON_NEGATIVE: Range = { min: 0, max: Infinity };
+const DECAY: Range = { min: 0, max: 1, maxOpen: true };
 
-function posInt(api: string, field: string, v: unknown, lo: number): number {
-  if (typeof v !== 'number') throw typeError(api, field, `an integer >= ${lo}`, v);
-  if (!Number.isInteger(v) || v < lo) throw rangeError(api, field, `= ${v} is out of range; expected an integer >= ${lo}`);
-  return v;
-}
+const OPTIMIZER_KEYS: Record<OptimizerType, string[]> = {
+  sgd: [], momentum: ['momentum'], nesterov: ['momentum'], adam: ['beta1', 'beta2', 'epsilon'],
+  adamw: ['beta1', 'beta2', 'epsilon'], rmsprop: ['rho', 'epsilon'], adagrad: ['epsilon'],
+};
 
 export function resolveOptimizer(api: string, o: unknown, field = 'options.optimizer'): OptimizerConfig {
-  const spec = (typeof o === 'string' ? { type: o } : o) as Record<string, unknown> | null;
-  if (spec === null || typeof spec !== 'object' || !OPTIMIZER_TYPES.includes(spec.type as OptimizerType)) {
-    const names = OPTIMIZER_TYPES.map((t) => `'${t}'`).join(', ');
-    throw typeError(api, typeof o === 'object' && o !== null ? `${field}.type` : field, `one of ${names} (or an object with that type)`, typeof o === 'object' && o !== null ? (o as { type?: unknown }).type : o);
+  const names = OPTIMIZER_TYPES.map((t) => `'${t}'`).join(', ');
+  if (typeof o === 'string' || o === null || typeof o !== 'object') {
+    const type = oneOf(api, field, o, OPTIMIZER_TYPES);
+    return resolveOptimizer(api, { type }, field);
   }
-  const type = spec.type as OptimizerType;
-  const allowed: Record<OptimizerType, string[]> = {
-    sgd: [], momentum: ['momentum'], nesterov: ['momentum'], adam: ['beta1', 'beta2', 'epsilon'],
-    adamw: ['beta1', 'beta2', 'epsilon'], rmsprop: ['rho', 'epsilon'], adagrad: ['epsilon'],
-  };
-  for (const k of Object.keys(spec)) {
-    if (k !== 'type' && !allowed[type].includes(k)) {
-      throw rangeError(api, `${field}.${k}`, `is not an option of '${type}'; expected ${allowed[type].length ? allowed[type].join(', ') : 'no other key'}`);
-    }
-  }
-  const get = (k: string, dflt: number, lo: number, hi: number, loOpen: boolean, hiOpen: boolean) =>
-    allowed[type].includes(k) ? num(api, `${field}.${k}`, spec[k] ?? dflt, lo, hi, loOpen, hiOpen) : 0;
+  const type = (o as { type?: unknown }).type;
+  if (!OPTIMIZER_TYPES.includes(type as OptimizerType)) throw typeError(api, `${field}.type`, `one of ${names} (or an object with that type)`, type);
+  const t = type as OptimizerType;
+  const spec = readOptions(api, o, ['type', ...OPTIMIZER_KEYS[t]], field, `an option of '${t}'`);
+  if (spec.type !== t) throw stateError(api, `${field}.type changed while it was read`);
+  const get = (k: string, dflt: number, r: Range) => (OPTIMIZER_KEYS[t].includes(k) ? f32(api, `${field}.${k}`, spec[k as 'type'], r, dflt) : 0);
   return {
-    type,
-    momentum: get('momentum', 0.9, 0, 1, false, true),
-    beta1: get('beta1', 0.9, 0, 1, false, true),
-    beta2: get('beta2', 0.999, 0, 1, false, true),
-    epsilon: get('epsilon', 1e-8, 0, Infinity, true, true),
-    rho: get('rho', 0.9, 0, 1, false, true),
+    type: t,
+    momentum: get('momentum', 0.9, DECAY),
+    beta1: get('beta1', 0.9, DECAY),
+    beta2: get('beta2', 0.999, DECAY),
+    epsilon: get('epsilon', 1e-8, POSITIVE),
+    rho: get('rho', 0.9, DECAY),
   };
 }
 
+const SCHEDULE_KEYS: Record<string, string[]> = { constant: [], step: ['stepSize', 'gamma'], cosine: ['decaySteps', 'warmupSteps', 'minLearningRate'] };
+
 export function resolveSchedule(api: string, o: unknown, field = 'options.schedule'): ScheduleConfig {
-  const spec = (typeof o === 'string' ? { type: o } : o) as Record<string, unknown> | null;
   const none: ScheduleConfig = { type: 'constant', stepSize: 0, gamma: 0, decaySteps: 0, warmupSteps: 0, minLearningRate: 0 };
-  if (spec === null || typeof spec !== 'object' || !['constant', 'step', 'cosine'].includes(spec.type as string)) {
-    throw typeError(api, field, "'constant', { type: 'step', stepSize, gamma } or { type: 'cosine', decaySteps, warmupSteps, minLearningRate }", o);
+  const expected = "'constant', { type: 'step', stepSize, gamma } or { type: 'cosine', decaySteps, warmupSteps, minLearningRate }";
+  if (o === 'constant') return none;
+  if (o === null || typeof o !== 'object' || !['constant', 'step', 'cosine'].includes((o as { type?: unknown }).type as string)) {
+    throw typeError(api, field, expected, o);
   }
-  const allowed: Record<string, string[]> = { constant: [], step: ['stepSize', 'gamma'], cosine: ['decaySteps', 'warmupSteps', 'minLearningRate'] };
-  for (const k of Object.keys(spec)) {
-    if (k !== 'type' && !allowed[spec.type as string].includes(k)) {
-      throw rangeError(api, `${field}.${k}`, `is not an option of the '${spec.type}' schedule; expected ${allowed[spec.type as string].join(', ') || 'no other key'}`);
-    }
+  const type = (o as { type: string }).type;
+  const spec = readOptions(api, o, ['type', ...SCHEDULE_KEYS[type]], field, `an option of the '${type}' schedule`) as Record<string, unknown>;
+  if (spec.type !== type) throw stateError(api, `${field}.type changed while it was read`);
+  if (type === 'step') {
+    return {
+      ...none, type: 'step',
+      stepSize: int(api, `${field}.stepSize`, spec.stepSize, 1, Infinity),
+      gamma: f32(api, `${field}.gamma`, spec.gamma, { min: 0, max: 1, minOpen: true }, 0.1),
+    };
   }
-  if (spec.type === 'step') {
-    return { ...none, type: 'step', stepSize: posInt(api, `${field}.stepSize`, spec.stepSize, 1), gamma: num(api, `${field}.gamma`, spec.gamma ?? 0.1, 0, 1, true, false) };
-  }
-  if (spec.type === 'cosine') {
+  if (type === 'cosine') {
     return {
       ...none,
       type: 'cosine',
-      decaySteps: posInt(api, `${field}.decaySteps`, spec.decaySteps, 1),
-      warmupSteps: posInt(api, `${field}.warmupSteps`, spec.warmupSteps ?? 0, 0),
-      minLearningRate: num(api, `${field}.minLearningRate`, spec.minLearningRate ?? 0, 0, Infinity, false, true),
+      decaySteps: int(api, `${field}.decaySteps`, spec.decaySteps, 1, Infinity),
+      warmupSteps: int(api, `${field}.warmupSteps`, spec.warmupSteps, 0, Infinity, 0),
+      minLearningRate: f32(api, `${field}.minLearningRate`, spec.minLearningRate, NON_NEGATIVE, 0),
     };
   }
   return none;
 }
 
-/** Resolves training options over a base (the defaults, or the model's current config). */
+/** The resolved training options before any change: plain SGD at 0.01, constant. */
+export function defaultTraining(): TrainingConfig {
+  return {
+    optimizer: resolveOptimizer('create', 'sgd'),
+    learningRate: 0.01,
+    schedule: resolveSchedule('create', 'constant'),
+    weightDecay: 0,
+    clipNorm: 0,
+    clipValue: 0,
+    onNonFinite: 'throw',
+  };
+}
+
+/**
+ * Resolves training options over a base (the defaults, or the model's current config). `o` is a snapshot read once
+ * by the caller (src/options.ts readOptions), or an object of the training keys only.
+ */
 export function resolveTraining(api: string, o: TrainingOptions, base?: TrainingConfig, prefix = 'options'): TrainingConfig {
-  const cfg: TrainingConfig = base
-    ? { ...base }
-    : {
-        optimizer: resolveOptimizer(api, 'sgd'),
-        learningRate: 0.01,
-        schedule: resolveSchedule(api, 'constant'),
-        weightDecay: 0,
-        clipNorm: 0,
-        clipValue: 0,
-        onNonFinite: 'throw',
-      };
+  const cfg: TrainingConfig = base ? { ...base } : defaultTraining();
   if (o.optimizer !== undefined) cfg.optimizer = resolveOptimizer(api, o.optimizer, `${prefix}.optimizer`);
-  if (o.learningRate !== undefined) cfg.learningRate = num(api, `${prefix}.learningRate`, o.learningRate, 0, Infinity, true, true);
+  if (o.learningRate !== undefined) cfg.learningRate = f32(api, `${prefix}.learningRate`, o.learningRate, POSITIVE);
   if (o.schedule !== undefined) cfg.schedule = resolveSchedule(api, o.schedule, `${prefix}.schedule`);
-  if (o.weightDecay !== undefined) cfg.weightDecay = num(api, `${prefix}.weightDecay`, o.weightDecay, 0, Infinity, false, true);
-  if (o.clipNorm !== undefined) cfg.clipNorm = num(api, `${prefix}.clipNorm`, o.clipNorm, 0, Infinity, true, true);
-  if (o.clipValue !== undefined) cfg.clipValue = num(api, `${prefix}.clipValue`, o.clipValue, 0, Infinity, true, true);
-  if (o.onNonFinite !== undefined) {
-    if (o.onNonFinite !== 'throw' && o.onNonFinite !== 'skip') throw typeError(api, `${prefix}.onNonFinite`, "'throw' or 'skip'", o.onNonFinite);
-    cfg.onNonFinite = o.onNonFinite;
-  }
+  if (o.weightDecay !== undefined) cfg.weightDecay = f32(api, `${prefix}.weightDecay`, o.weightDecay, NON_NEGATIVE);
+  if (o.clipNorm !== undefined) cfg.clipNorm = f32(api, `${prefix}.clipNorm`, o.clipNorm, POSITIVE);
+  if (o.clipValue !== undefined) cfg.clipValue = f32(api, `${prefix}.clipValue`, o.clipValue, POSITIVE);
+  if (o.onNonFinite !== undefined) cfg.onNonFinite = oneOf(api, `${prefix}.onNonFinite`, o.onNonFinite, ['throw', 'skip'] as const);
   if (cfg.schedule.type === 'cosine' && cfg.schedule.minLearningRate > cfg.learningRate) {
     throw rangeError(api, `${prefix}.schedule.minLearningRate`, `= ${cfg.schedule.minLearningRate} exceeds learningRate = ${cfg.learningRate}`);
   }
@@ -280,10 +277,14 @@ export interface UpdateSections {
   s2: Ptr;
   /** Floats of each section that are updated (the trainable prefix). */
   n: number;
+  /** State sections the optimizer uses (stateSections of its type). */
+  stateSections: number;
+  /** Room for (1 + stateSections) * n floats, off the backend's memory: the copy an update is rolled back to. */
+  backup: FloatArray;
 }
 
 export interface StepReport {
-  /** false when the step was skipped (non-finite loss or gradient, onNonFinite 'skip'). */
+  /** false when the step was skipped (non-finite loss, gradient or update, onNonFinite 'skip'). */
   applied: boolean;
   /** ‖g‖₂ before clipping (NaN or Infinity when it was not finite). */
   gradNorm: number;
@@ -291,17 +292,28 @@ export interface StepReport {
   learningRate: number;
 }
 
+/** Index of the first non-finite value of a view, or -1. */
+function firstNonFinite(a: FloatArray): number {
+  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return k;
+  return -1;
+}
+
 /**
- * Checks, clips and applies one update; `t` is the number of updates applied so far. It writes nothing (not even the
- * grads) unless the loss and the gradients are finite. The caller increments its step count when `applied`.
+ * Checks, clips and applies one update; `t` is the number of updates applied so far. A transaction: it writes
+ * nothing (not even the grads) unless the loss and the gradients are finite, and when the update leaves a parameter
+ * or an optimizer state that is not finite (an overflow in float32 with finite settings), params and state are put
+ * back exactly as they were. The caller increments its step count when `applied`.
  */
 export function optimizerStep(be: Backend, sec: UpdateSections, cfg: TrainingConfig, t: number, loss: number, api: string, mode: NonFiniteMode): StepReport {
   const { params, grads, s1, s2, n } = sec;
   let ss = be.sumSquares(grads, n);
   const gradNorm = Math.sqrt(ss);
-  if (!Number.isFinite(loss) || !Number.isFinite(ss)) {
+  const refuse = (what: string): StepReport => {
     if (mode === 'skip') return { applied: false, gradNorm, learningRate: NaN };
-    throw new NonFiniteError(api, Number.isFinite(loss) ? `the gradient (norm ${gradNorm})` : `the loss (${loss})`);
+    throw new NonFiniteError(api, what);
+  };
+  if (!Number.isFinite(loss) || !Number.isFinite(ss)) {
+    return refuse(Number.isFinite(loss) ? `the gradient (norm ${gradNorm})` : `the loss (${loss})`);
   }
   if (cfg.clipValue > 0) {
     be.clipByValue(grads, n, cfg.clipValue);
@@ -311,7 +323,22 @@ export function optimizerStep(be: Backend, sec: UpdateSections, cfg: TrainingCon
     const norm = Math.sqrt(ss);
     if (norm > cfg.clipNorm) be.scale(grads, n, cfg.clipNorm / norm);
   }
+  const sections = [params, s1, s2].slice(0, 1 + sec.stateSections);
+  sections.forEach((p, k) => sec.backup.set(be.floats(p, n), k * n));
   const lr = learningRateAt(cfg, t);
+  update(be, sec, cfg, t, lr);
+  for (let k = 0; k < sections.length; k++) {
+    const bad = firstNonFinite(be.floats(sections[k], n));
+    if (bad < 0) continue;
+    const got = be.floats(sections[k], n)[bad];
+    sections.forEach((p, j) => be.floats(p, n).set(sec.backup.subarray(j * n, (j + 1) * n)));
+    return refuse(`the update (it would set ${k === 0 ? 'parameter' : `optimizer state ${k}`} float ${bad} to ${got})`);
+  }
+  return { applied: true, gradNorm, learningRate: lr };
+}
+
+function update(be: Backend, sec: UpdateSections, cfg: TrainingConfig, t: number, lr: number): void {
+  const { params, grads, s1, s2, n } = sec;
   const o = cfg.optimizer;
   const wd = cfg.weightDecay;
   switch (o.type) {
@@ -338,5 +365,4 @@ export function optimizerStep(be: Backend, sec: UpdateSections, cfg: TrainingCon
       be.adagradUpdate(params, s1, grads, n, lr, o.epsilon, wd);
       break;
   }
-  return { applied: true, gradNorm, learningRate: lr };
 }

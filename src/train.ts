@@ -2,10 +2,12 @@
 // draws from the model's seeded Rng, so one seed gives the same history run after run on a backend.
 // The loops are async and yield to the event loop between batches; an AbortSignal stops them between batches.
 import type { FloatArray } from './backend.js';
-import { validateInputs, validateTargets, type Inputs, type Targets, type Target } from './batch.js';
+import { readTokens, selectBatch, type Inputs, type Sequences, type TargetData, type Targets } from './batch.js';
+import type { ModelConfig } from './config.js';
 import { rangeError, typeError } from './errors.js';
-import type { SimpleRNN } from './model.js';
+import { bool, checkKeys, fn, int, num, oneOf, readOptions } from './options.js';
 import { TRAINING_KEYS, type TrainingOptions, type NonFiniteMode } from './optim.js';
+import type { Rng } from './random.js';
 
 // ---- the model side: one batch, run by SimpleRNN (src/model.ts) ----
 
@@ -36,12 +38,25 @@ export interface BatchResult {
   finalStates?: Float64Array;
 }
 
-/** What fit / evaluate / fitStream need of a model beyond its public API. */
+/** Params, optimizer state and step count of a model at one moment (early stopping's best epoch). */
+export interface TrainingState {
+  sections: FloatArray;
+  steps: number;
+}
+
+/** What fit / evaluate / fitStream need of a model (SimpleRNN provides it; this module never imports the model). */
 export interface TrainHost {
-  model: SimpleRNN;
-  run(api: string, inputs: Inputs, targets: Targets, opts: RunOptions): BatchResult;
+  config: Readonly<ModelConfig>;
+  rng: Rng;
+  /** Reads and checks a dataset's inputs / targets once (src/batch.ts readInputs / readTargets with the model's spec). */
+  readInputs(api: string, inputs: unknown, field: string): Sequences;
+  readTargets(api: string, targets: unknown, lengths: Int32Array, field: string): TargetData;
+  /** One batch of already-read data: forward and loss, and with opts.train backward and an optimizer step. */
+  run(api: string, seqs: Sequences, tg: TargetData, opts: RunOptions): BatchResult;
   /** Applies training options (optimizer, learningRate, schedule, ...) from now on. */
   configure(api: string, o: TrainingOptions, prefix: string): void;
+  saveState(api: string): TrainingState;
+  restoreState(api: string, s: TrainingState): void;
 }
 
 /**
@@ -93,28 +108,13 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   }
 }
 
-function intOpt(api: string, field: string, v: unknown, dflt: number, lo: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number') throw typeError(api, field, `an integer >= ${lo}`, v);
-  if (!Number.isInteger(v) || v < lo) throw rangeError(api, field, `= ${v} is out of range; expected an integer >= ${lo}`);
-  return v;
-}
-
-function boolOpt(api: string, field: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw typeError(api, field, 'a boolean', v);
-  return v;
-}
-
-/** options.callbacks: an object whose onBatchEnd / onEpochEnd, when given, are functions. */
-function checkCallbacks<C extends { onBatchEnd?: unknown; onEpochEnd?: unknown }>(api: string, callbacks: C | undefined): C {
-  const cb = callbacks ?? ({} as C);
-  if (cb === null || typeof cb !== 'object') throw typeError(api, 'options.callbacks', 'an object { onBatchEnd, onEpochEnd }', cb);
-  checkKeys(api, cb, ['onBatchEnd', 'onEpochEnd'], 'options.callbacks');
-  for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
-    if (cb[k] !== undefined && typeof cb[k] !== 'function') throw typeError(api, `options.callbacks.${k}`, 'a function', cb[k]);
-  }
-  return cb;
+/** options.callbacks: an object whose onBatchEnd / onEpochEnd, when given, are functions (read once). */
+function readCallbacks<C extends { onBatchEnd?: unknown; onEpochEnd?: unknown }>(api: string, callbacks: unknown): C {
+  const cb = readOptions(api, callbacks, ['onBatchEnd', 'onEpochEnd'], 'options.callbacks');
+  return {
+    onBatchEnd: fn(api, 'options.callbacks.onBatchEnd', cb.onBatchEnd),
+    onEpochEnd: fn(api, 'options.callbacks.onEpochEnd', cb.onEpochEnd),
+  } as C;
 }
 
 function checkSignal(api: string, signal: unknown): AbortSignal | undefined {
@@ -124,17 +124,12 @@ function checkSignal(api: string, signal: unknown): AbortSignal | undefined {
   throw typeError(api, 'options.signal', 'an AbortSignal', signal);
 }
 
-/** Rejects unknown option keys (a typo such as `epoch` would otherwise be ignored silently). */
-export function checkKeys(api: string, o: object, allowed: readonly string[], field = 'options'): void {
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw rangeError(api, `${field}.${k}`, `is not an option; expected one of ${allowed.join(', ')}`);
-  }
-}
+export { checkKeys };
 
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'bucketByLength', 'validationData', 'validationSplit', 'earlyStopping', 'callbacks', 'signal', ...TRAINING_KEYS];
 const STREAM_KEYS = ['seqLength', 'batchSize', 'epochs', 'validationTokens', 'callbacks', 'signal', ...TRAINING_KEYS];
 
-function pickTraining(o: Record<string, unknown>): TrainingOptions | null {
+function pickTraining(o: Partial<Record<string, unknown>>): TrainingOptions | null {
   const t: Record<string, unknown> = {};
   let any = false;
   for (const k of TRAINING_KEYS) {
@@ -242,20 +237,17 @@ export interface History {
   bestEpoch?: number;
 }
 
+/** A dataset read and checked once: batches select from these copies and are never checked again. */
 interface Dataset {
-  inputs: Inputs;
-  targets: Targets;
-  lengths: Int32Array;
+  seqs: Sequences;
+  tg: TargetData;
 }
 
-function select(d: Dataset, idx: ArrayLike<number>): { inputs: Inputs; targets: Targets } {
-  const inputs = new Array(idx.length);
-  const targets = new Array(idx.length);
-  for (let k = 0; k < idx.length; k++) {
-    inputs[k] = d.inputs[idx[k]];
-    targets[k] = d.targets[idx[k]];
-  }
-  return { inputs: inputs as Inputs, targets: targets as Targets };
+const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, k) => a + k);
+
+function select(d: Dataset, idx: ArrayLike<number>): Dataset {
+  const r = selectBatch(d.seqs, d.tg, idx);
+  return { seqs: r.seqs, tg: r.tg! };
 }
 
 /**
@@ -263,7 +255,7 @@ function select(d: Dataset, idx: ArrayLike<number>): { inputs: Inputs; targets: 
  * pieces. With bucketing: the shuffled order stably sorted by length (so equal lengths stay in random order), cut,
  * and the batch order shuffled. Every index appears exactly once.
  */
-export function epochBatches(lengths: Int32Array, batchSize: number, shuffle: boolean, bucket: boolean, rng: SimpleRNN['rng']): Int32Array[] {
+export function epochBatches(lengths: Int32Array, batchSize: number, shuffle: boolean, bucket: boolean, rng: Rng): Int32Array[] {
   const n = lengths.length;
   const order = new Int32Array(n);
   for (let k = 0; k < n; k++) order[k] = k;
@@ -279,14 +271,9 @@ export function epochBatches(lengths: Int32Array, batchSize: number, shuffle: bo
   return batches;
 }
 
-function dataset(api: string, model: SimpleRNN, inputs: Inputs, targets: Targets, field: string): Dataset {
-  const c = model.config;
-  const spec = { inputSize: c.inputSize, vocabSize: c.vocabSize };
-  const p = validateInputs(api, inputs, spec, `${field}inputs`);
-  validateTargets(api, targets, p, {
-    outputSize: c.outputSize, softmax: c.outputActivation === 'softmax', sigmoid: c.outputActivation === 'sigmoid', returnSequences: c.returnSequences,
-  }, `${field}targets`);
-  return { inputs, targets, lengths: p.lengths };
+function dataset(host: TrainHost, api: string, inputs: unknown, targets: unknown, field: string): Dataset {
+  const seqs = host.readInputs(api, inputs, `${field}inputs`);
+  return { seqs, tg: host.readTargets(api, targets, seqs.lengths, `${field}targets`) };
 }
 
 interface EvalResult {
@@ -299,14 +286,15 @@ function evaluateData(host: TrainHost, api: string, d: Dataset, batchSize: numbe
   let positions = 0;
   let correct = 0;
   let judged = 0;
-  const n = d.lengths.length;
+  const lengths = d.seqs.lengths;
+  const n = lengths.length;
   // by length, so that evaluation spends little on padding; the result does not depend on the order beyond rounding
   const order = new Int32Array(n);
   for (let k = 0; k < n; k++) order[k] = k;
-  order.sort((a, b) => d.lengths[b] - d.lengths[a] || a - b);
+  order.sort((a, b) => lengths[b] - lengths[a] || a - b);
   for (let k = 0; k < n; k += batchSize) {
-    const { inputs, targets } = select(d, order.subarray(k, Math.min(n, k + batchSize)));
-    const r = host.run(api, inputs, targets, { train: false });
+    const part = select(d, order.subarray(k, Math.min(n, k + batchSize)));
+    const r = host.run(api, part.seqs, part.tg, { train: false });
     lossSum += r.loss * r.positions;
     positions += r.positions;
     correct += r.correct;
@@ -323,73 +311,66 @@ export interface EvaluateOptions {
 }
 
 /** Loss (mean over real positions) and accuracy (softmax / sigmoid outputs) on a dataset; changes nothing. */
-export function evaluate(host: TrainHost, inputs: Inputs, targets: Targets, options: EvaluateOptions = {}): EvalResult {
+export function evaluate(host: TrainHost, inputs: Inputs, targets: Targets, options?: EvaluateOptions): EvalResult {
   const api = 'evaluate';
-  if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
-  checkKeys(api, options, ['batchSize']);
-  const batchSize = intOpt(api, 'options.batchSize', options.batchSize, 256, 1);
-  return evaluateData(host, api, dataset(api, host.model, inputs, targets, ''), batchSize);
+  const o = readOptions(api, options, ['batchSize']);
+  const batchSize = int(api, 'options.batchSize', o.batchSize, 1, Infinity, 256);
+  return evaluateData(host, api, dataset(host, api, inputs, targets, ''), batchSize);
 }
 
-export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, options: FitOptions = {}): Promise<History> {
+export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, options?: FitOptions): Promise<History> {
   const api = 'fit';
-  const model = host.model;
-  if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
-  const o = options;
-  checkKeys(api, o, FIT_KEYS);
-  const epochs = intOpt(api, 'options.epochs', o.epochs, 1, 0);
-  const batchSize = intOpt(api, 'options.batchSize', o.batchSize, 32, 1);
-  const shuffle = boolOpt(api, 'options.shuffle', o.shuffle, true);
-  const bucket = boolOpt(api, 'options.bucketByLength', o.bucketByLength, false);
+  const o = readOptions(api, options, FIT_KEYS) as Partial<Record<(typeof FIT_KEYS)[number], unknown>>;
+  const epochs = int(api, 'options.epochs', o.epochs, 0, Infinity, 1);
+  const batchSize = int(api, 'options.batchSize', o.batchSize, 1, Infinity, 32);
+  const shuffle = bool(api, 'options.shuffle', o.shuffle, true);
+  const bucket = bool(api, 'options.bucketByLength', o.bucketByLength, false);
   const signal = checkSignal(api, o.signal);
-  const cb = checkCallbacks(api, o.callbacks);
+  const cb = readCallbacks<FitCallbacks>(api, o.callbacks);
   if (o.validationData !== undefined && o.validationSplit !== undefined) {
     throw rangeError(api, 'options.validationSplit', 'cannot be given together with options.validationData; expected one of them');
   }
-  let train = dataset(api, model, inputs, targets, '');
+  let train = dataset(host, api, inputs, targets, '');
   let val: Dataset | null = null;
   if (o.validationSplit !== undefined) {
-    const f = o.validationSplit;
-    if (typeof f !== 'number' || !(f > 0 && f < 1)) throw rangeError(api, 'options.validationSplit', `= ${String(f)} is out of range; expected a number in (0, 1)`);
-    const n = train.lengths.length;
+    const f = num(api, 'options.validationSplit', o.validationSplit, { min: 0, max: 1, minOpen: true, maxOpen: true });
+    const n = train.seqs.lengths.length;
     const nVal = Math.floor(n * f);
     if (nVal < 1 || nVal >= n) {
       throw rangeError(api, 'options.validationSplit', `= ${f} of ${n} sequences leaves ${nVal} for validation and ${n - nVal} for training; expected at least 1 of each`);
     }
     const all = train;
-    const idx = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, k) => a + k);
-    const tr = select(all, idx(0, n - nVal));
-    const va = select(all, idx(n - nVal, n));
-    train = { ...tr, lengths: all.lengths.slice(0, n - nVal) };
-    val = { ...va, lengths: all.lengths.slice(n - nVal) };
+    train = select(all, range(0, n - nVal));
+    val = select(all, range(n - nVal, n));
   } else if (o.validationData !== undefined) {
     const vd = o.validationData;
     if (!Array.isArray(vd) || vd.length !== 2) throw typeError(api, 'options.validationData', 'a pair [inputs, targets]', vd);
-    val = dataset(api, model, vd[0], vd[1], 'validationData.');
+    const [vi, vt] = vd as unknown[];
+    val = dataset(host, api, vi, vt, 'validationData.');
   }
   let es: Required<EarlyStoppingOptions> | null = null;
   if (o.earlyStopping !== undefined && o.earlyStopping !== false) {
-    const e = o.earlyStopping === true ? {} : o.earlyStopping;
-    if (e === null || typeof e !== 'object') throw typeError(api, 'options.earlyStopping', 'true or { monitor, patience, minDelta, restoreBestWeights }', e);
-    checkKeys(api, e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights'], 'options.earlyStopping');
-    const monitor = e.monitor ?? (val ? 'valLoss' : 'loss');
-    if (monitor !== 'loss' && monitor !== 'valLoss') throw typeError(api, 'options.earlyStopping.monitor', "'loss' or 'valLoss'", monitor);
-    if (monitor === 'valLoss' && !val) throw rangeError(api, 'options.earlyStopping.monitor', "= 'valLoss' needs validationData or validationSplit");
-    const minDelta = e.minDelta ?? 0;
-    if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw rangeError(api, 'options.earlyStopping.minDelta', `= ${String(minDelta)} is out of range; expected a number >= 0`);
+    const field = 'options.earlyStopping';
+    if (o.earlyStopping !== true && (o.earlyStopping === null || typeof o.earlyStopping !== 'object')) {
+      throw typeError(api, field, 'true or { monitor, patience, minDelta, restoreBestWeights }', o.earlyStopping);
+    }
+    const e = readOptions(api, o.earlyStopping === true ? {} : o.earlyStopping, ['monitor', 'patience', 'minDelta', 'restoreBestWeights'], field);
+    const monitor = oneOf(api, `${field}.monitor`, e.monitor, ['loss', 'valLoss'] as const, val ? 'valLoss' : 'loss');
+    if (monitor === 'valLoss' && !val) throw rangeError(api, `${field}.monitor`, "= 'valLoss' needs validationData or validationSplit");
     es = {
       monitor,
-      patience: intOpt(api, 'options.earlyStopping.patience', e.patience, 0, 0),
-      minDelta,
-      restoreBestWeights: boolOpt(api, 'options.earlyStopping.restoreBestWeights', e.restoreBestWeights, false),
+      patience: int(api, `${field}.patience`, e.patience, 0, Infinity, 0),
+      minDelta: num(api, `${field}.minDelta`, e.minDelta, { min: 0, max: Infinity }, 0),
+      restoreBestWeights: bool(api, `${field}.restoreBestWeights`, e.restoreBestWeights, false),
     };
   }
+  const mode = o.onNonFinite === undefined ? undefined : oneOf(api, 'options.onNonFinite', o.onNonFinite, ['throw', 'skip'] as const);
   throwIfAborted(signal); // before anything changes
-  const t = pickTraining(o as Record<string, unknown>);
+  const t = pickTraining(o);
   if (t) host.configure(api, t, 'options');
-  const mode = o.onNonFinite;
 
-  const kind = model.config.outputActivation;
+
+  const kind = host.config.outputActivation;
   const hasAcc = kind !== 'linear';
   const h: History = { epochs: 0, loss: [], paddingFraction: [], skippedBatches: [], learningRate: [], stoppedEarly: false };
   if (hasAcc) h.accuracy = [];
@@ -398,10 +379,10 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
     if (hasAcc) h.valAccuracy = [];
   }
   let best = Infinity;
-  let bestParams: ReturnType<SimpleRNN['getParams']> | null = null;
+  let bestState: TrainingState | null = null;
   let wait = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const batches = epochBatches(train.lengths, batchSize, shuffle, bucket, model.rng);
+    const batches = epochBatches(train.seqs.lengths, batchSize, shuffle, bucket, host.rng);
     let lossSum = 0;
     let positions = 0;
     let correct = 0;
@@ -415,7 +396,7 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
       throwIfAborted(signal);
       const idx = batches[b];
       const sel = select(train, idx);
-      const r = host.run(api, sel.inputs, sel.targets, { train: true, onNonFinite: mode });
+      const r = host.run(api, sel.seqs, sel.tg, { train: true, onNonFinite: mode });
       pad += r.padSteps;
       all += r.allSteps;
       if (r.skipped) skipped++;
@@ -454,10 +435,10 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
         best = cur;
         h.bestEpoch = epoch;
         wait = 0;
-        if (es.restoreBestWeights) bestParams = model.getParams();
+        if (es.restoreBestWeights) bestState = host.saveState(api);
       } else if (++wait > es.patience) {
         h.stoppedEarly = epoch + 1 < epochs;
-        if (bestParams) model.setParams(bestParams);
+        if (bestState) host.restoreState(api, bestState);
         break;
       }
     }
@@ -510,21 +491,12 @@ export interface StreamHistory {
   learningRate: number[];
 }
 
-function tokenStream(api: string, model: SimpleRNN, tokens: unknown, field: string): Int32Array {
-  const V = model.config.vocabSize;
+/** Reads a token stream once, checking every id (src/batch.ts readTokens). */
+function tokenStream(host: TrainHost, api: string, tokens: unknown, field: string): Int32Array {
   if (!Array.isArray(tokens) && !(ArrayBuffer.isView(tokens) && !(tokens instanceof Float32Array) && !(tokens instanceof Float64Array) && !(tokens instanceof DataView))) {
     throw typeError(api, field, 'a token stream (number[] or an integer typed array)', tokens);
   }
-  const a = tokens as ArrayLike<number>;
-  const out = new Int32Array(a.length);
-  for (let k = 0; k < a.length; k++) {
-    const id = a[k];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= V) {
-      throw rangeError(api, `${field}[${k}]`, `= ${String(id)} is not a token id; expected an integer in [0, vocabSize=${V})`);
-    }
-    out[k] = id;
-  }
-  return out;
+  return readTokens(api, field, tokens, host.config.vocabSize);
 }
 
 /** Cuts a stream into B tracks of L = floor((n - 1) / B) inputs each; track b reads tokens[b L .. b L + L]. */
@@ -532,44 +504,78 @@ function tracks(stream: Int32Array, B: number): number {
   return Math.floor((stream.length - 1) / B);
 }
 
-/** Loss per character over a stream, one track with carried state, no gradient. */
-function streamLoss(host: TrainHost, api: string, stream: Int32Array, seqLength: number): number {
+/** A chunk of tracks as an already-checked batch: inputs stream[start .. start+len), targets shifted by one. */
+function chunk(stream: Int32Array, starts: number[], len: number): { seqs: Sequences; tg: TargetData } {
+  const data = starts.map((at) => stream.subarray(at, at + len));
+  const lengths = new Int32Array(starts.length).fill(len);
+  return { seqs: { data, lengths }, tg: { data: starts.map((at) => stream.subarray(at + 1, at + 1 + len)) } };
+}
+
+/**
+ * Loss per token over a stream read as one track with carried state, chunks of seqLength steps, no gradient:
+ * fitStream's validation loss (and evaluateStream's). Each chunk starts from the state the previous one ended in.
+ */
+function carriedStreamLoss(host: TrainHost, api: string, stream: Int32Array, seqLength: number): number {
   const L = stream.length - 1;
   let states: Float64Array | null = null;
   let sum = 0;
   for (let at = 0; at < L; at += seqLength) {
     const len = Math.min(seqLength, L - at);
-    const r = host.run(api, [stream.subarray(at, at + len)], [stream.subarray(at + 1, at + 1 + len) as unknown as Target[]], { train: false, initialStates: states, finalStates: true });
+    const { seqs, tg } = chunk(stream, [at], len);
+    const r = host.run(api, seqs, tg, { train: false, initialStates: states, finalStates: true });
     sum += r.loss * len;
     states = r.finalStates!;
   }
   return sum / L;
 }
 
-export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, options: FitStreamOptions = {}): Promise<StreamHistory> {
-  const api = 'fitStream';
-  const model = host.model;
-  const c = model.config;
+function checkNextToken(api: string, c: Readonly<ModelConfig>): void {
+  if (c.bidirectional || c.goBackwards) {
+    throw rangeError(api, 'model', `is ${c.bidirectional ? 'bidirectional' : 'goBackwards'}: it reads each chunk from its end, so a carried state cannot continue a stream (train it with fit on windows)`);
+  }
   if (!c.vocabSize || !c.returnSequences || c.outputActivation !== 'softmax' || c.outputSize !== c.vocabSize) {
     throw rangeError(api, 'model', `must be a next-token model: vocabSize, returnSequences: true, outputActivation: 'softmax' and outputSize = vocabSize; got vocabSize=${c.vocabSize}, returnSequences=${c.returnSequences}, outputActivation='${c.outputActivation}', outputSize=${c.outputSize}`);
   }
-  if (options === null || typeof options !== 'object') throw typeError(api, 'options', 'an options object', options);
-  const o = options;
-  checkKeys(api, o, STREAM_KEYS);
-  const seqLength = intOpt(api, 'options.seqLength', o.seqLength, 25, 1);
-  const B = intOpt(api, 'options.batchSize', o.batchSize, 1, 1);
-  const epochs = intOpt(api, 'options.epochs', o.epochs, 1, 0);
+}
+
+/** Options of SimpleRNN.evaluateStream. */
+export interface StreamEvaluateOptions {
+  /** Steps per chunk (the state is carried across chunks, so this only bounds the workspace). Default 25. */
+  seqLength?: number;
+}
+
+/** Loss per token and perplexity of a stream, one track with carried state (fitStream's validation). */
+export function evaluateStream(host: TrainHost, tokens: ArrayLike<number>, options?: StreamEvaluateOptions): { loss: number; perplexity: number } {
+  const api = 'evaluateStream';
+  checkNextToken(api, host.config);
+  const o = readOptions(api, options, ['seqLength']);
+  const seqLength = int(api, 'options.seqLength', o.seqLength, 1, Infinity, 25);
+  const stream = tokenStream(host, api, tokens, 'tokens');
+  if (stream.length < 2) throw rangeError(api, 'tokens', `has ${stream.length} tokens; expected at least 2`);
+  const loss = carriedStreamLoss(host, api, stream, seqLength);
+  return { loss, perplexity: Math.exp(loss) };
+}
+
+export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, options?: FitStreamOptions): Promise<StreamHistory> {
+  const api = 'fitStream';
+  const c = host.config;
+  checkNextToken(api, c);
+  const o = readOptions(api, options, STREAM_KEYS) as Partial<Record<(typeof STREAM_KEYS)[number], unknown>>;
+  const seqLength = int(api, 'options.seqLength', o.seqLength, 1, Infinity, 25);
+  const B = int(api, 'options.batchSize', o.batchSize, 1, Infinity, 1);
+  const epochs = int(api, 'options.epochs', o.epochs, 0, Infinity, 1);
   const signal = checkSignal(api, o.signal);
-  const cb = checkCallbacks(api, o.callbacks);
-  const stream = tokenStream(api, model, tokens, 'tokens');
+  const cb = readCallbacks<NonNullable<FitStreamOptions['callbacks']>>(api, o.callbacks);
+  const stream = tokenStream(host, api, tokens, 'tokens');
   const L = tracks(stream, B);
   if (L < 1) {
     throw rangeError(api, 'tokens', `has ${stream.length} tokens; batchSize=${B} tracks need at least ${B + 1} (each track needs an input and its next token)`);
   }
-  const valStream = o.validationTokens === undefined ? null : tokenStream(api, model, o.validationTokens, 'options.validationTokens');
+  const valStream = o.validationTokens === undefined ? null : tokenStream(host, api, o.validationTokens, 'options.validationTokens');
   if (valStream && valStream.length < 2) throw rangeError(api, 'options.validationTokens', `has ${valStream.length} tokens; expected at least 2`);
+  const mode = o.onNonFinite === undefined ? undefined : oneOf(api, 'options.onNonFinite', o.onNonFinite, ['throw', 'skip'] as const);
   throwIfAborted(signal); // before anything changes
-  const t = pickTraining(o as Record<string, unknown>);
+  const t = pickTraining(o);
   if (t) host.configure(api, t, 'options');
 
   const h: StreamHistory = { epochs: 0, loss: [], perplexity: [], skippedBatches: [], learningRate: [] };
@@ -577,7 +583,6 @@ export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, opti
     h.valLoss = [];
     h.valPerplexity = [];
   }
-  const H = c.hiddenSize;
   for (let epoch = 0; epoch < epochs; epoch++) {
     let states: Float64Array | null = null; // null: the model's s^0 (zeros, or the learned s0, which then gets its gradient)
     let sum = 0;
@@ -589,14 +594,8 @@ export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, opti
       await yieldToEventLoop();
       throwIfAborted(signal);
       const len = Math.min(seqLength, L - at);
-      const inputs: Int32Array[] = [];
-      const targets: Int32Array[] = [];
-      for (let b = 0; b < B; b++) {
-        const start = b * L + at;
-        inputs.push(stream.subarray(start, start + len));
-        targets.push(stream.subarray(start + 1, start + 1 + len));
-      }
-      const r = host.run(api, inputs, targets as unknown as Targets, { train: true, onNonFinite: o.onNonFinite, initialStates: states, finalStates: true });
+      const { seqs, tg } = chunk(stream, Array.from({ length: B }, (_, b) => b * L + at), len);
+      const r = host.run(api, seqs, tg, { train: true, onNonFinite: mode, initialStates: states, finalStates: true });
       if (r.skipped) {
         skipped++;
         states = null; // the carried states of a non-finite chunk are not kept: the tracks restart from s^0
@@ -606,7 +605,7 @@ export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, opti
         lr = r.learningRate;
         const fs = r.finalStates!;
         let finite = true;
-        for (let k = 0; k < B * H; k++) if (!Number.isFinite(fs[k])) finite = false;
+        for (let k = 0; k < fs.length; k++) if (!Number.isFinite(fs[k])) finite = false;
         states = finite ? fs : null;
       }
       if (cb.onBatchEnd) await cb.onBatchEnd(batch, { epoch, batch, loss: r.loss, skipped: r.skipped, gradNorm: r.gradNorm, learningRate: r.learningRate });
@@ -614,7 +613,7 @@ export async function fitStream(host: TrainHost, tokens: ArrayLike<number>, opti
     const loss = count ? sum / count : NaN;
     const logs: StreamLogs = { loss, perplexity: Math.exp(loss), skippedBatches: skipped };
     if (valStream) {
-      logs.valLoss = streamLoss(host, api, valStream, seqLength);
+      logs.valLoss = carriedStreamLoss(host, api, valStream, seqLength);
       logs.valPerplexity = Math.exp(logs.valLoss);
       h.valLoss!.push(logs.valLoss);
       h.valPerplexity!.push(logs.valPerplexity);

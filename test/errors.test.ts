@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN } from '../src/index.js';
+import { SimpleRNN } from 'simple-rnn';
 import { BACKENDS } from './util.js';
 
 describe('create validates its options', () => {

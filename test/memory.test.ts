@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN } from '../src/index.js';
+import { SimpleRNN } from 'simple-rnn';
 import { wasmBackend } from '../src/backends/wasm.js';
-import { Rng } from '../src/random.js';
+import { Rng } from 'simple-rnn';
 import { denseBatch } from './util.js';
 
 describe('wasm memory ownership', () => {

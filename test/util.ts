@@ -45,3 +45,19 @@ export function denseBatch(rng: Rng, lengths: number[], I: number): number[][][]
 export function tokenBatch(rng: Rng, lengths: number[], V: number): number[][] {
   return lengths.map((T) => Array.from({ length: T }, () => rng.int(V)));
 }
+
+/** An options object whose every key is a getter that counts its reads (the read-once rule of src/options.ts). */
+export function counted<T extends object>(o: T): { o: T; reads: Record<string, number> } {
+  const reads: Record<string, number> = {};
+  const out = {} as T;
+  for (const [k, v] of Object.entries(o)) {
+    reads[k] = 0;
+    Object.defineProperty(out, k, { enumerable: true, get: () => (reads[k]++, v) });
+  }
+  return { o: out, reads };
+}
+
+/** Every counted option was read exactly once. */
+export function expectAllOnce(reads: Record<string, number>): void {
+  for (const [k, n] of Object.entries(reads)) expect(n, `options.${k} was read ${n} times`).toBe(1);
+}

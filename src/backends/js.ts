@@ -54,24 +54,43 @@ function realRows(len: Int32Array, len0: number, B: number, t: number): number {
   return n;
 }
 
+// rnnForward / rnnBackward: the reading copy of assembly/rnn.ts, whose header has the seed's equations,
+// s^t = f_s([s^{t-1} i^t] W_s + b_s), and the buffers. The same BPTT as the wasm time loops, as plain loops.
+// Forward, t = 1..T; on entry s[t] holds i^t W_i (src/pass.ts), Wh is W_h = rows 0..H-1 of Ws:
+//   real rows:   z^t = (i^t W_i + b_s) + s^{t-1} W_h,  s^t = f_s(z^t)
+//   padded rows: s^t = s^{t-1}
 export function rnnForward(
   s: F, s0: number, Wh: F, Wh0: number, bs: F, bs0: number, len: Int32Array, len0: number,
-  T: number, B: number, H: number, act: number,
+  T: number, B: number, H: number, act: number, mask: F | null = null, m0 = 0, sm: F | null = null, sm0 = 0,
 ): void {
   const step = B * H;
   for (let t = 1; t <= T; t++) {
     const prev = s0 + (t - 1) * step;
     const cur = prev + step;
     const Bt = realRows(len, len0, B, t);
-    matmulForward(s, cur, s, prev, Wh, Wh0, bs, bs0, Bt, H, H, H, 1, 1);
+    // recurrentDropout: z^t reads s^{t-1} * mask, kept in sm for dW_h
+    let rows: F = s;
+    let at = prev;
+    if (mask && sm) {
+      at = sm0 + (t - 1) * step;
+      for (let k = 0; k < step; k++) sm[at + k] = s[prev + k] * mask[m0 + k];
+      rows = sm;
+    }
+    matmulForward(s, cur, rows, at, Wh, Wh0, bs, bs0, Bt, H, H, H, 1, 1); // z^t = s[t] + b_s + s^{t-1} W_h
     activationForward(s, cur, Bt * H, act);
     for (let k = Bt * H; k < step; k++) s[cur + k] = s[prev + k];
   }
 }
 
+// Backward, t = T..1; on entry dz[t-1] = ∂L/∂s^t from the outputs, ds0 carries dsNext (the part of ∂L/∂s^t that
+// comes through step t+1), WhT = W_hᵀ:
+//   all rows:    ds = dz[t-1] + dsNext                    forward: s^t feeds o^t and z^{t+1}
+//   real rows:   dz^t = ds f_s'(z^t), dsNext = dz^t W_hᵀ  forward: s^t = f_s(z^t), z^t = s^{t-1} W_h + ...
+//   padded rows: dz^t = 0, dsNext = ds                    forward: s^t = s^{t-1}
+// On return dz[t-1] = ∂L/∂z^t and ds0 = ∂L/∂s^0. dW_s = Σ_t [s^{t-1} i^t]ᵀ dz^t is one GEMM in src/pass.ts.
 export function rnnBackward(
   dz: F, dz0: number, ds0: F, d00: number, s: F, s0: number, WhT: F, WhT0: number, len: Int32Array, len0: number,
-  T: number, B: number, H: number, act: number,
+  T: number, B: number, H: number, act: number, mask: F | null = null, m0 = 0,
 ): void {
   const step = B * H;
   ds0.fill(0, d00, d00 + step);
@@ -79,16 +98,81 @@ export function rnnBackward(
     const dzt = dz0 + (t - 1) * step;
     const st = s0 + t * step;
     const Bt = realRows(len, len0, B, t);
-    for (let k = 0; k < step; k++) dz[dzt + k] += ds0[d00 + k];
+    for (let k = 0; k < step; k++) dz[dzt + k] += ds0[d00 + k]; // ds = dz[t-1] + dsNext
     for (let k = Bt * H; k < step; k++) {
       ds0[d00 + k] = dz[dzt + k];
       dz[dzt + k] = 0;
     }
-    activationBackward(dz, dzt, dz, dzt, s, st, Bt * H, act);
-    matmulForward(ds0, d00, dz, dzt, WhT, WhT0, null, 0, Bt, H, H, H, 1, 0);
+    activationBackward(dz, dzt, dz, dzt, s, st, Bt * H, act); // dz^t = ds f_s'(z^t)
+    matmulForward(ds0, d00, dz, dzt, WhT, WhT0, null, 0, Bt, H, H, H, 1, 0); // dsNext = dz^t W_hᵀ
+    if (mask) for (let k = 0; k < Bt * H; k++) ds0[d00 + k] *= mask[m0 + k]; // z^t read s^{t-1} * mask
   }
 }
 
+// reverseSteps, mergeForward, mergeBackward, maskRows: assembly/layers.ts has each formula.
+// out[t, b] = inp[len[b]-1-t, b] for t < len[b], pad rows filled (0, or -1 for token ids)
+export function reverseSteps(
+  out: F | Int32Array, o0: number, inp: F | Int32Array, i0: number, len: Int32Array, len0: number, T: number, B: number, C: number, pad: number,
+): void {
+  for (let b = 0; b < B; b++) {
+    const n = len[len0 + b];
+    for (let t = 0; t < T; t++) {
+      const dst = o0 + (t * B + b) * C;
+      if (t < n) {
+        const src = i0 + ((n - 1 - t) * B + b) * C;
+        for (let c = 0; c < C; c++) out[dst + c] = inp[src + c];
+      } else out.fill(pad === 255 ? -1 : 0, dst, dst + C);
+    }
+  }
+}
+
+// concat: y = [a b]; sum: a + b; mul: a * b; ave: (a + b) * 0.5
+export function mergeForward(y: F, y0: number, a: F, a0: number, b: F, b0: number, N: number, H: number, mode: number): void {
+  if (mode === 0) {
+    for (let r = 0; r < N; r++) {
+      for (let h = 0; h < H; h++) {
+        y[y0 + 2 * r * H + h] = a[a0 + r * H + h];
+        y[y0 + (2 * r + 1) * H + h] = b[b0 + r * H + h];
+      }
+    }
+    return;
+  }
+  for (let k = 0; k < N * H; k++) {
+    const x = a[a0 + k];
+    const z = b[b0 + k];
+    y[y0 + k] = mode === 2 ? x * z : mode === 3 ? (x + z) * 0.5 : x + z;
+  }
+}
+
+export function mergeBackward(da: F, da0: number, db: F, db0: number, dy: F, dy0: number, a: F, a0: number, b: F, b0: number, N: number, H: number, mode: number): void {
+  if (mode === 0) {
+    for (let r = 0; r < N; r++) {
+      for (let h = 0; h < H; h++) {
+        da[da0 + r * H + h] = dy[dy0 + 2 * r * H + h];
+        db[db0 + r * H + h] = dy[dy0 + (2 * r + 1) * H + h];
+      }
+    }
+    return;
+  }
+  for (let k = 0; k < N * H; k++) {
+    const g = dy[dy0 + k];
+    if (mode === 2) {
+      da[da0 + k] = g * b[b0 + k];
+      db[db0 + k] = g * a[a0 + k];
+    } else {
+      const v = mode === 3 ? g * 0.5 : g;
+      da[da0 + k] = v;
+      db[db0 + k] = v;
+    }
+  }
+}
+
+// x[r, c] *= m[r % P, c]
+export function maskRows(x: F, x0: number, m: F, m0: number, N: number, C: number, P: number): void {
+  for (let r = 0; r < N; r++) for (let c = 0; c < C; c++) x[x0 + r * C + c] *= m[m0 + (r % P) * C + c];
+}
+
+// embeddingForward: out[r] = W[tok[r]], i^t W for a one-hot i^t (a gather); zeros where tok[r] < 0 (padding)
 export function embeddingForward(out: F, o0: number, tok: Int32Array, t0: number, W: F, W0: number, N: number, H: number): void {
   for (let r = 0; r < N; r++) {
     const id = tok[t0 + r];
@@ -190,7 +274,7 @@ export function sumSquares(x: F, x0: number, n: number): number {
   return acc;
 }
 
-// ---- optimizer updates, clipping, sampling (assembly/optim.ts has the formulas) ----
+// ---- optimizer updates and clipping (assembly/optim.ts has the formulas) ----
 
 export function addScaled(y: F, y0: number, x: F, x0: number, n: number, a: number): void {
   for (let k = 0; k < n; k++) y[y0 + k] += a * x[x0 + k];
@@ -254,6 +338,8 @@ export function adagradUpdate(p: F, p0: number, v: F, v0: number, g: F, g0: numb
     p[p0 + k] = pk - (lr * gd) / Math.sqrt(vk + eps);
   }
 }
+
+// ---- sampling (assembly/sample.ts has the rule; a sort where the wasm twin uses quickselect) ----
 
 export function sampleLogits(work: F, w0: number, y: F, y0: number, n: number, temperature: number, topK: number, u: number): number {
   let best = 0;
@@ -377,11 +463,29 @@ export class JsBackend implements Backend {
   activationBackward(dz: Ptr, ds: Ptr, s: Ptr, n: number, act: number): void {
     activationBackward(...this.f(dz), ...this.f(ds), ...this.f(s), n, act);
   }
-  rnnForward(s: Ptr, Wh: Ptr, bs: Ptr, len: Ptr, T: number, B: number, H: number, act: number): void {
-    rnnForward(...this.f(s), ...this.f(Wh), ...this.f(bs), ...this.i(len), T, B, H, act);
+  rnnForward(s: Ptr, Wh: Ptr, bs: Ptr, len: Ptr, T: number, B: number, H: number, act: number, mask: Ptr, sm: Ptr): void {
+    const [m, m0] = mask ? this.f(mask) : [null, 0];
+    const [q, q0] = mask ? this.f(sm) : [null, 0];
+    rnnForward(...this.f(s), ...this.f(Wh), ...this.f(bs), ...this.i(len), T, B, H, act, m, m0, q, q0);
   }
-  rnnBackward(dz: Ptr, ds0: Ptr, s: Ptr, WhT: Ptr, len: Ptr, T: number, B: number, H: number, act: number): void {
-    rnnBackward(...this.f(dz), ...this.f(ds0), ...this.f(s), ...this.f(WhT), ...this.i(len), T, B, H, act);
+  rnnBackward(dz: Ptr, ds0: Ptr, s: Ptr, WhT: Ptr, len: Ptr, T: number, B: number, H: number, act: number, mask: Ptr): void {
+    const [m, m0] = mask ? this.f(mask) : [null, 0];
+    rnnBackward(...this.f(dz), ...this.f(ds0), ...this.f(s), ...this.f(WhT), ...this.i(len), T, B, H, act, m, m0);
+  }
+  reverseSteps(out: Ptr, inp: Ptr, len: Ptr, T: number, B: number, C: number, pad: number): void {
+    const view = (p: Ptr): [F | Int32Array, number] => (pad === 255 ? this.i(p) : this.f(p));
+    const [o, o0] = view(out);
+    const [x, x0] = view(inp);
+    reverseSteps(o, o0, x, x0, ...this.i(len), T, B, C, pad);
+  }
+  mergeForward(y: Ptr, a: Ptr, b: Ptr, N: number, H: number, mode: number): void {
+    mergeForward(...this.f(y), ...this.f(a), ...this.f(b), N, H, mode);
+  }
+  mergeBackward(da: Ptr, db: Ptr, dy: Ptr, a: Ptr, b: Ptr, N: number, H: number, mode: number): void {
+    mergeBackward(...this.f(da), ...this.f(db), ...this.f(dy), ...this.f(a), ...this.f(b), N, H, mode);
+  }
+  maskRows(x: Ptr, m: Ptr, N: number, C: number, P: number): void {
+    maskRows(...this.f(x), ...this.f(m), N, C, P);
   }
   embeddingForward(out: Ptr, tok: Ptr, W: Ptr, N: number, H: number): void {
     embeddingForward(...this.f(out), ...this.i(tok), ...this.f(W), N, H);

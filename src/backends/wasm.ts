@@ -1,9 +1,9 @@
 // The wasm backend: one module instance per JS realm, shared by every model. Each model allocates its own blocks in
 // the instance's linear memory and frees them on dispose(), so the allocator reuses them.
+// The strict build is inlined in the main bundle. The opt-in relaxed-SIMD build (create option simd: 'relaxed': the
+// same module with the GEMM micro-kernels on f32x4.relaxed_madd, about 24 KB of wasm) is imported dynamically, so
+// the bundle splits it into a chunk of its own that is loaded only when a model asks for it.
 import wasmBytes from '../../build/simple-rnn.wasm';
-// The opt-in relaxed-SIMD build (create option simd: 'relaxed'): the same module with the GEMM micro-kernels on
-// f32x4.relaxed_madd. Inlined like the plain build (about 24 KB of wasm, 32 KB as base64 in each bundle format).
-import relaxedBytes from '../../build/simple-rnn-relaxed.wasm';
 import type { Backend, Kernels, Ptr } from '../backend.js';
 
 interface WasmExports extends Kernels {
@@ -64,9 +64,19 @@ export type SimdMode = 'strict' | 'relaxed';
 
 const modulePromises: Record<SimdMode, Promise<WebAssembly.Module> | null> = { strict: null, relaxed: null };
 
+let relaxedLoaded: Uint8Array<ArrayBuffer> | null = null;
+let relaxedLoading: Promise<Uint8Array<ArrayBuffer>> | null = null;
+
+/** The relaxed build's bytes, from their own chunk (fetched once per realm). */
+function relaxedBytes(): Promise<Uint8Array<ArrayBuffer>> {
+  relaxedLoading ??= import('../../build/simple-rnn-relaxed.wasm').then((m) => (relaxedLoaded = m.default));
+  relaxedLoading.catch(() => (relaxedLoading = null));
+  return relaxedLoading;
+}
+
 /**
  * Compiles the inlined wasm once per realm and build; rejects with a clear error where wasm SIMD (or, for 'relaxed',
- * relaxed SIMD: check relaxedSimdUnavailable() first) is missing.
+ * relaxed SIMD: check relaxedSimdUnavailableAsync() first) is missing.
  */
 export function compileModule(simd: SimdMode = 'strict'): Promise<WebAssembly.Module> {
   let p = modulePromises[simd];
@@ -74,9 +84,9 @@ export function compileModule(simd: SimdMode = 'strict'): Promise<WebAssembly.Mo
     p = (async () => {
       if (typeof WebAssembly === 'undefined') throw new Error('SimpleRNN: WebAssembly is not available here; use backend: "js"');
       if (simd === 'relaxed') {
-        const why = relaxedSimdUnavailable();
+        const why = await relaxedSimdUnavailableAsync();
         if (why) throw new Error(`SimpleRNN: ${why}`);
-        return WebAssembly.compile(relaxedBytes);
+        return WebAssembly.compile(await relaxedBytes());
       }
       if (!WebAssembly.validate(wasmBytes)) {
         throw new Error('SimpleRNN: this runtime does not support WebAssembly SIMD (the wasm backend needs it); use backend: "js"');
@@ -95,13 +105,18 @@ let flagTried = false;
 
 /**
  * Why the relaxed-SIMD build cannot run here, or null when WebAssembly.validate accepts it. Called only when a user
- * opts in (simd: 'relaxed'). Node 20 ships relaxed SIMD behind --experimental-wasm-relaxed-simd: in Node only, and
- * only once, this turns the flag on with v8.setFlagsFromString (taken from process.getBuiltinModule, so no import of
- * node:v8 reaches a browser bundle) and validates again. Browsers (Chromium 114+) and Node 22+ validate it as is.
+ * opts in (simd: 'relaxed'); it loads the relaxed build's chunk first. Node 20 ships relaxed SIMD behind
+ * --experimental-wasm-relaxed-simd: in Node only, and only once, this turns the flag on with v8.setFlagsFromString
+ * (taken from process.getBuiltinModule, so no import of node:v8 reaches a browser bundle) and validates again.
+ * Browsers (Chromium 114+) and Node 22+ validate it as is.
  */
-export function relaxedSimdUnavailable(): string | null {
+export async function relaxedSimdUnavailableAsync(): Promise<string | null> {
   if (typeof WebAssembly === 'undefined' || typeof WebAssembly.validate !== 'function') return 'WebAssembly is not available here';
-  if (WebAssembly.validate(relaxedBytes)) return null;
+  return relaxedCheck(await relaxedBytes());
+}
+
+function relaxedCheck(bytes: Uint8Array<ArrayBuffer>): string | null {
+  if (WebAssembly.validate(bytes)) return null;
   const proc = (globalThis as NodeGlobal).process;
   if (proc?.versions?.node && typeof proc.getBuiltinModule === 'function' && !flagTried) {
     flagTried = true;
@@ -110,7 +125,7 @@ export function relaxedSimdUnavailable(): string | null {
     } catch {
       // the flag is refused: validate below says so
     }
-    if (WebAssembly.validate(relaxedBytes)) return null;
+    if (WebAssembly.validate(bytes)) return null;
   }
   return proc?.versions?.node
     ? `this Node (${proc.versions.node}) does not validate relaxed SIMD (run node with --experimental-wasm-relaxed-simd)`
@@ -126,7 +141,12 @@ export function wasmSimdSupported(): boolean {
  * Resolves a backend choice: 'auto' is 'wasm' where WebAssembly SIMD validates and 'js' elsewhere; 'wasm' and 'js'
  * stay as they are. The reason says which case applied, so a caller can show the fallback instead of hiding it.
  */
-export function resolveBackend(choice: 'auto' | 'wasm' | 'js' = 'auto'): { backend: 'wasm' | 'js'; reason: string } {
+export function resolveBackend(choice: 'auto' | 'wasm' | 'js' = 'auto'): {
+  /** The backend to use. */
+  backend: 'wasm' | 'js';
+  /** Why: the choice was explicit, or what 'auto' found. */
+  reason: string;
+} {
   if (choice === 'js') return { backend: 'js', reason: "backend: 'js' was requested" };
   if (choice === 'wasm') return { backend: 'wasm', reason: "backend: 'wasm' was requested" };
   if (choice !== 'auto') {
@@ -154,6 +174,10 @@ export class WasmBackend implements Backend {
   readonly biasBackward: Kernels['biasBackward'];
   readonly broadcastRows: Kernels['broadcastRows'];
   readonly compactRows: Kernels['compactRows'];
+  readonly reverseSteps: Kernels['reverseSteps'];
+  readonly mergeForward: Kernels['mergeForward'];
+  readonly mergeBackward: Kernels['mergeBackward'];
+  readonly maskRows: Kernels['maskRows'];
   readonly outputForward: Kernels['outputForward'];
   readonly lossForwardBackward: Kernels['lossForwardBackward'];
   readonly sgdUpdate: Kernels['sgdUpdate'];
@@ -183,6 +207,10 @@ export class WasmBackend implements Backend {
     this.biasBackward = x.biasBackward;
     this.broadcastRows = x.broadcastRows;
     this.compactRows = x.compactRows;
+    this.reverseSteps = x.reverseSteps;
+    this.mergeForward = x.mergeForward;
+    this.mergeBackward = x.mergeBackward;
+    this.maskRows = x.maskRows;
     this.outputForward = x.outputForward;
     this.lossForwardBackward = x.lossForwardBackward;
     this.sgdUpdate = x.sgdUpdate;

@@ -1,8 +1,8 @@
 // Gradients of the f64 JS reference against central finite differences, for every element of every parameter
 // (the rule and its reason are in ./check.ts).
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
-import { Rng } from '../../src/random.js';
+import { SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 import { denseBatch, tokenBatch } from '../util.js';
 import { gradCheck } from './check.js';
 

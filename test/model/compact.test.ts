@@ -2,10 +2,10 @@
 // The padded rows they drop are zeros, so the gradients must be the same bits as over all T·B rows (runPass with
 // compact = 0), on both backends.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
-import { PARAM_NAMES } from '../../src/model.js';
+import { SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
+import { PARAM_NAMES } from 'simple-rnn';
 import { PASS_BACKWARD, runPass } from '../../src/pass.js';
-import { Rng } from '../../src/random.js';
+import { Rng } from 'simple-rnn';
 import { BACKENDS, denseBatch, tokenBatch } from '../util.js';
 
 /** The bits of a float array, with -0 read as +0 (dropping an exact zero term may only change the sign of a zero). */
@@ -17,9 +17,13 @@ function bits(a: ArrayLike<number>): number[] {
 // private members the test reaches: the same batch through runPass with and without the compaction
 interface Internals {
   be: { compactRows: (...a: number[]) => void };
-  s0Rows: Float64Array | null;
-  load(api: string, inputs: unknown, targets: unknown): { p: unknown; ws: unknown };
-  passArgs(p: unknown, ws: unknown, mode: number): never;
+  ws: { B: number };
+  readInputs(api: string, inputs: unknown): { lengths: Int32Array };
+  readTargets(api: string, seqs: unknown, targets: unknown): unknown;
+  runParts(api: string, seqs: unknown, tg: unknown, mode: number, s0Rows: Float64Array | null): { loss: number; parts: { p: unknown; ws: unknown }[] };
+  packBatch(p: unknown, ws: unknown, seqs: unknown, tg: unknown, s0Rows: Float64Array | null): void;
+  passArgs(p: unknown, ws: unknown, mode: number, s0Mode: number): never;
+  s0Mode(s0Rows: Float64Array | null): number;
   view(name: string, section: number): Float32Array;
 }
 
@@ -53,15 +57,16 @@ describe.each(BACKENDS)('weight gradients over the real rows only, on %s', (back
       for (const carried of [false, true]) {
         // a carried initial state (fitStream's s0Mode 2): rows written by the caller, no gradient into them
         const s0Rows = carried ? Float64Array.from({ length: lengths.length * 13 }, () => rng.uniform() - 0.5) : null;
-        x.s0Rows = s0Rows;
         compact.mockClear();
-        const withC = m.computeGradients(inputs as never, targets as never);
+        const seqs = x.readInputs('computeGradients', inputs);
+        const tg = x.readTargets('computeGradients', seqs, targets);
+        const run = x.runParts('computeGradients', seqs, tg, PASS_BACKWARD, s0Rows);
+        const withC = { loss: run.loss, grads: Object.fromEntries(PARAM_NAMES.map((k) => [k, x.view(k, 1).slice()])) as Record<string, Float32Array> };
         // dz and S always, and the dense inputs or the embedded ones
         expect(compact).toHaveBeenCalledTimes(o.vocabSize && !o.embeddingSize ? 2 : 3);
-        x.s0Rows = s0Rows;
-        const { p, ws } = x.load('computeGradients', inputs, targets);
-        const loss = runPass(x.be as never, x.passArgs(p, ws, PASS_BACKWARD), 0);
-        x.s0Rows = null;
+        const { p, ws } = run.parts[0];
+        x.packBatch(p, ws, seqs, tg, s0Rows);
+        const loss = runPass(x.be as never, x.passArgs(p, ws, PASS_BACKWARD, x.s0Mode(s0Rows)), 0);
         expect(loss).toBe(withC.loss);
         for (const k of PARAM_NAMES) {
           const ref = x.view(k, 1);

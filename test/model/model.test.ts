@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
-import { PARAM_NAMES } from '../../src/model.js';
-import { Rng } from '../../src/random.js';
+import { SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
+import { PARAM_NAMES } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 import { BACKENDS, denseBatch, expectClose, flat, tokenBatch } from '../util.js';
 
 // f32 model vs f32 model: dots of length H+I over T <= 9 steps, tanh approximation <= 1e-6 per step
@@ -165,7 +165,7 @@ describe('wasm against the JS reference, model level', () => {
     const [w, j] = await Promise.all((['wasm', 'js'] as const).map((backend) => SimpleRNN.create({ seed: 3, ...o, backend } as SimpleRNNOptions)));
     const rng = new Rng(8);
     if (o.learnInitialState) {
-      const s0 = Float32Array.from({ length: o.hiddenSize! }, () => rng.uniform() - 0.5);
+      const s0 = Float32Array.from({ length: o.hiddenSize as number }, () => rng.uniform() - 0.5);
       w.setParams({ s0 });
       j.setParams({ s0 });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
-import { Rng } from '../../src/random.js';
+import { SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 import { BACKENDS, denseBatch, flat, tokenBatch } from '../util.js';
 
 describe.each(BACKENDS)("predict(inputs, { output: 'typed' }) on %s", (backend) => {

@@ -1,7 +1,7 @@
 // Every single-bit flip and every truncation of a checkpoint is rejected with a clear error, nothing half-loads,
 // and wasm memory stays where it was. A file of a small model with Adam state is ~1 KB: ~10k flipped files.
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN } from '../../src/index.js';
+import { SimpleRNN } from 'simple-rnn';
 import { wasmBackend } from '../../src/backends/wasm.js';
 
 describe('checkpoint corruption, exhaustively', () => {

@@ -9,9 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
+import { SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
 import { wasmBackend } from '../../src/backends/wasm.js';
-import { Rng } from '../../src/random.js';
+import { Rng } from 'simple-rnn';
 import { denseBatch, tokenBatch } from '../util.js';
 
 v8.setFlagsFromString('--expose-gc');

@@ -2,9 +2,9 @@
 // bit-identical to N+M steps), rejected files (truncated, corrupted, wrong version, mismatched), and a non-finite step
 // that leaves weights, optimizer state, step count and RNG exactly as they were.
 import { describe, expect, it } from 'vitest';
-import { NonFiniteError, SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
-import { crc32 } from '../../src/checkpoint.js';
-import { Rng } from '../../src/random.js';
+import { NonFiniteError, SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
+import { crc32 } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 import { BACKENDS, denseBatch, expectClose, tokenBatch } from '../util.js';
 
 const dense = { inputSize: 3, hiddenSize: 6, outputSize: 2, seed: 3 } as const;
@@ -188,8 +188,8 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
       m[0] = 0x50;
       await expect(SimpleRNN.load(m)).rejects.toThrow(/is not a simple-rnn checkpoint: magic is 50 52 4e 4e/);
       const v = b.slice();
-      new DataView(v.buffer).setUint32(4, 2, true);
-      await expect(SimpleRNN.load(v)).rejects.toThrow(/has format version 2; this library reads version 1/);
+      new DataView(v.buffer).setUint32(4, 3, true);
+      await expect(SimpleRNN.load(v)).rejects.toThrow(/has format version 3; this library reads versions 1 and 2/);
     });
 
     it('mismatched: a config whose sizes do not match the stored sections (checksum re-stamped)', async () => {

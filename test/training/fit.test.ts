@@ -1,9 +1,9 @@
 // fit and evaluate: batching and bucketing cover every sample once per epoch, the padding fraction is what the
 // batches imply, one seed gives identical histories, abort stops between batches, validation, early stopping.
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN, type BatchLogs } from '../../src/index.js';
+import { SimpleRNN, type BatchLogs } from 'simple-rnn';
 import { epochBatches } from '../../src/train.js';
-import { Rng } from '../../src/random.js';
+import { Rng } from 'simple-rnn';
 import { BACKENDS, denseBatch, expectClose, tokenBatch } from '../util.js';
 
 const model = { inputSize: 2, hiddenSize: 6, outputSize: 2, seed: 5 } as const;

@@ -1,7 +1,7 @@
 // gemv (assembly/step.ts), the streaming step's product: bit-identical to its scalar twin and to matmulForward with
 // M = 1 on each backend (that identity is what makes step() equal predict() to the bit).
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/random.js';
+import { Rng } from 'simple-rnn';
 import { backends, randomF32, Scope } from '../kernels/harness.js';
 
 describe('gemv', () => {

@@ -1,9 +1,9 @@
 // Optimizers, clipping, schedules and weight decay: kernels against their scalar twins (bit for bit) and a float64
 // reference of each formula; the model's trainBatch against hand-computed steps from computeGradients' gradients.
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN, type OptimizerOptions, type SimpleRNNOptions } from '../../src/index.js';
+import { SimpleRNN, type OptimizerOptions, type SimpleRNNOptions } from 'simple-rnn';
 import { learningRateAt, resolveTraining } from '../../src/optim.js';
-import { Rng } from '../../src/random.js';
+import { Rng } from 'simple-rnn';
 import { BACKENDS, denseBatch, expectClose } from '../util.js';
 import { backends, randomF32, Scope } from '../kernels/harness.js';
 

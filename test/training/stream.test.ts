@@ -1,8 +1,8 @@
 // Streaming inference, generation and truncated BPTT over a stream: step() equals predict() on the same prefix,
 // temperature 0 is argmax, seeds reproduce samples, fitStream's tracks and carried states are what they claim.
 import { describe, expect, it } from 'vitest';
-import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
-import { Rng } from '../../src/random.js';
+import { SimpleRNN, type SimpleRNNOptions } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 import { BACKENDS, denseBatch, expectClose, tokenBatch } from '../util.js';
 
 const argmax = (a: ArrayLike<number>) => {
@@ -22,7 +22,7 @@ describe.each(BACKENDS)('step on %s', (backend) => {
       it(`${name}, returnSequences ${returnSequences}: step-by-step outputs equal predict on every prefix, bit for bit`, async () => {
         const m = await SimpleRNN.create({ ...opts, returnSequences, seed: 3 });
         if (opts.learnInitialState) {
-          const s0 = new Float32Array(m.config.hiddenSize).map((_, h) => 0.1 * (h - 2));
+          const s0 = new Float32Array(m.stateSize).map((_, h) => 0.1 * (h - 2));
           m.setParams({ s0 });
           expect(m.initialState()).toEqual(s0);
         }
