@@ -4,6 +4,7 @@
 // Argument order is outputs, inputs, params, sizes (llm.c). Shapes are documented once, in assembly/*.ts.
 
 export type Ptr = number;
+/** Float storage of a backend: Float32Array (wasm, js 'float32') or Float64Array (js 'float64'). */
 export type FloatArray = Float32Array | Float64Array;
 
 /** f_s codes, shared with assembly/activations.ts. */

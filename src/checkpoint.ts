@@ -21,11 +21,14 @@
 //   ...     P*fb  parameters (the params section, the layout of getParams' keys in block order)
 //   ...     S*P*fb optimizer state sections, in order
 //   end-4   4     u32 CRC-32 (IEEE 802.3, as zlib/PNG) of every byte before it
+import { MODEL_KEYS, resolveModel, storedModelOptions, type ModelConfig, type ResolvedCreate } from './config.js';
 import { rangeError, typeError } from './errors.js';
-import type { ModelConfig } from './config.js';
-import type { TrainingOptions } from './optim.js';
+import { paramLayout } from './layout.js';
+import { resolveTraining, stateSections, TRAINING_KEYS, type TrainingConfig, type TrainingOptions } from './optim.js';
+import { readOptions } from './options.js';
 
 export const MAGIC = 0x4e4e5253; // "SRNN" read as a little-endian u32
+/** The checkpoint format version that save() writes (2); load() also reads version 1. */
 export const FORMAT_VERSION = 2;
 /** Versions this library reads. */
 export const READ_VERSIONS: readonly number[] = [1, 2];
@@ -183,4 +186,57 @@ export function decodeCheckpoint(bytes: unknown): Checkpoint {
     rngState: dv.getUint32(40, true),
     skippedSteps: dv.getUint32(44, true),
   };
+}
+
+/**
+ * A checkpoint's config, resolved and checked against the floats it holds before anything is allocated: the model it
+ * describes must have exactly the file's paramCount floats per section and the optimizer's number of sections, its
+ * parameters and optimizer state must be finite (second moments >= 0), and its counters in range.
+ */
+export function resolveCheckpoint(ck: Checkpoint, backend: 'wasm' | 'js' | 'auto' | undefined): Omit<ResolvedCreate, 'threads' | 'simd'> {
+  const api = 'load';
+  const m = ck.model as unknown as Record<string, unknown>;
+  const precision = ck.floatBytes === 8 ? 'float64' : 'float32';
+  if (m.precision !== precision) {
+    throw rangeError(api, 'bytes', `is inconsistent: config precision is ${String(m.precision)} but the floats are ${ck.floatBytes}-byte`);
+  }
+  if ((backend ?? m.backend) === 'wasm' && precision === 'float64') {
+    throw rangeError(api, 'options.backend', "= 'wasm' cannot hold a float64 checkpoint (saved from a js float64 model); use backend: 'js'");
+  }
+  let model: ModelConfig;
+  let training: TrainingConfig;
+  try {
+    for (const k of Object.keys(m)) {
+      // version-1 files also stored the learning rate here (the training options hold it)
+      if (k !== 'learningRate' && !(MODEL_KEYS as readonly string[]).includes(k)) throw rangeError(api, `config.model.${k}`, 'is not a model option');
+    }
+    const opts = storedModelOptions(m);
+    if (backend !== undefined) opts.backend = backend;
+    model = resolveModel(api, opts);
+    training = resolveTraining(api, readOptions(api, ck.training, TRAINING_KEYS, 'config.training') as TrainingOptions);
+  } catch (e) {
+    throw rangeError(api, 'bytes', `holds a config this library cannot build: ${(e as Error).message}`);
+  }
+  const L = paramLayout(model, ck.floatBytes);
+  if (ck.paramCount !== L.count) {
+    throw rangeError(api, 'bytes', `is mismatched: its config describes ${L.count} floats per section, the file holds ${ck.paramCount}`);
+  }
+  const S = stateSections(training.optimizer.type);
+  if (ck.sections.length !== S + 1) {
+    throw rangeError(api, 'bytes', `is mismatched: optimizer '${training.optimizer.type}' keeps ${S} state sections, the file holds ${ck.sections.length - 1}`);
+  }
+  if (!Number.isInteger(ck.stepCount) || ck.stepCount < 0 || ck.stepCount > 2 ** 53) {
+    throw rangeError(api, 'bytes', `has step count ${ck.stepCount}; expected an integer >= 0`);
+  }
+  // adam's v (its second section), and the single state of rmsprop and adagrad, are running means of g²
+  const squares = training.optimizer.type === 'adam' || training.optimizer.type === 'adamw' ? 2 : training.optimizer.type === 'rmsprop' || training.optimizer.type === 'adagrad' ? 1 : -1;
+  for (let s = 0; s < ck.sections.length; s++) {
+    const a = ck.sections[s];
+    const what = s === 0 ? 'parameter' : `optimizer state value (section ${s})`;
+    for (let k = 0; k < ck.paramCount; k++) {
+      if (!Number.isFinite(a[k])) throw rangeError(api, 'bytes', `has a non-finite ${what} (${a[k]}) at float ${k}`);
+      if (s === squares && a[k] < 0) throw rangeError(api, 'bytes', `has a negative ${what} (${a[k]}) at float ${k}; a running mean of squares is >= 0`);
+    }
+  }
+  return { model, training };
 }

@@ -14,9 +14,9 @@ export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 /** MERGE codes, shared with assembly/layers.ts. */
 export const MERGE: Record<MergeMode, number> = { concat: 0, sum: 1, mul: 2, ave: 3 };
 
-/** f_s: the state activation. */
+/** f_s: the state activation: 'tanh', 'relu', 'sigmoid' or 'linear'. @useDeclaredType */
 export type Activation = keyof typeof ACT;
-/** f_o: the output activation, which also picks the loss. */
+/** f_o: the output activation, which also picks the loss: 'softmax', 'sigmoid' or 'linear'. @useDeclaredType */
 export type OutputActivation = keyof typeof OUT;
 
 /**
@@ -115,9 +115,11 @@ export interface ModelConfig {
   merge: MergeMode;
   /** The model reads the real steps last to first. */
   goBackwards: boolean;
-  /** Dropout rates (training only): between layers, on the first layer's inputs, on s^{t-1}. */
+  /** Dropout rate on the output of every layer but the top one (training only). */
   dropout: number;
+  /** Dropout rate on the first layer's inputs (training only). */
   inputDropout: number;
+  /** Dropout rate on s^{t-1} in every layer (training only). */
   recurrentDropout: number;
   /** f_s. */
   activation: Activation;

@@ -1,8 +1,13 @@
+/**
+ * Simple (Elman) recurrent networks on a WebAssembly SIMD core (SimpleRNN), with a pure-JS reference backend.
+ * @module simple-rnn
+ */
 // Public exports only.
 export { SimpleRNN } from './model.js';
-export type { Gradients, PredictOptions, LoadOptions, TraceOptions } from './model.js';
-export type { Trace } from './trace.js';
-export type { SimpleRNNOptions, ModelConfig, Activation, OutputActivation } from './config.js';
+export type { Gradients, PredictOptions, LoadOptions, TraceOptions, ComputeGradientsOptions } from './model.js';
+export type { Trace, LayerTrace } from './trace.js';
+export type { SimpleRNNOptions, ModelConfig, Activation, OutputActivation, MergeMode } from './config.js';
+export type { FloatArray } from './backend.js';
 export { PARAM_NAMES } from './layout.js';
 export type { Params, ParamName } from './layout.js';
 export type { Inputs, Targets, Target, DenseSequence, TokenSequence } from './batch.js';

@@ -8,28 +8,28 @@
 // throw 'model was disposed'. During the memory phase no caller code runs; a nested call then would be refused
 // (the model is busy) and a dispose() deferred to the end of the call.
 import type { Backend, FloatArray, Ptr } from './backend.js';
-import { ACT, OUT } from './backend.js';
+import { OUT } from './backend.js';
 import { JsBackend } from './backends/js.js';
 import { relaxedSimdUnavailableAsync, wasmBackend, type SimdMode } from './backends/wasm.js';
 import {
-  packOf, readInputs, readTargets, readVector, writeInputs, writeTargets,
-  type DenseSequence, type InputSpec, type Inputs, type Packed, type Target, type TokenSequence, type Sequences, type TargetData, type TargetSpec, type Targets,
+  packOf, readInputs, readTargets, readVector,
+  type DenseSequence, type Inputs, type Target, type TokenSequence, type Sequences, type TargetData, type Targets,
 } from './batch.js';
 import {
-  MODEL_KEYS, resolveCreate, resolveModel, resolveSimdOption, resolveThreads, storedModelOptions,
+  resolveCreate, resolveSimdOption, resolveThreads,
   type ModelConfig, type ResolvedCreate, type SimpleRNNOptions,
 } from './config.js';
 import { rangeError, stateError, typeError } from './errors.js';
 import {
-  SECTION, allocParams, archOf, growWorkspace, paramLayout, paramShape, paramSuffix, sectionPtr,
-  type Arch, type ParamLayout, type ParamName, type Params, type Workspace,
+  SECTION, allocParams, archOf, paramLayout, paramShape, paramSuffix, sectionPtr,
+  type Arch, type ParamLayout, type Params, type Workspace,
 } from './layout.js';
-import { drawMasks, type Masks } from './dropout.js';
+import { drawMasks } from './dropout.js';
 import { bool, int, oneOf, readOptions } from './options.js';
-import { buildTrace, type Trace } from './trace.js';
+import { buildLayerTrace, buildTrace, type Trace } from './trace.js';
 import { Rng, glorotUniform, orthogonal } from './random.js';
 import {
-  optimizerStep, resolveTraining, stateSections, trainingOptionsOf, learningRateAt, TRAINING_KEYS,
+  optimizerStep, resolveTraining, stateSections, trainingOptionsOf, learningRateAt,
   type TrainingConfig, type TrainingOptions, type NonFiniteMode,
 } from './optim.js';
 import {
@@ -38,10 +38,10 @@ import {
   type FitStreamOptions, type StreamHistory, type StreamEvaluateOptions, type TrainingState,
 } from './train.js';
 import { Stepper, readInput, readState, generate, type GenerateOptions } from './generate.js';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint.js';
-import { passFields, runPass, PASS_FORWARD, PASS_LOSS, PASS_BACKWARD, type PassArgs } from './pass.js';
-import { MERGE } from './config.js';
-import { ThreadPool, splitBatch, threadedRealm, threadsUnavailable, warnFallback, type ThreadedRealm } from './parallel/index.js';
+import { decodeCheckpoint, encodeCheckpoint, resolveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { passFields, runPass, PASS_FORWARD, PASS_LOSS, PASS_BACKWARD } from './pass.js';
+import { BatchRunner } from './runner.js';
+import { ThreadPool, threadedRealm, threadsUnavailable, warnFallback, type ThreadedRealm } from './parallel/index.js';
 
 export type { Activation, OutputActivation, ModelConfig, SimpleRNNOptions } from './config.js';
 export type { Params, ParamName } from './layout.js';
@@ -118,6 +118,12 @@ async function simdBuild(asked: SimdMode, backend: 'wasm' | 'js', threaded: bool
   return why ? { use: 'strict', why } : { use: 'relaxed', why: null };
 }
 
+/**
+ * A simple (Elman) recurrent network: s^t = f_s([s^{t-1} i^t] W_s + b_s), o = f_o(s^T W_o + b_o) (or o^t at every
+ * step), optionally stacked in layers and run in both directions, trained by backpropagation through time on the
+ * wasm SIMD core or the pure-JS reference. Create one with SimpleRNN.create (or load a checkpoint with
+ * SimpleRNN.load); dispose() frees its memory.
+ */
 export class SimpleRNN {
   /** The model's shape and math, resolved from create's options (frozen). */
   readonly config: Readonly<ModelConfig>;
@@ -127,10 +133,8 @@ export class SimpleRNN {
   private readonly L: ParamLayout;
   private readonly A: Arch;
   private block: Ptr = 0;
-  private ws: Workspace | null = null;
-  /** Training threads (threads > 1), and the workspace and grads buffer of each thread's sub-batch (1..n-1). */
-  private pool: ThreadPool | null = null;
-  private lanes: { ws: Workspace | null; grads: Ptr }[] = [];
+  /** Packs and runs batches (src/runner.ts): owns the workspaces and the training threads. */
+  private readonly run: BatchRunner;
   private fallback: string | null = null;
   private simdMode: SimdMode = 'strict';
   private simdWhy: string | null = null;
@@ -156,6 +160,7 @@ export class SimpleRNN {
     this.A = archOf(cfg);
     this.rng = new Rng(cfg.seed);
     this.block = allocParams(be, this.L, 'create');
+    this.run = new BatchRunner(be, this.config, this.A, this.L, this.block);
     const Hmax = Math.max(...this.A.H);
     be.reserveScratch?.(Hmax, Hmax); // room for the time loops to keep Wh packed (never throws)
     this.initParams();
@@ -197,21 +202,22 @@ export class SimpleRNN {
     const pool = await ThreadPool.start(realm, threads - 1, Math.max(...this.A.H), passFields(this.A.L, this.A.dirs));
     if (this.disposed) return pool.dispose();
     const bytes = this.L.count * this.L.fb;
+    const lanes: { ws: Workspace | null; grads: Ptr }[] = [];
     try {
-      for (let k = 1; k < threads; k++) this.lanes.push({ ws: null, grads: this.be.alloc(bytes) });
+      for (let k = 1; k < threads; k++) lanes.push({ ws: null, grads: this.be.alloc(bytes) });
     } catch (e) {
       pool.dispose();
-      for (const lane of this.lanes) this.be.free(lane.grads);
-      this.lanes = [];
+      for (const lane of lanes) this.be.free(lane.grads);
       throw e;
     }
-    this.pool = pool;
+    this.run.pool = pool;
+    this.run.lanes = lanes;
     pool.watch(this);
   }
 
   /** Threads this model trains on (1 unless the threads option asked for more and they started). */
   get threads(): number {
-    return this.pool ? this.pool.size + 1 : 1;
+    return this.run.threadCount;
   }
 
   /** Why the model runs on one thread although the threads option asked for more; null otherwise. */
@@ -344,160 +350,15 @@ export class SimpleRNN {
 
   // ---- batches: read once, pack, run ----
 
-  private inputSpec(): InputSpec {
-    return { inputSize: this.config.inputSize, vocabSize: this.config.vocabSize, floatBytes: this.L.fb };
-  }
-
-  private targetSpec(): TargetSpec {
-    const c = this.config;
-    return {
-      outputSize: c.outputSize, softmax: c.outputActivation === 'softmax', sigmoid: c.outputActivation === 'sigmoid',
-      returnSequences: c.returnSequences, floatBytes: this.L.fb,
-    };
-  }
-
   /** The caller's inputs, read and checked once. */
   private readInputs(api: string, inputs: Inputs): Sequences {
     this.live(api);
-    return readInputs(api, inputs, this.inputSpec());
+    return readInputs(api, inputs, this.run.inputSpec());
   }
 
   /** The caller's targets for those inputs, read and checked once (a missing argument is a TypeError). */
   private readTargets(api: string, seqs: Sequences, targets: Targets): TargetData {
-    return readTargets(api, targets, seqs.lengths, this.targetSpec());
-  }
-
-  /**
-   * Writes a (sub-)batch into ws: lengths, inputs, the targets unless null, with row weight `inv` on real rows
-   * (default: this batch's own 1/B or 1/steps; a sub-batch gets the whole batch's), and the initial states (B, H)
-   * in the caller's order when given.
-   */
-  private packBatch(
-    p: Packed, ws: Workspace, seqs: Sequences, tg: TargetData | null, s0Rows: FloatArray | null, masks: Masks | null, inv?: number,
-  ): void {
-    const be = this.be;
-    const c = this.config;
-    const A = this.A;
-    be.ints(ws.len, p.B).set(p.lenSorted);
-    const n = p.T * p.B;
-    // goBackwards: the model reads each sequence's real steps last to first
-    writeInputs(seqs, p, this.inputSpec(), c.vocabSize ? be.ints(ws.x, n) : be.floats(ws.x, n * c.inputSize), c.goBackwards);
-    if (tg) {
-      const rows = c.returnSequences ? n : p.B;
-      writeTargets(tg, p, this.targetSpec(), be.floats(ws.tgt, rows * c.outputSize), be.ints(ws.tgt, rows), be.floats(ws.w, rows), inv);
-    }
-    // per layer-direction k, its rows of the caller's state vectors (PyTorch's h_n order) and of the masks
-    let at = 0;
-    for (let k = 0; k < A.L * A.dirs; k++) {
-      const H = A.H[Math.floor(k / A.dirs)];
-      if (s0Rows) {
-        const s = be.floats(ws.ld[k].s, p.B * H);
-        const S = A.stateSize;
-        for (let q = 0; q < p.B; q++) s.set(s0Rows.subarray(p.order[q] * S + at, p.order[q] * S + at + H), q * H);
-      }
-      if (masks?.recurrent) {
-        const m = be.floats(ws.ld[k].rmask, p.B * H);
-        for (let q = 0; q < p.B; q++) m.set(masks.recurrent[k][p.order[q]], q * H);
-      }
-      at += H;
-    }
-    if (masks?.input) {
-      const W = A.In[0];
-      const m = be.floats(ws.imask, p.B * W);
-      for (let q = 0; q < p.B; q++) m.set(masks.input[p.order[q]], q * W);
-    }
-    if (masks?.between) {
-      for (let l = 0; l < A.L - 1; l++) {
-        const W = A.out[l];
-        const m = be.floats(ws.layer[l].dmask, n * W);
-        m.fill(0);
-        for (let q = 0; q < p.B; q++) {
-          const src = masks.between[l][p.order[q]];
-          for (let t = 0; t < p.lenSorted[q]; t++) m.set(src.subarray(t * W, (t + 1) * W), (t * p.B + q) * W);
-        }
-      }
-    }
-  }
-
-  /** The pointers and sizes of one pass (src/pass.ts) over a packed (B, T) batch in ws, grads into `grads`. */
-  private passArgs(p: Packed, ws: Workspace, mode: number, s0Mode: number, dropout: boolean, grads: Ptr = this.ptr('Ws', SECTION.grads)): PassArgs {
-    const c = this.config;
-    const A = this.A;
-    const d = (k: string) => grads + this.L.off[k] * this.L.fb;
-    const a: Record<string, number> = {
-      mode, B: p.B, T: p.T, I: c.inputSize, V: c.vocabSize, D: c.embeddingSize, O: c.outputSize, fb: this.L.fb,
-      act: ACT[c.activation], out: OUT[c.outputActivation], merge: MERGE[c.merge], returnSequences: c.returnSequences ? 1 : 0,
-      freezeEmbeddings: c.freezeEmbeddings ? 1 : 0, s0Mode, L: A.L, dirs: A.dirs, headIn: A.headIn,
-      Wo: this.ptr('Wo'), bo: this.ptr('bo'), E: this.ptr('E'), grads, gradBytes: this.L.count * this.L.fb,
-      dWo: d('Wo'), dbo: d('bo'), dE: d('E'),
-      len: ws.len, x: ws.x, xe: ws.xe, dxe: ws.dxe, imask: dropout ? ws.imask : 0, yT: ws.yT, dyT: ws.dyT,
-      y: ws.y, dy: ws.dy, tgt: ws.tgt, w: ws.w, loss: ws.loss, WoT: ws.WoT,
-    };
-    for (let l = 0; l < A.L; l++) {
-      for (let dir = 0; dir < A.dirs; dir++) {
-        const k = l * A.dirs + dir;
-        const x = paramSuffix(l, dir);
-        const g = ws.ld[k];
-        Object.assign(a, {
-          ['H' + k]: A.H[l], ['In' + k]: A.In[l], ['Ws' + k]: this.ptr(`Ws${x}`), ['bs' + k]: this.ptr(`bs${x}`), ['s0' + k]: this.ptr(`s0${x}`),
-          ['dWs' + k]: d(`Ws${x}`), ['dbs' + k]: d(`bs${x}`), ['ds0p' + k]: d(`s0${x}`),
-          ['s' + k]: g.s, ['dz' + k]: g.dz, ['ds0' + k]: g.ds0, ['WhT' + k]: g.WhT, ['WiT' + k]: g.WiT,
-          ['xr' + k]: g.xr, ['sro' + k]: g.sro, ['dsro' + k]: g.dsro,
-          ['rmask' + k]: dropout ? g.rmask : 0, ['sm' + k]: dropout ? g.sm : 0,
-        });
-      }
-      const y = ws.layer[l];
-      Object.assign(a, { ['outL' + l]: A.out[l], ['yL' + l]: y.y, ['dyL' + l]: y.dy, ['dmaskL' + l]: dropout ? y.dmask : 0 });
-    }
-    return a as PassArgs;
-  }
-
-  /** s^0 of a pass: 2 rows written by the caller, 1 the learned s0 broadcast (and its gradient), 0 zeros. */
-  private s0Mode(s0Rows: FloatArray | null): number {
-    return s0Rows ? 2 : this.config.learnInitialState ? 1 : 0;
-  }
-
-  /**
-   * Packs a validated batch and runs one pass over it (PASS_FORWARD, PASS_LOSS or PASS_BACKWARD; grads land in the
-   * grads section): on this thread, or split across the training threads. Returns the parts with their workspaces.
-   * Runs inside a guarded memory phase.
-   */
-  private runParts(
-    api: string, seqs: Sequences, tg: TargetData | null, mode: number, s0Rows: FloatArray | null = null, masks: Masks | null = null,
-  ): { loss: number; parts: { p: Packed; ws: Workspace }[] } {
-    const whole = packOf(seqs.lengths);
-    const s0Mode = this.s0Mode(s0Rows);
-    const dropout = masks !== null;
-    if (!this.pool || mode === PASS_FORWARD) {
-      const ws = (this.ws = growWorkspace(this.be, this.config, this.ws, whole.B, whole.T, api));
-      this.packBatch(whole, ws, seqs, tg, s0Rows, masks);
-      return { loss: runPass(this.be, this.passArgs(whole, ws, mode, s0Mode, dropout)), parts: [{ p: whole, ws }] };
-    }
-    const inv = 1 / (this.config.returnSequences ? whole.steps : whole.B);
-    const parts = splitBatch(whole, this.threads).map((p, k) => {
-      // workspaces first (allocation may grow memory), then the writes
-      const ws = k === 0
-        ? (this.ws = growWorkspace(this.be, this.config, this.ws, p.B, p.T, api))
-        : (this.lanes[k - 1].ws = growWorkspace(this.be, this.config, this.lanes[k - 1].ws, p.B, p.T, api));
-      return { p, ws };
-    });
-    // the threads' shares first, so that packing share 0 overlaps their work
-    for (const { p, ws } of parts.slice(1)) this.packBatch(p, ws, seqs, tg, s0Rows, masks, inv);
-    this.pool.dispatch(parts.slice(1).map(({ p, ws }, k) => this.passArgs(p, ws, mode, s0Mode, dropout, this.lanes[k].grads)));
-    let loss = NaN;
-    let theirs: number[];
-    try {
-      this.packBatch(parts[0].p, parts[0].ws, seqs, tg, s0Rows, masks, inv);
-      loss = runPass(this.be, this.passArgs(parts[0].p, parts[0].ws, mode, s0Mode, dropout));
-    } finally {
-      theirs = this.pool.join(); // the threads finish before anything else touches memory, also when this share threw
-    }
-    for (const l of theirs) loss += l; // fixed order: share 0, 1, ...
-    if (mode === PASS_BACKWARD) {
-      const g = this.ptr('Ws', SECTION.grads);
-      for (let k = 1; k < parts.length; k++) this.be.addScaled(g, this.lanes[k - 1].grads, this.L.count, 1);
-    }
-    return { loss, parts };
+    return readTargets(api, targets, seqs.lengths, this.run.targetSpec());
   }
 
   // ---- predict, gradients, one training step ----
@@ -508,11 +369,13 @@ export class SimpleRNN {
    * sequence (O floats, or len·O with returnSequences, row-major by step): the same values without building
    * nested arrays (on the f64 JS reference the values are rounded to f32).
    */
+  predict(inputs: Inputs, options: PredictOptions & { returnState: true; output: 'typed' }): { outputs: Float32Array[]; states: Float32Array[] };
+  predict(inputs: Inputs, options: PredictOptions & { returnState: true }): { outputs: number[][] | number[][][]; states: Float32Array[] };
   predict(inputs: Inputs): number[][] | number[][][];
   predict(inputs: Inputs, options: PredictOptions & { output?: 'nested' }): number[][] | number[][][];
   predict(inputs: Inputs, options: PredictOptions & { output: 'typed' }): Float32Array[];
   predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[];
-  predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[] {
+  predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[] | { outputs: unknown; states: Float32Array[] } {
     const api = 'predict';
     this.live(api);
     const o = readOptions(api, options, ['output', 'initialStates', 'returnState']);
@@ -522,9 +385,9 @@ export class SimpleRNN {
     const s0Rows = this.readInitialStates(api, o.initialStates, seqs.lengths.length);
     let states: Float64Array | null = null;
     const result = this.guarded(api, () => {
-      const { parts } = this.runParts(api, seqs, null, PASS_FORWARD, s0Rows);
+      const { parts } = this.run.runParts(api, seqs, null, PASS_FORWARD, s0Rows);
       const [{ p, ws }] = parts;
-      if (returnState) states = this.finalStates(parts, seqs.lengths.length);
+      if (returnState) states = this.run.finalStates(parts, seqs.lengths.length);
       const c = this.config;
       const O = c.outputSize;
       const rows = c.returnSequences ? p.T * p.B : p.B;
@@ -560,7 +423,9 @@ export class SimpleRNN {
     });
     if (!returnState) return result;
     const S = this.A.stateSize;
-    return { outputs: result, states: Array.from({ length: seqs.lengths.length }, (_, b) => Float32Array.from(states!.subarray(b * S, (b + 1) * S))) } as never;
+    // the backend's precision (Float64Array on the float64 reference), as getParams
+    const copy = (a: Float64Array) => (this.L.fb === 8 ? a.slice() : Float32Array.from(a));
+    return { outputs: result, states: Array.from({ length: seqs.lengths.length }, (_, b) => copy(states!.subarray(b * S, (b + 1) * S))) } as never;
   }
 
   /**
@@ -579,22 +444,6 @@ export class SimpleRNN {
     return out;
   }
 
-  /** The state after each sequence's last real step, every layer and direction (the reverse: after x^1), (B, stateSize). */
-  private finalStates(parts: { p: Packed; ws: Workspace }[], B: number): Float64Array {
-    const A = this.A;
-    const S = A.stateSize;
-    const out = new Float64Array(B * S);
-    for (const { p, ws } of parts) {
-      let at = 0;
-      for (let k = 0; k < A.L * A.dirs; k++) {
-        const H = A.H[Math.floor(k / A.dirs)];
-        const sT = this.be.floats(ws.ld[k].s + p.T * p.B * H * this.L.fb, p.B * H);
-        for (let q = 0; q < p.B; q++) out.set(sT.subarray(q * H, (q + 1) * H), p.order[q] * S + at);
-        at += H;
-      }
-    }
-    return out;
-  }
 
   /**
    * Loss (mean over real positions) and its gradients, as copies. Changes no parameter. Options:
@@ -613,31 +462,15 @@ export class SimpleRNN {
     const s0Rows = this.readInitialStates(api, o.initialStates, seqs.lengths.length);
     return this.guarded(api, () => {
       const masks = dropout ? drawMasks(this.config, this.A, seqs.lengths, seed === undefined ? this.rng : new Rng(seed), this.L.fb) : null;
-      const { loss, parts } = this.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks);
+      const { loss, parts } = this.run.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks);
       const grads = {} as Record<string, FloatArray>;
       for (const k of this.L.names) grads[k] = this.view(k, SECTION.grads).slice();
       const out = { loss, grads } as unknown as Gradients<FloatArray> & Gradients;
-      if (s0Rows) out.initialStateGrads = this.initialStateGrads(parts, seqs.lengths.length) as Float32Array[];
+      if (s0Rows) out.initialStateGrads = this.run.initialStateGrads(parts, seqs.lengths.length) as Float32Array[];
       return out;
     });
   }
 
-  /** ∂L/∂s^0 of every layer and direction, per sequence in the caller's order, (B, stateSize). */
-  private initialStateGrads(parts: { p: Packed; ws: Workspace }[], B: number): FloatArray[] {
-    const A = this.A;
-    const S = A.stateSize;
-    const out = Array.from({ length: B }, () => (this.L.fb === 8 ? new Float64Array(S) : new Float32Array(S)));
-    for (const { p, ws } of parts) {
-      let at = 0;
-      for (let k = 0; k < A.L * A.dirs; k++) {
-        const H = A.H[Math.floor(k / A.dirs)];
-        const g = this.be.floats(ws.ld[k].ds0, p.B * H);
-        for (let q = 0; q < p.B; q++) out[p.order[q]].set(g.subarray(q * H, (q + 1) * H), at);
-        at += H;
-      }
-    }
-    return out;
-  }
 
   /**
    * One optimizer step on the batch (clipping, schedule, weight decay as configured); returns the loss before the
@@ -657,7 +490,7 @@ export class SimpleRNN {
     return this.guarded(api, () => {
       const rng = this.rng.state; // the masks' draws are part of the step: rolled back with it
       const masks = drawMasks(this.config, this.A, seqs.lengths, this.rng, this.L.fb);
-      const { loss } = this.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks);
+      const { loss } = this.run.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks);
       return this.applyStep(api, loss, mode, rng).applied ? loss : NaN;
     });
   }
@@ -696,7 +529,8 @@ export class SimpleRNN {
   /**
    * One sequence, step by step, computed by the training kernels (one forward and, given a target, one backward
    * pass; no update): the states s^t, the pre-activations z^t, the outputs, and with `options.target` the loss, the
-   * gradient norms ‖∂L/∂s^t‖ and ‖∂L/∂z^t‖ through time and each step's term of dW_s (what BPTT sums). With
+   * gradient norms ‖∂L/∂s^t‖ and ‖∂L/∂z^t‖ through time and each step's term of dW_s (what BPTT sums), for every
+   * layer and direction (trace.layers; layer 0 forward's also at the top level). With
    * `options.padTo` the sequence runs in a batch padded to that many steps: the pad steps carry the state. Changes
    * nothing in the model.
    */
@@ -705,14 +539,10 @@ export class SimpleRNN {
     this.live(api);
     const o = readOptions(api, options, ['target', 'padTo']);
     const c = this.config;
-    if (this.A.L > 1 || this.A.dirs > 1 || c.goBackwards) {
-      throw rangeError(api, 'model', `has ${this.A.L} layer(s)${this.A.dirs > 1 ? ', bidirectional' : ''}${c.goBackwards ? ', goBackwards' : ''}; trace shows a one-layer forward model`);
-    }
-    const one = readInputs(api, [sequence], this.inputSpec(), 'sequence');
+    const A = this.A;
+    const one = readInputs(api, [sequence], this.run.inputSpec(), 'sequence');
     const len = one.lengths[0];
     const padTo = int(api, 'options.padTo', o.padTo, len, 1 << 20, len);
-    const H = this.A.H[0];
-    const I = this.A.In[0];
     const O = c.outputSize;
     // a second, longer sequence makes the kernels run pad steps for ours; its rows get weight 0
     const dummy = padTo > len;
@@ -721,7 +551,7 @@ export class SimpleRNN {
       : one;
     let tg: TargetData | null = null;
     if (o.target !== undefined) {
-      const mine = readTargets(api, [o.target], one.lengths, this.targetSpec(), 'options.target');
+      const mine = readTargets(api, [o.target], one.lengths, this.run.targetSpec(), 'options.target');
       if (dummy) {
         const n = c.returnSequences ? padTo : 1;
         mine.data.push(c.outputActivation === 'softmax' ? new Int32Array(n) : new Float32Array(n * O));
@@ -730,37 +560,56 @@ export class SimpleRNN {
     }
     return this.guarded(api, () => {
       const be = this.be;
+      const fb = this.L.fb;
       const p = packOf(seqs.lengths);
-      const ws = (this.ws = growWorkspace(be, c, this.ws, p.B, p.T, api));
-      this.packBatch(p, ws, seqs, tg, null, null);
+      const ws = this.run.workspace(p.B, p.T, api);
+      this.run.packBatch(p, ws, seqs, tg, null, null);
       const q = p.order[0] === 0 ? 0 : 1;
-      const rows = c.returnSequences ? p.T * p.B : p.B;
-      const mineRow = (r: number) => r % p.B === q;
+      const N = p.T * p.B;
+      const rows = c.returnSequences ? N : p.B;
       if (tg) {
         const w = be.floats(ws.w, rows);
-        for (let r = 0; r < rows; r++) w[r] = mineRow(r) && w[r] > 0 ? 1 / (c.returnSequences ? len : 1) : 0;
+        for (let r = 0; r < rows; r++) w[r] = r % p.B === q && w[r] > 0 ? 1 / (c.returnSequences ? len : 1) : 0;
       }
-      const loss = runPass(be, this.passArgs(p, ws, tg ? PASS_BACKWARD : PASS_FORWARD, this.s0Mode(null), false), 0);
-      const rowsOf = (buf: FloatArray, width: number) =>
-        c.returnSequences
-          ? Array.from({ length: len }, (_, t) => Float32Array.from(buf.subarray((t * p.B + q) * width, (t * p.B + q + 1) * width)))
-          : [Float32Array.from(buf.subarray(q * width, (q + 1) * width))];
-      const dy = tg ? rowsOf(be.floats(ws.dy, rows * O), O) : undefined;
-      be.outputForward(ws.y, rows, O, OUT[c.outputActivation]);
-      const outputs = rowsOf(be.floats(ws.y, rows * O), O);
-      let inputs: FloatArray | null = null;
-      if (!c.vocabSize || c.embeddingSize) {
-        const src = be.floats(c.embeddingSize ? ws.xe : ws.x, p.T * p.B * I);
-        inputs = new Float64Array(p.T * I);
-        for (let t = 0; t < p.T; t++) inputs.set(src.subarray((t * p.B + q) * I, (t * p.B + q + 1) * I), t * I);
+      const K = A.L * A.dirs;
+      const H = (k: number) => A.H[Math.floor(k / A.dirs)];
+      const args = this.run.passArgs(p, ws, tg ? PASS_BACKWARD : PASS_FORWARD, this.run.s0Mode(null), false);
+      // with a target: room for the gradient each state receives from above, copied by the pass before BPTT
+      let dsin = 0;
+      if (tg) {
+        let bytes = 0;
+        for (let k = 0; k < K; k++) bytes += Math.ceil((N * H(k) * fb) / 16) * 16;
+        dsin = be.alloc(bytes);
+        for (let k = 0, at = dsin; k < K; at += Math.ceil((N * H(k) * fb) / 16) * 16, k++) args['dsin' + k] = at;
       }
-      return buildTrace({
-        T: p.T, B: p.B, H, I, q, length: len, O, returnSequences: c.returnSequences,
-        s: be.floats(ws.ld[0].s, (p.T + 1) * p.B * H).slice(),
-        inputs, tokens: c.vocabSize && !c.embeddingSize ? Int32Array.from(seqs.data[0]) : null,
-        Ws: this.view('Ws').slice(), bs: this.view('bs').slice(), Wo: this.view('Wo').slice(), outputs,
-        ...(tg ? { dz: be.floats(ws.ld[0].dz, p.T * p.B * H).slice(), dy, loss } : {}),
-      });
+      try {
+        const loss = runPass(be, args, 0);
+        be.outputForward(ws.y, rows, O, OUT[c.outputActivation]);
+        const y = be.floats(ws.y, rows * O);
+        const outputs = c.returnSequences
+          ? Array.from({ length: len }, (_, t) => Float32Array.from(y.subarray((t * p.B + q) * O, (t * p.B + q + 1) * O)))
+          : [Float32Array.from(y.subarray(q * O, (q + 1) * O))];
+        const tokens = c.vocabSize > 0 && !c.embeddingSize;
+        const layers = Array.from({ length: K }, (_, k) => {
+          const l = Math.floor(k / A.dirs);
+          const d = k % A.dirs;
+          const g = ws.ld[k];
+          const In = A.In[l];
+          const src = d === 1 ? g.xr : l > 0 ? ws.layer[l - 1].y : c.embeddingSize ? ws.xe : ws.x;
+          const ids = l === 0 && tokens;
+          return buildLayerTrace({
+            layer: l, reverse: d === 1, T: p.T, B: p.B, H: H(k), In: ids ? 0 : In, q, length: len, readsBackwards: c.goBackwards,
+            s: be.floats(g.s, (p.T + 1) * p.B * H(k)).slice(),
+            inputs: ids ? null : be.floats(src, N * In).slice(),
+            tokens: ids ? be.ints(src, N).slice() : null,
+            Ws: this.view(`Ws${paramSuffix(l, d)}`).slice(), bs: this.view(`bs${paramSuffix(l, d)}`).slice(),
+            ...(tg ? { dz: be.floats(g.dz, N * H(k)).slice(), dsin: be.floats(args['dsin' + k], N * H(k)).slice() } : {}),
+          });
+        });
+        return buildTrace(layers, { steps: p.T, length: len, outputs, ...(tg ? { loss } : {}) });
+      } finally {
+        if (dsin) be.free(dsin);
+      }
     });
   }
 
@@ -791,8 +640,8 @@ export class SimpleRNN {
     return {
       config: this.config,
       rng: this.rng,
-      readInputs: (api, inputs, field) => readInputs(api, inputs, this.inputSpec(), field),
-      readTargets: (api, targets, lengths, field) => readTargets(api, targets, lengths, this.targetSpec(), field),
+      readInputs: (api, inputs, field) => readInputs(api, inputs, this.run.inputSpec(), field),
+      readTargets: (api, targets, lengths, field) => readTargets(api, targets, lengths, this.run.targetSpec(), field),
       run: (api, seqs, tg, opts) => this.guarded(api, () => this.runBatch(api, seqs, tg, opts)),
       configure: (api, o, prefix) => this.guarded(api, () => this.configureTraining(api, o, prefix)),
       saveState: (api) => this.guarded(api, () => this.saveState()),
@@ -828,7 +677,7 @@ export class SimpleRNN {
     const O = c.outputSize;
     const rng = this.rng.state;
     const masks = opts.train ? drawMasks(c, this.A, seqs.lengths, this.rng, this.L.fb) : null;
-    const { loss, parts } = this.runParts(api, seqs, tg, opts.train ? PASS_BACKWARD : PASS_LOSS, opts.initialStates ?? null, masks);
+    const { loss, parts } = this.run.runParts(api, seqs, tg, opts.train ? PASS_BACKWARD : PASS_LOSS, opts.initialStates ?? null, masks);
     const report = opts.train
       ? this.applyStep(api, loss, opts.onNonFinite ?? this.train.onNonFinite, rng)
       : { applied: true, gradNorm: NaN, learningRate: NaN };
@@ -846,7 +695,7 @@ export class SimpleRNN {
       out.padSteps += p.T * p.B - p.steps;
       out.allSteps += p.T * p.B;
     }
-    if (opts.finalStates) out.finalStates = this.finalStates(parts, seqs.lengths.length);
+    if (opts.finalStates) out.finalStates = this.run.finalStates(parts, seqs.lengths.length);
     return out;
   }
 
@@ -864,7 +713,14 @@ export class SimpleRNN {
   }
 
   /** Loss (mean over real positions) and accuracy (softmax / sigmoid outputs) on a dataset. Changes nothing. */
-  evaluate(inputs: Inputs, targets: Targets, options?: EvaluateOptions): { loss: number; accuracy?: number } {
+  evaluate(
+    inputs: Inputs, targets: Targets, options?: EvaluateOptions,
+  ): {
+    /** Mean loss over the real positions. */
+    loss: number;
+    /** Fraction of correct predictions (softmax and sigmoid outputs). */
+    accuracy?: number;
+  } {
     this.live('evaluate');
     return evaluate(this.host(), inputs, targets, options);
   }
@@ -886,7 +742,14 @@ export class SimpleRNN {
    * Loss per token (nats) and perplexity over one token stream read as one track with carried state, in chunks of
    * seqLength steps: what fitStream reports as valLoss for its validationTokens. Changes nothing.
    */
-  evaluateStream(tokens: ArrayLike<number>, options?: StreamEvaluateOptions): { loss: number; perplexity: number } {
+  evaluateStream(
+    tokens: ArrayLike<number>, options?: StreamEvaluateOptions,
+  ): {
+    /** Mean loss per token, in nats. */
+    loss: number;
+    /** exp(loss). */
+    perplexity: number;
+  } {
     this.live('evaluateStream');
     return evaluateStream(this.host(), tokens, options);
   }
@@ -933,7 +796,14 @@ export class SimpleRNN {
    * One step of the recurrence from `state` with one input (a token id, or a vector of inputSize numbers):
    * the next state and the output f_o(s^t Wo + bo). Stepping through a sequence gives what predict gives on each prefix.
    */
-  step(state: ArrayLike<number>, input: number | ArrayLike<number>): { state: Float32Array; output: Float32Array } {
+  step(
+    state: ArrayLike<number>, input: number | ArrayLike<number>,
+  ): {
+    /** s^t: the state after this step (stateSize floats). */
+    state: Float32Array;
+    /** f_o(s^t W_o + b_o). */
+    output: Float32Array;
+  } {
     const api = 'step';
     this.live(api);
     this.checkStreamable(api);
@@ -1023,18 +893,10 @@ export class SimpleRNN {
 
   private release(): void {
     this.disposeDeferred = false;
-    this.pool?.dispose(); // the threads are idle between calls: their workspaces and grads are free to reuse
-    this.pool = null;
-    for (const lane of this.lanes) {
-      if (lane.ws) this.be.free(lane.ws.block);
-      this.be.free(lane.grads);
-    }
-    this.lanes = [];
-    if (this.ws) this.be.free(this.ws.block);
+    this.run.free();
     this.stepper?.free();
     this.stepper = null;
     this.be.free(this.block);
-    this.ws = null;
     this.block = 0;
   }
 
@@ -1042,57 +904,4 @@ export class SimpleRNN {
   get isDisposed(): boolean {
     return this.disposed;
   }
-}
-
-/**
- * A checkpoint's config, resolved and checked against the floats it holds before anything is allocated: the model it
- * describes must have exactly the file's paramCount floats per section and the optimizer's number of sections, its
- * parameters and optimizer state must be finite (second moments >= 0), and its counters in range.
- */
-function resolveCheckpoint(ck: Checkpoint, backend: 'wasm' | 'js' | 'auto' | undefined): Omit<ResolvedCreate, 'threads' | 'simd'> {
-  const api = 'load';
-  const m = ck.model as unknown as Record<string, unknown>;
-  const precision = ck.floatBytes === 8 ? 'float64' : 'float32';
-  if (m.precision !== precision) {
-    throw rangeError(api, 'bytes', `is inconsistent: config precision is ${String(m.precision)} but the floats are ${ck.floatBytes}-byte`);
-  }
-  if ((backend ?? m.backend) === 'wasm' && precision === 'float64') {
-    throw rangeError(api, 'options.backend', "= 'wasm' cannot hold a float64 checkpoint (saved from a js float64 model); use backend: 'js'");
-  }
-  let model: ModelConfig;
-  let training: TrainingConfig;
-  try {
-    for (const k of Object.keys(m)) {
-      // version-1 files also stored the learning rate here (the training options hold it)
-      if (k !== 'learningRate' && !(MODEL_KEYS as readonly string[]).includes(k)) throw rangeError(api, `config.model.${k}`, 'is not a model option');
-    }
-    const opts = storedModelOptions(m);
-    if (backend !== undefined) opts.backend = backend;
-    model = resolveModel(api, opts);
-    training = resolveTraining(api, readOptions(api, ck.training, TRAINING_KEYS, 'config.training') as TrainingOptions);
-  } catch (e) {
-    throw rangeError(api, 'bytes', `holds a config this library cannot build: ${(e as Error).message}`);
-  }
-  const L = paramLayout(model, ck.floatBytes);
-  if (ck.paramCount !== L.count) {
-    throw rangeError(api, 'bytes', `is mismatched: its config describes ${L.count} floats per section, the file holds ${ck.paramCount}`);
-  }
-  const S = stateSections(training.optimizer.type);
-  if (ck.sections.length !== S + 1) {
-    throw rangeError(api, 'bytes', `is mismatched: optimizer '${training.optimizer.type}' keeps ${S} state sections, the file holds ${ck.sections.length - 1}`);
-  }
-  if (!Number.isInteger(ck.stepCount) || ck.stepCount < 0 || ck.stepCount > 2 ** 53) {
-    throw rangeError(api, 'bytes', `has step count ${ck.stepCount}; expected an integer >= 0`);
-  }
-  // adam's v (its second section), and the single state of rmsprop and adagrad, are running means of g²
-  const squares = training.optimizer.type === 'adam' || training.optimizer.type === 'adamw' ? 2 : training.optimizer.type === 'rmsprop' || training.optimizer.type === 'adagrad' ? 1 : -1;
-  for (let s = 0; s < ck.sections.length; s++) {
-    const a = ck.sections[s];
-    const what = s === 0 ? 'parameter' : `optimizer state value (section ${s})`;
-    for (let k = 0; k < ck.paramCount; k++) {
-      if (!Number.isFinite(a[k])) throw rangeError(api, 'bytes', `has a non-finite ${what} (${a[k]}) at float ${k}`);
-      if (s === squares && a[k] < 0) throw rangeError(api, 'bytes', `has a negative ${what} (${a[k]}) at float ${k}; a running mean of squares is >= 0`);
-    }
-  }
-  return { model, training };
 }

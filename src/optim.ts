@@ -6,21 +6,25 @@ import type { Backend, FloatArray, Ptr } from './backend.js';
 import { NonFiniteError, rangeError, stateError, typeError } from './errors.js';
 import { f32, int, oneOf, readOptions, type Range } from './options.js';
 
+/** The name of an update rule; a name alone uses that rule's default hyper-parameters. */
 export type OptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 
 /** Plain SGD: p -= lr (g + weightDecay p). No state. */
 export interface SgdOptions {
+  /** Selects plain SGD. */
   type: 'sgd';
 }
 /** SGD with momentum (PyTorch's form): v = momentum v + g; p -= lr v. 'nesterov': p -= lr (g + momentum v). */
 export interface MomentumOptions {
+  /** Selects SGD with momentum: 'momentum' (heavy ball) or 'nesterov'. */
   type: 'momentum' | 'nesterov';
   /** Momentum coefficient in [0, 1). Default 0.9. */
   momentum?: number;
 }
 /** Adam (weightDecay as L2 on the gradient) or AdamW (weightDecay decoupled: p -= lr weightDecay p). */
 export interface AdamOptions {
+  /** Selects Adam ('adam', L2 weight decay) or AdamW ('adamw', decoupled weight decay). */
   type: 'adam' | 'adamw';
   /** Decay of the first moment, in [0, 1). Default 0.9. */
   beta1?: number;
@@ -31,6 +35,7 @@ export interface AdamOptions {
 }
 /** RMSprop: v = rho v + (1 - rho) g²; p -= lr g / (sqrt(v) + epsilon). */
 export interface RmspropOptions {
+  /** Selects RMSprop. */
   type: 'rmsprop';
   /** Decay of the running mean of g², in [0, 1). Default 0.9. */
   rho?: number;
@@ -39,19 +44,27 @@ export interface RmspropOptions {
 }
 /** Adagrad as in min-char-rnn: v += g²; p -= lr g / sqrt(v + epsilon). */
 export interface AdagradOptions {
+  /** Selects Adagrad. */
   type: 'adagrad';
   /** Default 1e-8 (min-char-rnn's). */
   epsilon?: number;
 }
+/** The optimizer option: a name (e.g. 'adam'), or an object with `type` and that rule's hyper-parameters. An unknown key is refused. */
 export type OptimizerOptions = OptimizerType | SgdOptions | MomentumOptions | AdamOptions | RmspropOptions | AdagradOptions;
 
 /** A resolved optimizer: every hyper-parameter of its type is present (the others are 0). */
 export interface OptimizerConfig {
+  /** The update rule. */
   type: OptimizerType;
+  /** Momentum coefficient ('momentum', 'nesterov'); 0 for the other types. */
   momentum: number;
+  /** Decay of Adam's first moment ('adam', 'adamw'); 0 for the other types. */
   beta1: number;
+  /** Decay of Adam's second moment ('adam', 'adamw'); 0 for the other types. */
   beta2: number;
+  /** The denominator's epsilon ('adam', 'adamw', 'rmsprop', 'adagrad'); 0 for 'sgd', 'momentum' and 'nesterov'. */
   epsilon: number;
+  /** Decay of RMSprop's running mean of g² ('rmsprop'); 0 for the other types. */
   rho: number;
 }
 
@@ -65,8 +78,12 @@ export interface OptimizerConfig {
  */
 export type ScheduleOptions =
   | 'constant'
-  | { type: 'constant' }
   | {
+      /** Selects the constant schedule (the same as 'constant'). */
+      type: 'constant';
+    }
+  | {
+      /** Selects the step schedule. */
       type: 'step';
       /** Steps between two decays (an integer >= 1). Required. */
       stepSize: number;
@@ -74,6 +91,7 @@ export type ScheduleOptions =
       gamma?: number;
     }
   | {
+      /** Selects the cosine schedule (with optional linear warm-up). */
       type: 'cosine';
       /** Steps of the cosine decay after warm-up (an integer >= 1). Required. */
       decaySteps: number;
@@ -83,12 +101,19 @@ export type ScheduleOptions =
       minLearningRate?: number;
     };
 
+/** A resolved learning-rate schedule (see ScheduleOptions for the formulas): the fields of other types are 0. */
 export interface ScheduleConfig {
+  /** The schedule's kind. */
   type: 'constant' | 'step' | 'cosine';
+  /** 'step': steps between two decays. */
   stepSize: number;
+  /** 'step': factor per decay. */
   gamma: number;
+  /** 'cosine': steps of the cosine decay after warm-up. */
   decaySteps: number;
+  /** 'cosine': steps of linear warm-up. */
   warmupSteps: number;
+  /** 'cosine': learning rate at the end of the decay. */
   minLearningRate: number;
 }
 
@@ -116,15 +141,21 @@ export interface TrainingOptions {
   onNonFinite?: NonFiniteMode;
 }
 
+/** The resolved training options of a model (model.training): every option present, defaults filled in. */
 export interface TrainingConfig {
+  /** The update rule and its hyper-parameters. */
   optimizer: OptimizerConfig;
+  /** Base learning rate (the schedule scales it). */
   learningRate: number;
+  /** Learning-rate schedule. */
   schedule: ScheduleConfig;
+  /** Weight decay on every trainable parameter (0 = none). */
   weightDecay: number;
   /** 0 = off. */
   clipNorm: number;
   /** 0 = off. */
   clipValue: number;
+  /** What a step with a non-finite loss or gradient does: 'throw' or 'skip'. */
   onNonFinite: NonFiniteMode;
 }
 

@@ -52,10 +52,11 @@ export const HEADER_FIELDS = [
  * The fields of one layer-direction: sizes (H, and In, the width of its input rows: 0 for token ids), its params
  * and grads, and its workspace: s (T+1, B, H), dz (T, B, H), ds0 (B, H), WhT (H, H), WiT (H, In); the reverse
  * direction's xr (T, B, In) reversed input, sro and dsro (T, B, H) its states / their gradient in the sequence's own
- * time; with recurrentDropout rmask (B, H) and sm (T, B, H) = s^{t-1} * mask.
+ * time; with recurrentDropout rmask (B, H) and sm (T, B, H) = s^{t-1} * mask; dsin (T, B, H), for model.trace only:
+ * a copy of the gradient each step's state receives from above (its output, or the next layer), before BPTT.
  */
 export const LD_FIELDS = [
-  'H', 'In', 'Ws', 'bs', 's0', 'dWs', 'dbs', 'ds0p', 's', 'dz', 'ds0', 'WhT', 'WiT', 'xr', 'sro', 'dsro', 'rmask', 'sm',
+  'H', 'In', 'Ws', 'bs', 's0', 'dWs', 'dbs', 'ds0p', 's', 'dz', 'ds0', 'WhT', 'WiT', 'xr', 'sro', 'dsro', 'rmask', 'sm', 'dsin',
 ] as const;
 
 /** The fields of one layer: its output width, output y (T, B, out) and its gradient dy, and the dropout mask after it. */
@@ -196,6 +197,7 @@ export function runPass(k: PassKernels, a: PassArgs, compact = 1): number {
       const g = l * dirs + d;
       const H = a['H' + g];
       k.transpose(a['WhT' + g], a['Ws' + g], H, H);
+      if (a['dsin' + g]) copy(a['dsin' + g], a['dz' + g], N * H);
       k.rnnBackward(a['dz' + g], a['ds0' + g], a['s' + g], a['WhT' + g], a.len, T, B, H, a.act, a['rmask' + g]);
     }
     // the gradient of the layer's input x_l = y_{l-1}: Σ_d dz_d W_iᵀ (the reverse direction's turned back in time)

@@ -1,5 +1,6 @@
 // Seeded randomness: xorshift32 (Marsaglia), never Math.random. The state is one uint32, saved in checkpoints.
 
+/** Seeded xorshift32 generator (never Math.random); the same seed gives the same sequence. Its state is one uint32. */
 export class Rng {
   private x: number;
 

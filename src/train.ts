@@ -145,6 +145,7 @@ function pickTraining(o: Partial<Record<string, unknown>>): TrainingOptions | nu
 
 /** Logs of one batch, passed to callbacks.onBatchEnd. */
 export interface BatchLogs {
+  /** Epoch index, from 0. */
   epoch: number;
   /** Batch index within the epoch. */
   batch: number;
@@ -164,15 +165,21 @@ export interface BatchLogs {
 
 /** Logs of one epoch, passed to callbacks.onEpochEnd. */
 export interface EpochLogs {
+  /** Mean training loss of the epoch (each batch's loss before its step, weighted by its real positions; skipped batches left out). */
   loss: number;
+  /** Training accuracy of the epoch (softmax and sigmoid outputs only). */
   accuracy?: number;
+  /** Loss on the validation data after the epoch (with validationData or validationSplit). */
   valLoss?: number;
+  /** Accuracy on the validation data after the epoch (softmax and sigmoid outputs, with validation data). */
   valAccuracy?: number;
   /** Padded steps / all steps over the epoch's batches (B*T per batch). */
   paddingFraction: number;
+  /** Batches of the epoch whose step was skipped because the loss or gradient was not finite (onNonFinite: 'skip'). */
   skippedBatches: number;
 }
 
+/** Options of fit's earlyStopping: what to watch and when to stop. An unknown key is refused. */
 export interface EarlyStoppingOptions {
   /** Quantity watched: 'valLoss' (default when there is validation data) or 'loss'. */
   monitor?: 'loss' | 'valLoss';
@@ -184,6 +191,7 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
+/** Hooks that fit calls during training (options.callbacks); each is optional. */
 export interface FitCallbacks {
   /** After every batch; may return a promise, which fit awaits. */
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
@@ -211,11 +219,13 @@ export interface FitOptions extends TrainingOptions {
   validationSplit?: number;
   /** Stop when the monitored loss stops improving; true uses the defaults. Default: off. */
   earlyStopping?: boolean | EarlyStoppingOptions;
+  /** Functions called after every batch and every epoch. Default: none. */
   callbacks?: FitCallbacks;
   /** Stops training between batches: fit rejects with signal.reason (an AbortError by default). */
   signal?: AbortSignal;
 }
 
+/** What fit resolves with: one entry per completed epoch in each array. */
 export interface History {
   /** Epochs completed. */
   epochs: number;
@@ -223,7 +233,9 @@ export interface History {
   loss: number[];
   /** Training accuracy per epoch (softmax and sigmoid outputs). */
   accuracy?: number[];
+  /** Validation loss per epoch (with validationData or validationSplit). */
   valLoss?: number[];
+  /** Validation accuracy per epoch (softmax and sigmoid outputs, with validation data). */
   valAccuracy?: number[];
   /** Padded steps / all steps of the epoch's batches. */
   paddingFraction: number[];
@@ -305,6 +317,7 @@ function evaluateData(host: TrainHost, api: string, d: Dataset, batchSize: numbe
   return out;
 }
 
+/** Options of SimpleRNN.evaluate. */
 export interface EvaluateOptions {
   /** Sequences per forward pass (bounds the workspace). Default 256. */
   batchSize?: number;
@@ -448,12 +461,17 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
 
 // ---- fitStream: truncated BPTT over one long token stream ----
 
+/** Logs of one fitStream epoch, passed to callbacks.onEpochEnd. */
 export interface StreamLogs {
   /** Mean loss per character of the epoch so far / of the epoch, in nats. */
   loss: number;
+  /** exp(loss): the training perplexity of the epoch. */
   perplexity: number;
+  /** Loss per token on validationTokens after the epoch, in nats (one track with carried state). */
   valLoss?: number;
+  /** exp(valLoss): the validation perplexity (with validationTokens). */
   valPerplexity?: number;
+  /** Chunks of the epoch whose step was skipped because the loss or gradient was not finite (onNonFinite: 'skip'). */
   skippedBatches: number;
 }
 
@@ -470,24 +488,32 @@ export interface FitStreamOptions extends TrainingOptions {
   epochs?: number;
   /** A held-out token stream, evaluated after every epoch as one track with carried state (valLoss, valPerplexity). */
   validationTokens?: ArrayLike<number>;
+  /** Functions called after every chunk and every epoch. Default: none. */
   callbacks?: {
     /** After every chunk (all tracks): loss is that chunk's nats per character. */
     onBatchEnd?: (batch: number, logs: { epoch: number; batch: number; loss: number; skipped: boolean; gradNorm: number; learningRate: number }) => void | Promise<void>;
+    /** After every epoch (after validation); may return a promise, which fitStream awaits. */
     onEpochEnd?: (epoch: number, logs: StreamLogs) => void | Promise<void>;
   };
   /** Stops training between chunks: fitStream rejects with signal.reason. */
   signal?: AbortSignal;
 }
 
+/** What fitStream resolves with: one entry per completed epoch in each array. */
 export interface StreamHistory {
+  /** Epochs completed. */
   epochs: number;
   /** Mean loss per character per epoch, in nats. */
   loss: number[];
   /** exp(loss) per epoch. */
   perplexity: number[];
+  /** Validation loss per token per epoch, in nats (with validationTokens). */
   valLoss?: number[];
+  /** exp(valLoss) per epoch (with validationTokens). */
   valPerplexity?: number[];
+  /** Chunks skipped per epoch because the loss or gradient was not finite (onNonFinite: 'skip'). */
   skippedBatches: number[];
+  /** Learning rate of the last step of each epoch (NaN when every step of the epoch was skipped). */
   learningRate: number[];
 }
 

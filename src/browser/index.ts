@@ -1,3 +1,8 @@
+/**
+ * Checkpoints in a browser page: file download and upload, and IndexedDB storage, on the bytes of model.save() and
+ * SimpleRNN.load(bytes).
+ * @module simple-rnn/browser
+ */
 // simple-rnn/browser: checkpoints in a browser page. Files (download, upload) and IndexedDB, on the bytes of
 // model.save() / SimpleRNN.load(bytes). The helpers take and return bytes, so they do not depend on the format.
 // Arguments and options are read with the validator kit (src/options.ts): an unknown option key is refused by name.

@@ -43,7 +43,16 @@ const LM_FIXED_KEYS = ['inputSize', 'vocabSize', 'embeddingSize', 'hiddenSize', 
  * model over it: vocabSize = vocab.size, embeddingSize D, returnSequences, softmax over the vocabulary. Also returns
  * the text's ids (encodeText), and with `vectors` the coverage of the vocabulary by them.
  */
-export async function buildWordLM(text: string, options?: WordLMOptions): Promise<{ vocab: Vocabulary; model: SimpleRNN; ids: Int32Array; coverage?: Coverage }> {
+export async function buildWordLM(text: string, options?: WordLMOptions): Promise<{
+  /** The vocabulary built from the text. */
+  vocab: Vocabulary;
+  /** The new language model over it (dispose() it when done). */
+  model: SimpleRNN;
+  /** The text's ids (encodeText). */
+  ids: Int32Array;
+  /** With options.vectors: how many tokens got a pretrained vector. */
+  coverage?: Coverage;
+}> {
   const api = 'buildWordLM';
   if (typeof text !== 'string') throw typeError(api, 'text', 'a string', text);
   const o = readOptions(api, options, WORD_LM_KEYS);
@@ -84,7 +93,12 @@ export async function buildWordLM(text: string, options?: WordLMOptions): Promis
  * Next-token windows of an id stream: inputs ids[s .. s+L), targets ids[s+1 .. s+L], for s = 0, stride, 2*stride, ...
  * (stride defaults to L: windows that do not overlap). The last window may be shorter. Each window starts from s^0.
  */
-export function lmWindows(ids: ArrayLike<number>, seqLength: number, stride = seqLength): { inputs: Int32Array[]; targets: number[][] } {
+export function lmWindows(ids: ArrayLike<number>, seqLength: number, stride = seqLength): {
+  /** One window of input ids per sequence, ids[s .. s+L). */
+  inputs: Int32Array[];
+  /** The next token of each input step, ids[s+1 .. s+L]. */
+  targets: number[][];
+} {
   const api = 'lmWindows';
   int(api, 'seqLength', seqLength, 1, Infinity);
   int(api, 'stride', stride, 1, Infinity);
@@ -106,6 +120,7 @@ export function lmWindows(ids: ArrayLike<number>, seqLength: number, stride = se
   return { inputs, targets };
 }
 
+/** Options of trainLanguageModel. An unknown key is refused. */
 export interface TrainLMOptions {
   /** Passes over the windows. Default 1. */
   epochs?: number;
@@ -153,6 +168,7 @@ export async function trainLanguageModel(model: SimpleRNN, ids: ArrayLike<number
   return history;
 }
 
+/** Options of perplexity. An unknown key is refused. */
 export interface PerplexityOptions {
   /** Windows of this many steps, each from s^0 (an integer >= 1). Default: the text as one stream. */
   seqLength?: number;
@@ -160,6 +176,7 @@ export interface PerplexityOptions {
   batchSize?: number;
 }
 
+/** What perplexity returns. */
 export interface PerplexityResult {
   /** Mean cross-entropy per predicted token, in nats (EOS tokens count as tokens). */
   loss: number;
@@ -219,6 +236,7 @@ function checkLM(api: string, model: SimpleRNN, vocab: Vocabulary): void {
   }
 }
 
+/** Options of continueSentence. An unknown key is refused. */
 export interface ContinueOptions {
   /** At most this many new tokens. Default 20. */
   maxTokens?: number;
@@ -232,6 +250,7 @@ export interface ContinueOptions {
   stopAtEos?: boolean;
 }
 
+/** What continueSentence returns. */
 export interface Continuation {
   /** The prompt and the continuation, as readable text (detokenized by the vocabulary's rules). */
   text: string;

@@ -8,7 +8,9 @@ import { SPECIAL_TOKENS, type Vocabulary } from './vocabulary.js';
 
 /** V vectors of size dim, row-major. */
 export interface Embeddings {
+  /** V·dim floats, row-major: row id is token id's vector. */
   vectors: Float32Array | Float64Array;
+  /** Size of each vector (D with an embedding layer, else H). */
   dim: number;
 }
 
@@ -26,13 +28,17 @@ export function tokenEmbeddings(model: SimpleRNN): Embeddings {
   return { vectors: p.Ws.slice(H * H), dim: H };
 }
 
+/** One result of nearestNeighbors. */
 export interface Neighbor {
+  /** The neighbour's token. */
   token: string;
+  /** The neighbour's token id. */
   id: number;
   /** Cosine similarity to the query, in [-1, 1]. */
   similarity: number;
 }
 
+/** Options of nearestNeighbors. An unknown key is refused. */
 export interface NeighborOptions {
   /** How many neighbours. Default 5. */
   k?: number;

@@ -16,8 +16,11 @@
 import { typeError } from '../errors.js';
 import { bool, oneOf, readOptions } from '../options.js';
 
+/** Token level: 'word' (words and punctuation) or 'char' (one token per code point). */
 export type TokenLevel = 'char' | 'word';
+/** Word level: punctuation characters as tokens of their own ('separate') or removed ('drop'). */
 export type Punctuation = 'separate' | 'drop';
+/** Word level: sentences end after . ! ? ('punctuation') or at line breaks ('line'). */
 export type SentenceRule = 'punctuation' | 'line';
 
 /** How text becomes tokens. Stored in a Vocabulary, so that a loaded model tokenizes as it was trained. */
@@ -32,6 +35,7 @@ export interface TokenizerOptions {
   sentences?: SentenceRule;
 }
 
+/** TokenizerOptions with every default filled in (as a Vocabulary stores them). */
 export type ResolvedTokenizerOptions = Required<TokenizerOptions>;
 
 /** The keys of TokenizerOptions, for readOptions (src/options.ts). */
@@ -147,7 +151,12 @@ export function splitSentences(text: string, options?: TokenizerOptions): string
  * splitSentences, and whether the last sentence is still open: not ended by . ! ? (or, with sentences: 'line', by
  * a line break). A prompt such as "The king" is an open sentence; encode(text, { eos: true }) puts no EOS after it.
  */
-export function sentencesOf(text: string, options?: TokenizerOptions, api = 'sentencesOf'): { sentences: string[][]; lastOpen: boolean } {
+export function sentencesOf(text: string, options?: TokenizerOptions, api = 'sentencesOf'): {
+  /** The sentences, each a list of word tokens (as splitSentences). */
+  sentences: string[][];
+  /** The last sentence is not ended (by . ! ?, or a line break with sentences: 'line'). */
+  lastOpen: boolean;
+} {
   checkText(api, text);
   return sentencesWith(api, text, wordOptions(api, options, TOKENIZER_KEYS));
 }

@@ -10,14 +10,17 @@ import { Rng } from '../random.js';
 import type { SimpleRNN } from '../model.js';
 import { PAD_ID, SPECIAL_TOKENS, Vocabulary } from './vocabulary.js';
 
+/** Pretrained word vectors, as readWordVectors and parseWordVectors return them. */
 export interface WordVectors {
   /** Size of every vector. */
   dim: number;
   /** words[k] owns vectors[k*dim .. (k+1)*dim). */
   words: string[];
+  /** words.length·dim floats, row-major. */
   vectors: Float32Array;
 }
 
+/** Options of readWordVectors and parseWordVectors. An unknown key is refused. */
 export interface ReadVectorsOptions {
   /**
    * Keep only the vectors a vocabulary can use (its tokens, or a token equal to the word lower-cased when the
@@ -167,6 +170,7 @@ export interface Coverage {
   missing: string[];
 }
 
+/** Options of embeddingMatrix and loadPretrainedEmbeddings. An unknown key is refused. */
 export interface EmbeddingMatrixOptions {
   /** Seed of the random rows given to tokens without a vector, an integer. Default 1 (loadPretrainedEmbeddings: the model's seed). */
   seed?: number;
@@ -178,7 +182,14 @@ export interface EmbeddingMatrixOptions {
  * a vector, UNK and EOS get N(0, σ²) rows with σ the standard deviation of the pretrained entries used, so they sit
  * on the same scale; PAD's row is 0 (the model never reads it).
  */
-export function embeddingMatrix(vocab: Vocabulary, vectors: WordVectors, options?: EmbeddingMatrixOptions): { E: Float32Array; dim: number; coverage: Coverage } {
+export function embeddingMatrix(vocab: Vocabulary, vectors: WordVectors, options?: EmbeddingMatrixOptions): {
+  /** V·dim floats, row-major: row id is the embedding of token id (create's E, for setParams). */
+  E: Float32Array;
+  /** Size of each row (the vectors' dim). */
+  dim: number;
+  /** How many tokens got a pretrained vector. */
+  coverage: Coverage;
+} {
   const api = 'embeddingMatrix';
   const seed = seedOption(api, options, 1);
   checkVocab(api, vocab);

@@ -10,9 +10,13 @@ import {
   type ResolvedTokenizerOptions, type TokenizerOptions,
 } from './tokenize.js';
 
+/** Id 0, "<pad>": reserved for padding. */
 export const PAD_ID = 0;
+/** Id 1, "<unk>": every token not in the vocabulary. */
 export const UNK_ID = 1;
+/** Id 2, "<eos>": the end of a sentence (word level). */
 export const EOS_ID = 2;
+/** The reserved tokens by id: ['<pad>', '<unk>', '<eos>'] (ids 0, 1, 2 of every vocabulary). */
 export const SPECIAL_TOKENS: readonly string[] = ['<pad>', '<unk>', '<eos>'];
 
 /** Options of Vocabulary.fromText / fromTokens: the tokenizer's, plus which tokens make it in. */
@@ -44,8 +48,11 @@ export function resolveVocabularyOptions(api: string, r: Partial<Record<(typeof 
 
 /** The stored form: `JSON.stringify(vocab)` gives it, Vocabulary.fromJSON reads it back. */
 export interface VocabularyJSON {
+  /** Always 'simple-rnn/vocabulary'. */
   format: 'simple-rnn/vocabulary';
+  /** Version of this stored form (1). */
   version: 1;
+  /** The tokenizer rules, every option resolved. */
   tokenizer: ResolvedTokenizerOptions;
   /** tokens[id]; tokens[0..2] are the reserved "<pad>", "<unk>", "<eos>". */
   tokens: string[];
@@ -68,9 +75,13 @@ export interface DecodeTextOptions {
   keepSpecial?: boolean;
 }
 
+/** Tokens <-> ids: ids 0..2 are PAD, UNK and EOS, then the text's tokens, most frequent first. Build with fromText or fromTokens; store with JSON.stringify and fromJSON. */
 export class Vocabulary {
+  /** PAD_ID (0). */
   readonly padId = PAD_ID;
+  /** UNK_ID (1). */
   readonly unkId = UNK_ID;
+  /** EOS_ID (2). */
   readonly eosId = EOS_ID;
   /** How this vocabulary tokenizes text (level, lowercase, punctuation, sentences). */
   readonly tokenizer: Readonly<ResolvedTokenizerOptions>;
@@ -247,6 +258,7 @@ export class Vocabulary {
     return this.tokenizer.level === 'char' ? parts.join('') : detokenize(parts, 'word');
   }
 
+  /** The stored form (VocabularyJSON); JSON.stringify(vocab) calls it. */
   toJSON(): VocabularyJSON {
     return { format: 'simple-rnn/vocabulary', version: 1, tokenizer: { ...this.tokenizer }, tokens: this.list.slice(), counts: this.counts.slice() };
   }

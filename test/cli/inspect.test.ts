@@ -31,7 +31,7 @@ function fakeTrace(H: number, length: number, pads: number, grads: number[] | nu
   const outputs = Array.from({ length }, (_, k) => Float32Array.from([0.1, 0.6, 0.3].map((p, c) => (c === k % 3 ? p + 0.3 : p) / 1.3)));
   const tr: Trace = {
     steps, length, pad: Array.from({ length: steps }, (_, k) => k >= length), states,
-    preActivations: Array.from({ length: steps }, () => new Float64Array(H)), outputs,
+    preActivations: Array.from({ length: steps }, () => new Float64Array(H)), outputs, layers: [],
   };
   if (grads) {
     tr.loss = 1.25;

@@ -17,14 +17,15 @@ function bits(a: ArrayLike<number>): number[] {
 // private members the test reaches: the same batch through runPass with and without the compaction
 interface Internals {
   be: { compactRows: (...a: number[]) => void };
-  ws: { B: number };
   readInputs(api: string, inputs: unknown): { lengths: Int32Array };
   readTargets(api: string, seqs: unknown, targets: unknown): unknown;
-  runParts(api: string, seqs: unknown, tg: unknown, mode: number, s0Rows: Float64Array | null): { loss: number; parts: { p: unknown; ws: unknown }[] };
-  packBatch(p: unknown, ws: unknown, seqs: unknown, tg: unknown, s0Rows: Float64Array | null): void;
-  passArgs(p: unknown, ws: unknown, mode: number, s0Mode: number): never;
-  s0Mode(s0Rows: Float64Array | null): number;
   view(name: string, section: number): Float32Array;
+  run: {
+    runParts(api: string, seqs: unknown, tg: unknown, mode: number, s0Rows: Float64Array | null): { loss: number; parts: { p: unknown; ws: unknown }[] };
+    packBatch(p: unknown, ws: unknown, seqs: unknown, tg: unknown, s0Rows: Float64Array | null, masks: null): void;
+    passArgs(p: unknown, ws: unknown, mode: number, s0Mode: number, dropout: boolean): never;
+    s0Mode(s0Rows: Float64Array | null): number;
+  };
 }
 
 const CASES: [string, Partial<SimpleRNNOptions>][] = [
@@ -60,13 +61,13 @@ describe.each(BACKENDS)('weight gradients over the real rows only, on %s', (back
         compact.mockClear();
         const seqs = x.readInputs('computeGradients', inputs);
         const tg = x.readTargets('computeGradients', seqs, targets);
-        const run = x.runParts('computeGradients', seqs, tg, PASS_BACKWARD, s0Rows);
+        const run = x.run.runParts('computeGradients', seqs, tg, PASS_BACKWARD, s0Rows);
         const withC = { loss: run.loss, grads: Object.fromEntries(PARAM_NAMES.map((k) => [k, x.view(k, 1).slice()])) as Record<string, Float32Array> };
         // dz and S always, and the dense inputs or the embedded ones
         expect(compact).toHaveBeenCalledTimes(o.vocabSize && !o.embeddingSize ? 2 : 3);
         const { p, ws } = run.parts[0];
-        x.packBatch(p, ws, seqs, tg, s0Rows);
-        const loss = runPass(x.be as never, x.passArgs(p, ws, PASS_BACKWARD, x.s0Mode(s0Rows)), 0);
+        x.run.packBatch(p, ws, seqs, tg, s0Rows, null);
+        const loss = runPass(x.be as never, x.run.passArgs(p, ws, PASS_BACKWARD, x.run.s0Mode(s0Rows), false), 0);
         expect(loss).toBe(withC.loss);
         for (const k of PARAM_NAMES) {
           const ref = x.view(k, 1);

@@ -177,8 +177,8 @@ describe('parameters and checkpoints', () => {
   });
 
   it('a deep bidirectional model round-trips through a checkpoint and keeps training bit for bit', async () => {
-    const o = { layers: 2, bidirectional: true, merge: 'ave', vocabSize: 6, embeddingSize: 3, hiddenSize: [4, 3], outputSize: 6, returnSequences: true, optimizer: 'adam', recurrentDropout: 0.1 } as const;
-    const { inputs, targets } = data({ ...o, hiddenSize: 4 }, [3, 5]);
+    const o = { layers: 2, bidirectional: true, merge: 'ave', vocabSize: 6, embeddingSize: 3, hiddenSize: [4, 3], outputSize: 6, returnSequences: true, optimizer: 'adam', recurrentDropout: 0.1 } as SimpleRNNOptions;
+    const { inputs, targets } = data(o, [3, 5]);
     const a = await SimpleRNN.create(o);
     a.trainBatch(inputs, targets);
     const b = await SimpleRNN.load(a.save());

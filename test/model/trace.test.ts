@@ -100,3 +100,38 @@ describe('trace validates its arguments', () => {
     m.dispose();
   });
 });
+
+describe('trace of deep and bidirectional models: every layer and direction', () => {
+  const DEEP: [string, Partial<SimpleRNNOptions>][] = [
+    ['L=2 bi concat, dense, learned s0', { layers: 2, bidirectional: true, inputSize: 3, learnInitialState: true }],
+    ['L=3 sizes [5, 3, 4], tokens, returnSequences', { layers: 3, hiddenSize: [5, 3, 4], vocabSize: 6, returnSequences: true, learnInitialState: true }],
+    ['L=2 bi mul, embedding, returnSequences', { layers: 2, bidirectional: true, merge: 'mul', vocabSize: 6, embeddingSize: 3, returnSequences: true, learnInitialState: true }],
+    ['L=2 goBackwards, dense', { layers: 2, goBackwards: true, inputSize: 3, learnInitialState: true }],
+  ];
+  it.each(DEEP)('%s: each layer-direction\'s ‖dW_s‖ and ‖∂L/∂s^0‖ are its gradients\'; f(z) = s; final states are returnState\'s', async (_name, o) => {
+    const m = await SimpleRNN.create({ hiddenSize: 4, outputSize: 3, seed: 6, backend: 'js', precision: 'float64', ...o } as SimpleRNNOptions);
+    const rng = new Rng(3);
+    const p = m.getParams();
+    m.setParams(Object.fromEntries(m.paramNames.filter((k) => k.startsWith('s0')).map((k) => [k, Float64Array.from(p[k], () => rng.uniform() - 0.5)])));
+    const { seq, target } = example(o, 5);
+    const tr = m.trace(seq as never, { target, padTo: 7 });
+    const g = m.computeGradients([seq] as never, [target] as never);
+    expect(tr.layers.map((x) => `${x.layer}${x.direction[0]}`)).toEqual(
+      m.paramNames.filter((k) => k.startsWith('Ws')).sort((a, b) => m.paramNames.indexOf(a) - m.paramNames.indexOf(b)).map(() => expect.any(String)),
+    );
+    const { states } = m.predict([seq] as never, { returnState: true }) as unknown as { states: Float64Array[] };
+    let at = 0;
+    for (const L of tr.layers) {
+      const suffix = `${L.layer ? `_l${L.layer}` : ''}${L.direction === 'reverse' ? '_reverse' : ''}`;
+      const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
+      expect(rel(L.weightGradNorm!, norm(g.grads[`Ws${suffix}`])), `‖dWs${suffix}‖`).toBeLessThan(1e-10);
+      expect(rel(L.initialStateGradNorm!, norm(g.grads[`s0${suffix}`])), `‖ds0${suffix}‖`).toBeLessThan(1e-10);
+      const H = L.states[0].length;
+      expect(Array.from(L.states[7]), `final state ${suffix}`).toEqual(Array.from(states[0].subarray(at, at + H)));
+      at += H;
+      for (let t = 1; t <= 5; t++) expectClose(Array.from(L.preActivations[t - 1], Math.tanh), L.states[t], { atol: 1e-12, rtol: 1e-12, label: `f(z^${t}) ${suffix}` });
+      expect(L.reads).toEqual(L.direction === 'reverse' !== !!o.goBackwards ? [5, 4, 3, 2, 1, 0, 0] : [1, 2, 3, 4, 5, 0, 0]);
+    }
+    m.dispose();
+  });
+});
