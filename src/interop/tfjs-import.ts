@@ -1,238 +1,18 @@
-// Imports a TensorFlow.js layers model (model.json + weight bytes, tf.io artifacts, or a live tf.LayersModel) as a
-// SimpleRNN, and maps TF.js's padded, masked input batches to our ragged sequences: the topology read once into a
-// plan, the plan's sizes checked (build.ts checkSizes) before the weights are decoded (tfjs-weights.ts). The format
-// and the weight mapping are in src/interop/tfjs-format.ts; building the model is src/interop/build.ts's.
-import type { SimpleRNN, Activation, OutputActivation } from '../model.js';
-import { rangeError, typeError, describe } from '../errors.js';
+// Imports a TensorFlow.js layers model (model.json + weight bytes, tf.io artifacts, or a live tf.LayersModel; stacked
+// and bidirectional SimpleRNNs) as a SimpleRNN, and maps TF.js's padded, masked input batches to our ragged
+// sequences: the topology read once into a plan (tfjs-topology.ts), the plan's sizes checked (build.ts checkSizes)
+// before the weights are decoded (tfjs-weights.ts). The format and the weight mapping are in tfjs-format.ts;
+// building the model is build.ts's.
+import type { SimpleRNN } from '../model.js';
+import { rangeError, typeError } from '../errors.js';
 import { readOptions } from '../options.js';
 import {
   IMPORT_KEYS, build, checkSizes, foldFirst, importConfig, shouldFold, type ImportConfig, type ImportOptions, type ImportedShape, type SizeSources,
 } from './build.js';
-import { fieldsOf, isObj, readList, stringsIn } from './read.js';
-import { ACTS, OUTS, type TfjsArtifacts, type TfjsMasking, type TfjsModelJson, type WeightBytes } from './tfjs-format.js';
+import { fieldsOf, isObj } from './read.js';
+import type { Direction, TfjsArtifacts, TfjsMasking, TfjsModelJson, WeightBytes } from './tfjs-format.js';
+import { parseJson, planFromTopology } from './tfjs-topology.js';
 import { checkLayout, decode, findSpec, readBytes, readLayout, type Layout, type Spec } from './tfjs-weights.js';
-
-// ---- topology → plan ----
-
-interface Plan {
-  /** 0 for dense inputs. */
-  vocabSize: number;
-  /** Dense input size (kernel rows); with an embedding, its output dim D. */
-  inputSize: number;
-  hiddenSize: number;
-  outputSize: number;
-  activation: Activation;
-  outputActivation: OutputActivation;
-  returnSequences: boolean;
-  useBias: boolean;
-  /** 'dense' when a dense layer follows; null when the model ends at the simpleRNN (Wo = identity). */
-  dense: { useBias: boolean } | null;
-  masking: TfjsMasking;
-  /** Weight name prefixes (layer names). */
-  names: { embedding?: string; rnn: string; dense?: string };
-  /** The fields the sizes came from (rows: the Embedding's output_dim; for dense inputs the kernel's spec gives it). */
-  from: { vocabSize: string; rows: string; hiddenSize: string; outputSize: string };
-}
-
-/** A config value as it appears in model.json: strings quoted, numbers and booleans as they are. */
-function show(v: unknown): string {
-  return typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string' ? JSON.stringify(v) : describe(v);
-}
-
-/** A config field in Keras's snake_case, or TF.js's camelCase as a fallback; each read once (`get` is fieldsOf's). */
-function field(get: (key: string) => unknown, snake: string): unknown {
-  const v = get(snake);
-  return v !== undefined ? v : get(snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
-}
-
-/** JSON.parse whose SyntaxError becomes a TypeError naming the field. */
-function parseJson(api: string, field: string, text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw typeError(api, field, `valid JSON (${(e as Error).message})`, text);
-  }
-}
-
-/** A layer of the topology, read once: its class, its config's fields, its name, and (functional models) its inputs. */
-interface Layer {
-  cls: string;
-  get: (key: string) => unknown;
-  name: string | undefined;
-  inbound: unknown;
-}
-
-/** The ordered list of layers of a Sequential model, or of a Functional model that is a single chain. */
-function layerList(api: string, topology: unknown): { layers: Layer[]; path: string } {
-  let topo = topology;
-  if (typeof topo === 'string') topo = parseJson(api, 'modelTopology', topo);
-  let get = isObj(topo) ? fieldsOf(topo) : null;
-  const inner = get?.('model_config');
-  if (isObj(inner)) get = fieldsOf(inner); // Keras's {model_config, keras_version}
-  if (!get) throw typeError(api, 'modelTopology', 'an object { class_name, config } (model.json modelTopology)', topo);
-  const cls = get('class_name');
-  const config = get('config');
-  const path = 'modelTopology.config.layers';
-  if (cls !== 'Sequential' && cls !== 'Model' && cls !== 'Functional') {
-    throw rangeError(api, 'modelTopology.class_name', `= ${show(cls)} is not supported; expected 'Sequential' (or a single-chain 'Model' / 'Functional')`);
-  }
-  const list: unknown = isObj(config) ? fieldsOf(config)('layers') : Array.isArray(config) ? config : undefined;
-  if (!Array.isArray(list)) throw typeError(api, path, 'an array of layers', list);
-  const layers = readList(api, path, list, 'a layer { class_name, config }').map((l, k): Layer => {
-    const lget = isObj(l) ? fieldsOf(l) : null;
-    const lcls = lget?.('class_name');
-    const lcfg = lget?.('config');
-    if (!lget || typeof lcls !== 'string' || !isObj(lcfg)) throw typeError(api, `${path}[${k}]`, 'a layer { class_name, config }', l);
-    const get = fieldsOf(lcfg);
-    const name = get('name') ?? lget('name');
-    if (name !== undefined && name !== null && typeof name !== 'string') throw typeError(api, `${path}[${k}].config.name`, 'a string', name);
-    return { cls: lcls, get, name: name ?? undefined, inbound: cls === 'Sequential' ? undefined : lget('inbound_nodes') };
-  });
-  if (cls !== 'Sequential') {
-    // A functional model is accepted when each layer reads the previous layer (the layers it may hold take one input).
-    for (let k = 1; k < layers.length; k++) {
-      if (layers[k].cls === 'InputLayer') continue;
-      const prevName = layers[k - 1].name;
-      const names = stringsIn(api, `${path}[${k}].inbound_nodes`, layers[k].inbound ?? []);
-      if (prevName === undefined || !names.includes(prevName)) {
-        throw rangeError(api, `${path}[${k}].inbound_nodes`, `do not take the previous layer ${show(prevName)}; only a single chain of layers is supported`);
-      }
-    }
-  }
-  return { layers, path };
-}
-
-/** Reads a model topology into a plan; every unsupported layer or setting is an error naming it. */
-function planFromTopology(api: string, topology: unknown): Plan {
-  const { layers, path } = layerList(api, topology);
-  const plan: Omit<Partial<Plan>, 'names' | 'from'> & { masking: TfjsMasking; names: Partial<Plan['names']>; from: Partial<Plan['from']> } = { masking: null, names: {}, from: { vocabSize: '' } };
-  let stage = 0; // 0: before the rnn (input, masking, embedding)  1: after the rnn  2: after the dense  3: done
-  let embedD = 0;
-  for (let k = 0; k < layers.length; k++) {
-    const { cls, get } = layers[k];
-    const name = layers[k].name ?? `${cls}_${k}`;
-    const at = `${path}[${k}] (${cls} '${name}')`;
-    const bad = (f: string, v: unknown, expected: string): RangeError =>
-      rangeError(api, `${at}.config.${f}`, `= ${show(v)} is not supported; expected ${expected}`);
-    const want = (f: string, expected: unknown): void => {
-      const v = field(get, f);
-      if (v !== undefined && v !== null && v !== expected) throw bad(f, v, show(expected));
-    };
-    switch (cls) {
-      case 'InputLayer':
-        if (stage !== 0) throw rangeError(api, at, 'is not supported here; an InputLayer must come first');
-        break;
-      case 'Masking': {
-        if (stage !== 0 || plan.masking) throw rangeError(api, at, 'is not supported here; expected [Masking | Embedding] → SimpleRNN → [Dense] → [Activation]');
-        const mv = field(get, 'mask_value') ?? 0;
-        if (typeof mv !== 'number' || !Number.isFinite(mv)) throw bad('mask_value', mv, 'a finite number');
-        plan.masking = { maskValue: mv };
-        break;
-      }
-      case 'Embedding': {
-        if (stage !== 0 || embedD || plan.masking) throw rangeError(api, at, 'is not supported here; expected [Masking | Embedding] → SimpleRNN → [Dense] → [Activation]');
-        const V = field(get, 'input_dim');
-        const D = field(get, 'output_dim');
-        if (!Number.isInteger(V) || (V as number) < 1) throw bad('input_dim', V, 'an integer >= 1');
-        if (!Number.isInteger(D) || (D as number) < 1) throw bad('output_dim', D, 'an integer >= 1');
-        const mz = field(get, 'mask_zero') ?? false;
-        if (typeof mz !== 'boolean') throw bad('mask_zero', mz, 'a boolean');
-        if (mz) plan.masking = { maskZero: true };
-        plan.vocabSize = V as number;
-        embedD = D as number;
-        plan.from.vocabSize = `${at}.config.input_dim`;
-        plan.from.rows = `${at}.config.output_dim`;
-        plan.names.embedding = name;
-        break;
-      }
-      case 'SimpleRNN': {
-        if (stage !== 0) throw rangeError(api, at, 'is not supported here; only one SimpleRNN layer is supported');
-        const units = field(get, 'units');
-        if (!Number.isInteger(units) || (units as number) < 1) throw bad('units', units, 'an integer >= 1');
-        const act = field(get, 'activation') ?? 'tanh';
-        if (!ACTS.includes(act as Activation)) throw bad('activation', act, ACTS.map((a) => `'${a}'`).join(', '));
-        const useBias = field(get, 'use_bias') ?? true;
-        if (typeof useBias !== 'boolean') throw bad('use_bias', useBias, 'a boolean');
-        const rs = field(get, 'return_sequences') ?? false;
-        if (typeof rs !== 'boolean') throw bad('return_sequences', rs, 'a boolean');
-        want('return_state', false);
-        want('go_backwards', false);
-        want('stateful', false);
-        // dropout / recurrent_dropout act only in training; regularizers and constraints too; unroll is a speed knob.
-        plan.hiddenSize = units as number;
-        plan.from.hiddenSize = `${at}.config.units`;
-        plan.activation = act as Activation;
-        plan.useBias = useBias;
-        plan.returnSequences = rs;
-        plan.names.rnn = name;
-        stage = 1;
-        break;
-      }
-      case 'TimeDistributed':
-      case 'Dense': {
-        if (stage !== 1) throw rangeError(api, at, 'is not supported here; expected one Dense (or TimeDistributed(Dense)) after the SimpleRNN');
-        let dget = get;
-        let dat = at;
-        if (cls === 'TimeDistributed') {
-          const inner = get('layer');
-          const iget = isObj(inner) ? fieldsOf(inner) : null;
-          const icls = iget?.('class_name');
-          const icfg = iget?.('config');
-          if (icls !== 'Dense' || !isObj(icfg)) {
-            throw rangeError(api, `${at}.config.layer`, `= ${describe(iget ? icls : inner)} is not supported; expected a Dense layer`);
-          }
-          if (!plan.returnSequences) throw rangeError(api, at, 'needs the SimpleRNN to have return_sequences: true');
-          dget = fieldsOf(icfg);
-          dat = `${at}.config.layer (Dense)`;
-        }
-        const units = field(dget, 'units');
-        const act = field(dget, 'activation') ?? 'linear';
-        const useBias = field(dget, 'use_bias') ?? true;
-        if (!Number.isInteger(units) || (units as number) < 1) throw rangeError(api, `${dat}.config.units`, `= ${show(units)} is not supported; expected an integer >= 1`);
-        if (!OUTS.includes(act as OutputActivation)) {
-          throw rangeError(api, `${dat}.config.activation`, `= ${show(act)} is not supported; expected ${OUTS.map((a) => `'${a}'`).join(', ')}`);
-        }
-        if (act === 'softmax' && (units as number) < 2) {
-          throw rangeError(api, `${dat}.config.units`, `= ${units} is not supported with softmax; expected >= 2 (a softmax over 1 unit is constant 1)`);
-        }
-        if (typeof useBias !== 'boolean') throw rangeError(api, `${dat}.config.use_bias`, `= ${show(useBias)} is not supported; expected a boolean`);
-        plan.outputSize = units as number;
-        plan.from.outputSize = `${dat}.config.units`;
-        plan.outputActivation = act as OutputActivation;
-        plan.dense = { useBias };
-        plan.names.dense = name;
-        stage = 2;
-        break;
-      }
-      case 'Activation': {
-        if (stage !== 2 || plan.outputActivation !== 'linear') {
-          throw rangeError(api, at, 'is not supported here; an Activation may only follow a Dense layer with a linear activation');
-        }
-        const act = field(get, 'activation');
-        if (!OUTS.includes(act as OutputActivation)) throw bad('activation', act, OUTS.map((a) => `'${a}'`).join(', '));
-        if (act === 'softmax' && (plan.outputSize as number) < 2) throw bad('activation', act, 'not softmax over a Dense of 1 unit');
-        plan.outputActivation = act as OutputActivation;
-        stage = 3;
-        break;
-      }
-      case 'Dropout':
-        if (stage === 0) throw rangeError(api, at, 'is not supported here; a Dropout is accepted (as the identity of inference) only after the SimpleRNN');
-        break; // the identity at inference
-      default:
-        throw rangeError(api, at, `is not supported; expected [InputLayer] → [Masking | Embedding] → SimpleRNN → [Dense | TimeDistributed(Dense)] → [Activation]`);
-    }
-  }
-  if (stage === 0) throw rangeError(api, path, 'have no SimpleRNN layer; expected [Masking | Embedding] → SimpleRNN → [Dense]');
-  if (!plan.dense) {
-    plan.outputSize = plan.hiddenSize;
-    plan.from.outputSize = `${plan.from.hiddenSize} (the model ends at the SimpleRNN)`;
-    plan.outputActivation = 'linear';
-  }
-  plan.inputSize = embedD; // 0 until the kernel's shape gives it (dense inputs)
-  plan.vocabSize ??= 0;
-  plan.dense ??= null;
-  return plan as Plan;
-}
 
 // ---- plan + weight specs → the import's sizes ----
 
@@ -260,11 +40,17 @@ function artifactsOf(api: string, modelJson: unknown, weightData: unknown): Arti
   };
 }
 
-/** The weights an import takes, as specs (not yet decoded), their shapes checked against the plan. */
-interface Taken {
+/** One layer-direction's weights, as specs. */
+interface TakenCell {
   kernel: Spec;
   recurrent: Spec;
   bias: Spec | null;
+}
+
+/** The weights an import takes, as specs (not yet decoded), their shapes checked against the plan. */
+interface Taken {
+  /** Per layer l and direction d, at l·dirs + d. */
+  cells: TakenCell[];
   embeddings: Spec | null;
   denseKernel: Spec | null;
   denseBias: Spec | null;
@@ -287,30 +73,56 @@ interface Prepared {
 function prepare(api: string, a: Artifacts, imp: ImportConfig): Prepared {
   const plan = planFromTopology(api, a.topology);
   const layout = readLayout(api, a.weightSpecs, a.weightsManifest);
-  const { names, hiddenSize: H, outputSize: O, vocabSize: V } = plan;
-  const take = (layer: string, base: string, shape?: (s: Spec) => number[]): Spec => {
-    const s = findSpec(layout, layer, base);
-    if (!s) throw rangeError(api, 'weightSpecs', `have no weight '${layer}/…/${base}'; found ${layout.specs.map((w) => `'${w.name}'`).join(', ') || 'none'}`);
+  const { names, outputSize: O, vocabSize: V, rnn } = plan;
+  const dirs: (Direction | undefined)[] = plan.bidirectional ? ['forward', 'backward'] : [undefined];
+  const take = (layer: string, base: string, dir: Direction | undefined, shape?: (s: Spec) => number[]): Spec => {
+    const s = findSpec(layout, layer, base, dir);
+    if (!s) throw rangeError(api, 'weightSpecs', `have no weight '${layer}/${dir ? `${dir}_` : ''}…/${base}'; found ${layout.specs.map((w) => `'${w.name}'`).join(', ') || 'none'}`);
     const want = shape?.(s);
     if (want && (s.shape.length !== want.length || s.shape.some((d, k) => d !== want[k]))) {
       throw rangeError(api, `weight '${s.name}'`, `has shape [${s.shape}]; expected [${want}]`);
     }
     return s;
   };
-  const kernel = take(names.rnn, 'kernel');
-  const I = V ? plan.inputSize : kernel.shape[0];
-  if (!(I >= 1)) throw rangeError(api, `weight '${kernel.name}'`, `has shape [${kernel.shape}]; expected [I, ${H}] with I >= 1`);
-  take(names.rnn, 'kernel', () => [I, H]);
+  const hidden = rnn.map((r) => r.cell.units);
+  const kernel0 = take(rnn[0].name, 'kernel', dirs[0]);
+  const I = V ? plan.inputSize : kernel0.shape[0];
+  if (!(I >= 1)) throw rangeError(api, `weight '${kernel0.name}'`, `has shape [${kernel0.shape}]; expected [I, ${hidden[0]}] with I >= 1`);
+  const concat = plan.bidirectional && plan.merge === 'concat';
+  const out = hidden.map((H) => (concat ? 2 * H : H));
+  const cells: TakenCell[] = [];
+  rnn.forEach((r, l) => {
+    const H = hidden[l];
+    const In = l ? out[l - 1] : I;
+    for (const dir of dirs) {
+      cells.push({
+        kernel: take(r.name, 'kernel', dir, () => [In, H]),
+        recurrent: take(r.name, 'recurrent_kernel', dir, () => [H, H]),
+        bias: plan.useBias ? take(r.name, 'bias', dir, () => [H]) : null,
+      });
+    }
+  });
+  const headIn = out[out.length - 1];
   const taken: Taken = {
-    kernel,
-    recurrent: take(names.rnn, 'recurrent_kernel', () => [H, H]),
-    bias: plan.useBias ? take(names.rnn, 'bias', () => [H]) : null,
-    embeddings: V ? take(names.embedding!, 'embeddings', () => [V, I]) : null,
-    denseKernel: plan.dense ? take(names.dense!, 'kernel', () => [H, O]) : null,
-    denseBias: plan.dense?.useBias ? take(names.dense!, 'bias', () => [O]) : null,
+    cells,
+    embeddings: V ? take(names.embedding!, 'embeddings', undefined, () => [V, I]) : null,
+    denseKernel: plan.dense ? take(names.dense!, 'kernel', undefined, () => [headIn, O]) : null,
+    denseBias: plan.dense?.useBias ? take(names.dense!, 'bias', undefined, () => [O]) : null,
   };
-  const shape: ImportedShape = { vocabSize: V, rows: I, hiddenSize: H, outputSize: O, activation: plan.activation, outputActivation: plan.outputActivation, returnSequences: plan.returnSequences };
-  const from: SizeSources = { ...plan.from, rows: V ? plan.from.rows : `${kernel.field} '${kernel.name}'.shape[0]` };
+  const shape: ImportedShape = {
+    vocabSize: V, rows: I, hidden, outputSize: O, activation: plan.activation, outputActivation: plan.outputActivation, returnSequences: plan.returnSequences,
+    bidirectional: plan.bidirectional, merge: plan.merge, goBackwards: plan.goBackwards,
+    dropout: plan.dropout, recurrentDropout: plan.recurrentDropout,
+    // folding drops E, and the dropout on its outputs with it (see ImportOptions.foldEmbedding)
+    inputDropout: V && imp.foldEmbedding === true ? 0 : plan.inputDropout,
+  };
+  const from: SizeSources = {
+    ...plan.from,
+    rows: V ? plan.from.rows : `${kernel0.field} '${kernel0.name}'.shape[0]`,
+    hiddenSize: rnn.map((r) => `${r.cell.at}.config.units`),
+    layers: `modelTopology.config.layers (${rnn.length} recurrent layers)`,
+    settings: 'model',
+  };
   const fold = foldFirst(imp.foldEmbedding, shape);
   checkSizes(api, shape, from, imp, fold);
   checkLayout(api, layout); // the weights the model does not take, too
@@ -323,24 +135,26 @@ async function importPrepared(api: string, p: Prepared, data: unknown, imp: Impo
   const bytes = readBytes(api, data, p.layout);
   const { taken: t, shape } = p;
   const dec = (s: Spec | null) => (s ? decode(api, s, bytes) : null);
-  const kernel = decode(api, t.kernel, bytes);
-  const recurrent = decode(api, t.recurrent, bytes);
-  const bias = dec(t.bias);
+  const cells = t.cells.map((c) => ({ kernel: decode(api, c.kernel, bytes), recurrent: decode(api, c.recurrent, bytes), bias: dec(c.bias) }));
   const denseKernel = dec(t.denseKernel);
   const denseBias = dec(t.denseBias);
-  const folded = shouldFold(imp.foldEmbedding, shape, kernel);
-  if (folded !== p.fold) checkSizes(api, shape, p.from, imp, folded); // 'auto' and K is not the identity: E is kept
-  return build(api, shape, folded, { kernel, embeddings: dec(t.embeddings), recurrent, bias, denseKernel, denseBias }, imp);
+  const folded = shouldFold(imp.foldEmbedding, shape, cells.slice(0, shape.bidirectional ? 2 : 1).map((c) => c.kernel));
+  if (folded !== p.fold) checkSizes(api, shape, p.from, imp, folded); // K decided otherwise: that model is checked before E is read
+  return build(api, shape, folded, { cells, embeddings: dec(t.embeddings), denseKernel, denseBias }, imp, p.from);
 }
 
 // ---- public ----
 
 /**
- * Imports a TensorFlow.js layers model: [Masking | Embedding] → SimpleRNN → [Dense | TimeDistributed(Dense)]
- * → [Activation]. Give the parsed model.json and the bytes of its weights files (concatenated in manifest order, or
- * one ArrayBuffer per file), or tf.io.ModelArtifacts alone (what withSaveHandler receives). Predictions equal
- * TF.js's on the sequences tfjsInputsToSequences makes of its padded inputs. Every size is checked against
- * SimpleRNN.create's limits and the bytes present before a weight is decoded; each value is read once.
+ * Imports a TensorFlow.js layers model: [Masking | Embedding] → SimpleRNN or Bidirectional(SimpleRNN), stacked (a
+ * Dropout between two is the model's dropout) → [Dense | TimeDistributed(Dense)] → [Activation]. The recurrent
+ * layers are all of one kind (all Bidirectional, one merge_mode, or none), with one activation and one use_bias,
+ * units per layer as they are; go_backwards only on the first. Give the parsed model.json and the bytes of its
+ * weights files (concatenated in manifest order, or one ArrayBuffer per file), or tf.io.ModelArtifacts alone (what
+ * withSaveHandler receives). Predictions equal TF.js's on the sequences tfjsInputsToSequences makes of its padded
+ * inputs. The training-only dropout settings are kept where the model can hold them (tfjs-topology.ts says which).
+ * Every size is checked against SimpleRNN.create's limits and the bytes present before a weight is decoded; each
+ * value is read once.
  */
 export async function fromTfjsLayers(
   modelJson: TfjsModelJson | TfjsArtifacts | string, weightData?: WeightBytes, options?: ImportOptions,
@@ -406,7 +220,8 @@ function maskingOf(api: string, modelJson: unknown): TfjsMasking {
  * Turns a padded TF.js input batch into our ragged sequences by deleting the steps TF.js masks: for a Masking layer,
  * the steps whose features all equal mask_value; for an Embedding with mask_zero, the ids 0. TF.js carries the
  * state over a masked step, so the stripped sequence ends in the same state (and its outputs are TF.js's outputs at
- * the unmasked steps). Without masking the sequences are returned unchanged. A sequence with no unmasked step has
+ * the unmasked steps; after a go_backwards layer, which returns its sequence in reading order, at the unmasked steps
+ * of the reversed input). Without masking the sequences are returned unchanged. A sequence with no unmasked step has
  * no counterpart (TF.js gives the output of the zero state; predict takes no empty sequence): it is a RangeError.
  */
 export function tfjsInputsToSequences(

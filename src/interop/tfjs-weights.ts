@@ -4,7 +4,7 @@
 import { rangeError, typeError, describe } from '../errors.js';
 import { MAX_BYTES } from '../layout.js';
 import { MAX_RANK, bytesOf, fieldsOf, isObj, readList } from './read.js';
-import { weightBase, weightLayer } from './tfjs-format.js';
+import { weightBase, weightDirection, weightLayer, type Direction } from './tfjs-format.js';
 
 type Kind = 'float32' | 'float16' | 'uint8' | 'uint16';
 const WIDTH: Record<Kind, number> = { float32: 4, float16: 2, uint16: 2, uint8: 1 };
@@ -116,10 +116,15 @@ export function checkLayout(api: string, layout: Layout): void {
   }
 }
 
-/** The last spec of a layer's weight (Keras names may nest a cell and end in ':0'), or null. */
-export function findSpec(layout: Layout, layer: string, base: string): Spec | null {
+/**
+ * The last spec of a layer's weight (Keras names may nest a cell and end in ':0'), or null. A Bidirectional
+ * wrapper's weights are told apart by their direction (`bidirectional/forward_simple_rnn/kernel`).
+ */
+export function findSpec(layout: Layout, layer: string, base: string, direction?: Direction): Spec | null {
   let hit: Spec | null = null;
-  for (const s of layout.specs) if (weightLayer(s.name) === layer && weightBase(s.name) === base) hit = s;
+  for (const s of layout.specs) {
+    if (weightLayer(s.name) === layer && weightBase(s.name) === base && (!direction || weightDirection(s.name) === direction)) hit = s;
+  }
   return hit;
 }
 

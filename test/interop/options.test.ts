@@ -38,7 +38,7 @@ describe('an unknown option key is refused, naming it, the accepted keys and a c
   it.each([
     ['fromTfjsLayers', { foldEmbeding: true }, 'foldEmbeding', IMPORT, 'foldEmbedding'],
     ['fromTfjsModel', { backnd: 'js' }, 'backnd', IMPORT, 'backend'],
-    ['fromKerasWeights', { backend: 'js', returnSequnces: true }, 'returnSequnces', `activation, outputActivation, returnSequences, embedding, useBias, denseUseBias, ${IMPORT}`, 'returnSequences'],
+    ['fromKerasWeights', { backend: 'js', returnSequnces: true }, 'returnSequnces', `activation, outputActivation, returnSequences, embedding, useBias, denseUseBias, layers, bidirectional, merge, goBackwards, dropout, inputDropout, recurrentDropout, ${IMPORT}`, 'returnSequences'],
     ['toTfjsLayers', { maskzero: true }, 'maskzero', 'maskValue, maskZero', 'maskZero'],
     ['toTfjsFiles', { weightPath: 'w.bin' }, 'weightPath', 'maskValue, maskZero, weightsPath', 'weightsPath'],
   ] as const)('%s', async (api, options, key, keys, near) => {

@@ -85,6 +85,25 @@ describe.each(BACKENDS)('import sizes are checked before anything is allocated (
       expect((err as Error).message, JSON.stringify(s)).toMatch(/^SimpleRNN\.fromTfjsLayers: /);
       expect((err as Error).message, JSON.stringify(s)).toMatch(re);
     }
+    // a stacked layer's units name that layer; a bidirectional stack's block counts both directions
+    const deep = (units: number[], bidirectional = false): TfjsArtifacts => {
+      const rnn = (u: number, k: number) => ({ class_name: 'SimpleRNN', config: { name: `rnn${k}`, units: u, return_sequences: k < units.length - 1 } });
+      const layers = units.map((u, k) => (bidirectional ? { class_name: 'Bidirectional', config: { name: `bi${k}`, layer: rnn(u, k) } } : rnn(u, k)));
+      const specs = units.flatMap((u, k) => (bidirectional ? ['forward', 'backward'] : ['']).flatMap((d) => {
+        const at = bidirectional ? `bi${k}/${d}_rnn${k}` : `rnn${k}`;
+        const In = k ? (bidirectional ? 2 : 1) * units[k - 1] : 3;
+        return [{ name: `${at}/kernel`, shape: [In, u], dtype: 'float32' }, { name: `${at}/recurrent_kernel`, shape: [u, u], dtype: 'float32' }, { name: `${at}/bias`, shape: [u], dtype: 'float32' }];
+      }));
+      const top = (bidirectional ? 2 : 1) * units[units.length - 1];
+      specs.push({ name: 'dense/kernel', shape: [top, 2], dtype: 'float32' }, { name: 'dense/bias', shape: [2], dtype: 'float32' });
+      return { modelTopology: { class_name: 'Sequential', config: { layers: [...layers, { class_name: 'Dense', config: { name: 'dense', units: 2 } }] } }, weightSpecs: specs, weightData: new ArrayBuffer(0) };
+    };
+    await expect(fromTfjsLayers(deep([4, 65537, 3]), undefined, { backend })).rejects.toThrow(
+      /^SimpleRNN\.fromTfjsLayers: modelTopology\.config\.layers\[1\] \(SimpleRNN 'rnn1'\)\.config\.units = 65537 is out of range; expected an integer in \[1, 65536\] \(SimpleRNN\.create's hiddenSize\)/,
+    );
+    await expect(fromTfjsLayers(deep([8192, 8192], true), undefined, { backend })).rejects.toThrow(
+      /^SimpleRNN\.fromTfjsLayers: the imported model \(inputSize 3 from .*, hiddenSize\[0\] 8192 from .*layers\[0\] \(Bidirectional 'bi0'\)\.config\.layer \(SimpleRNN\)\.config\.units, hiddenSize\[1\] 8192 from .*, bidirectional\) describes \d+ parameters/,
+    );
     // float64 storage doubles the block: a model that fits in float32 does not
     const f64 = { I: 2 ** 16, H: 1024, O: 2 }; // (1024 + 65536)·1024 floats x 4 sections: 1.1 GB in f32, 2.2 GB in f64
     await expect(fromTfjsLayers(artifacts(f64, none), undefined, { backend: 'js', precision: 'float64' })).rejects.toThrow(/describes \d+ parameters \(\d+ bytes with gradients and optimizer state\); the limit is 2147483648 bytes/);

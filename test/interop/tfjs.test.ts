@@ -343,7 +343,8 @@ describe.each(BACKENDS)('fromTfjsLayers (%s)', (backend) => {
       return { ...art, modelTopology: t };
     };
     const cases: [TfjsArtifacts, RegExp, ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor][] = [
-      [edit((l) => (l[0].config.go_backwards = true)), /layers\[0\] \(SimpleRNN '.*'\)\.config\.go_backwards = true is not supported/, RangeError],
+      [edit((l) => (l[0].config.go_backwards = 'yes')), /layers\[0\] \(SimpleRNN '.*'\)\.config\.go_backwards = "yes" is not supported; expected a boolean/, RangeError],
+      [edit((l) => (l[0].config.dropout = 1)), /layers\[0\] \(SimpleRNN '.*'\)\.config\.dropout = 1 is not supported; expected a rate in \[0, 1\)/, RangeError],
       [edit((l) => (l[0].config.stateful = true)), /layers\[0\].*\.config\.stateful/, RangeError],
       [edit((l) => (l[0].config.return_state = true)), /layers\[0\].*\.config\.return_state/, RangeError],
       [edit((l) => (l[0].config.activation = 'hard_sigmoid')), /layers\[0\].*\.config\.activation = "hard_sigmoid"/, RangeError],
