@@ -205,3 +205,31 @@ describe('parameters and checkpoints', () => {
     }
   });
 });
+
+describe('every fast path runs deep models', () => {
+  it('fitStream trains a 2-layer LM with every layer\'s state carried; evaluateStream gives its valLoss', async () => {
+    const m = await SimpleRNN.create({ layers: 2, hiddenSize: [8, 6], vocabSize: 5, outputSize: 5, returnSequences: true, optimizer: 'adam', learningRate: 0.02, seed: 1 });
+    const tokens = Array.from({ length: 400 }, (_, k) => (k * 3 + (k >> 2)) % 5);
+    const val = tokens.slice(0, 60);
+    const h = await m.fitStream(tokens, { seqLength: 10, batchSize: 4, epochs: 3, validationTokens: val });
+    expect(h.loss[2]).toBeLessThan(h.loss[0]);
+    expect(m.evaluateStream(val, { seqLength: 10 }).loss).toBe(h.valLoss![2]);
+    m.dispose();
+  });
+
+  it('the relaxed-SIMD build runs a bidirectional model within the dot-product rounding bound of the strict one', async () => {
+    const o = { layers: 2, bidirectional: true, inputSize: 5, hiddenSize: 8, outputSize: 3, seed: 4 } as const;
+    const strict = await SimpleRNN.create(o);
+    const relaxed = await SimpleRNN.create({ ...o, simd: 'relaxed' });
+    const { inputs, targets } = data(o, [5, 3, 6]);
+    if (relaxed.simd === 'relaxed') {
+      // one rounding instead of two per multiply-add: f32 dots of length H+In over T steps and two layers
+      expectClose(flat(relaxed.predict(inputs)), flat(strict.predict(inputs)), { atol: 1e-5, rtol: 1e-4, label: 'relaxed vs strict' });
+      const a = relaxed.computeGradients(inputs, targets);
+      const b = strict.computeGradients(inputs, targets);
+      for (const k of strict.paramNames) expectClose(a.grads[k], b.grads[k], { atol: 1e-5, rtol: 1e-3, label: k });
+    } else expect(relaxed.simdFallback).toMatch(/relaxed/);
+    strict.dispose();
+    relaxed.dispose();
+  });
+});

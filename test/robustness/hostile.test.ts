@@ -263,3 +263,28 @@ describe('every error is the library\'s own', () => {
     m.dispose();
   });
 });
+
+describe('early stopping restores the best epoch\'s training state', () => {
+  it('restoreBestWeights puts back params, optimizer state and step count of the best epoch: training on is exact', async () => {
+    const m = await SimpleRNN.create({ inputSize: 2, hiddenSize: 6, outputSize: 2, optimizer: 'adam', learningRate: 0.3, seed: 3 });
+    const rng = new Rng(5);
+    const x = denseBatch(rng, [3, 4, 2, 5, 3, 4], 2);
+    const y = x.map(() => rng.int(2));
+    const vx = denseBatch(rng, [3, 4], 2);
+    const vy = [0, 1];
+    const saved: Uint8Array[] = [];
+    const h = await m.fit(x, y, {
+      epochs: 12, batchSize: 3, validationData: [vx, vy], earlyStopping: { patience: 1, restoreBestWeights: true },
+      callbacks: { onEpochEnd: () => void saved.push(m.save()) },
+    });
+    expect(h.bestEpoch!).toBeLessThan(h.epochs - 1); // the run went on past its best epoch: the restore changes state
+    const best = await SimpleRNN.load(saved[h.bestEpoch!]);
+    expect(m.getParams()).toEqual(best.getParams());
+    expect(m.stepCount).toBe(best.stepCount);
+    // the optimizer state too: the next step is the same on both
+    expect(m.trainBatch(x, y)).toBe(best.trainBatch(x, y));
+    expect(m.getParams()).toEqual(best.getParams());
+    m.dispose();
+    best.dispose();
+  });
+});
