@@ -190,10 +190,14 @@ export interface LayerSpace {
   dmask: Ptr; // (T, B, out) dropout mask after the layer (below the top)
 }
 
-/** The activation workspace of one (sub-)batch: byte pointers into one block, for capB sequences x capT steps. */
+/**
+ * The activation workspace of one (sub-)batch: byte pointers into one block. It holds any (B, T) batch with
+ * B <= capB, T·B <= capN and (T+1)·B <= capS (the buffers are dense in the batch's own B: a step is B rows).
+ */
 export interface Workspace {
   capB: number;
-  capT: number;
+  capN: number;
+  capS: number;
   block: Ptr;
   len: Ptr; // (B) int32
   x: Ptr; // dense (T, B, I) floats, or tokens (T, B) int32
@@ -215,11 +219,10 @@ export interface Workspace {
 }
 
 /** The buffers of a workspace and their bytes: [path, bytes], path 'x' or 'ld.3.s' or 'layer.1.y'. */
-function workspaceParts(c: ModelConfig, fb: number, capB: number, capT: number): [string, number][] {
+function workspaceParts(c: ModelConfig, fb: number, capB: number, N: number, capS: number): [string, number][] {
   const A = archOf(c);
   const O = c.outputSize;
   const D = c.embeddingSize;
-  const N = capT * capB;
   const tokens = c.vocabSize > 0 && !D;
   const parts: [string, number][] = [
     ['len', capB * 4],
@@ -243,7 +246,7 @@ function workspaceParts(c: ModelConfig, fb: number, capB: number, capT: number):
       const k = l * A.dirs + d;
       const inBytes = l === 0 && tokens ? N * 4 : N * In * fb;
       parts.push(
-        [`ld.${k}.s`, (capT + 1) * capB * H * fb],
+        [`ld.${k}.s`, capS * H * fb],
         [`ld.${k}.dz`, N * H * fb],
         [`ld.${k}.ds0`, capB * H * fb],
         [`ld.${k}.WhT`, H * H * fb],
@@ -263,14 +266,16 @@ function workspaceParts(c: ModelConfig, fb: number, capB: number, capT: number):
 }
 
 /**
- * `cur` when it holds (B, T), otherwise a bigger one (cur freed after the new one is allocated). Sized and checked
- * before anything is allocated; may grow memory, so no view may be held across it.
+ * `cur` when it holds (B, T), otherwise a bigger one (cur freed after the new one is allocated). It grows by rows
+ * (T·B, (T+1)·B and B separately), so that many short sequences after a few long ones do not ask for the product of
+ * both maxima. Sized and checked before anything is allocated; may grow memory, so no view may be held across it.
  */
 export function growWorkspace(be: Backend, c: ModelConfig, cur: Workspace | null, B: number, T: number, api: string): Workspace {
-  if (cur && B <= cur.capB && T <= cur.capT) return cur;
+  if (cur && B <= cur.capB && T * B <= cur.capN && (T + 1) * B <= cur.capS) return cur;
   const capB = Math.max(B, cur?.capB ?? 0);
-  const capT = Math.max(T, cur?.capT ?? 0);
-  const parts = workspaceParts(c, be.floatBytes, capB, capT);
+  const capN = Math.max(T * B, cur?.capN ?? 0);
+  const capS = Math.max((T + 1) * B, cur?.capS ?? 0);
+  const parts = workspaceParts(c, be.floatBytes, capB, capN, capS);
   const total = parts.reduce((a, [, n]) => a + align16(n), 0);
   const field = `inputs (a batch of B=${B} sequences x T=${T} steps)`;
   if (total > MAX_BYTES) {
@@ -279,7 +284,7 @@ export function growWorkspace(be: Backend, c: ModelConfig, cur: Workspace | null
   const block = allocOr(be, total, () => rangeError(api, field, `need ${total} bytes of activations that this backend cannot allocate (use smaller batches)`));
   if (cur) be.free(cur.block);
   const A = archOf(c);
-  const ws = { capB, capT, block, ld: [], layer: [] } as unknown as Workspace;
+  const ws = { capB, capN, capS, block, ld: [], layer: [] } as unknown as Workspace;
   for (let k = 0; k < A.L * A.dirs; k++) ws.ld.push({} as LayerDirSpace);
   for (let l = 0; l < A.L; l++) ws.layer.push({} as LayerSpace);
   let at = block;

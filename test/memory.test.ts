@@ -33,3 +33,20 @@ describe('wasm memory ownership', () => {
     m.dispose();
   });
 });
+
+describe('the workspace grows by rows, not by the product of the largest B and the largest T seen', () => {
+  it('3 long sequences, then 32 short ones: room for the larger batch, not for 32 x 512', async () => {
+    const m = await SimpleRNN.create({ vocabSize: 20, hiddenSize: 64, outputSize: 20, returnSequences: true, backend: 'js' });
+    const be = (m as unknown as { be: { memoryBytes(): number } }).be;
+    const base = be.memoryBytes();
+    const rng = new Rng(1);
+    const long = Array.from({ length: 3 }, () => Array.from({ length: 512 }, () => rng.int(20)));
+    const short = Array.from({ length: 32 }, () => Array.from({ length: 64 }, () => rng.int(20)));
+    m.predict(long);
+    m.trainBatch(short, short);
+    // per row the workspace holds about (4 H + 6 O + 12) floats: 2,080 rows here; 32 x 513 rows would be ~8x more
+    const perRow = (4 * 64 + 6 * 20 + 12) * 4;
+    expect(be.memoryBytes() - base).toBeLessThan(1.5 * 2080 * perRow);
+    m.dispose();
+  });
+});
