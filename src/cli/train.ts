@@ -93,7 +93,7 @@ const SHAPING = [
  * model on a stream with carried state (fitStream), and a reverse direction would read each chunk from its end, so it
  * would see the tokens it is asked to predict (and could neither carry a state nor generate).
  */
-export function runModelOf(o: TrainValues): RunModel {
+function runModelOf(o: TrainValues): RunModel {
   if (o.bidirectional || o.merge !== undefined) {
     throw new UsageError(
       `train: ${o.bidirectional ? '--bidirectional' : '--merge (it joins the directions of --bidirectional)'} is refused: train fits a next-token model ` +
@@ -118,7 +118,7 @@ export function runModelOf(o: TrainValues): RunModel {
 }
 
 /** The model settings for the model line and the plot: `H=128`, or `2 layers, H=256,128, dropout 0.2`. */
-export function describeModel(c: Pick<SimpleRNN['config'], 'layers' | 'hiddenSize' | 'dropout' | 'inputDropout' | 'recurrentDropout'>): string {
+function describeModel(c: Pick<SimpleRNN['config'], 'layers' | 'hiddenSize' | 'dropout' | 'inputDropout' | 'recurrentDropout'>): string {
   const parts = [`${c.layers > 1 ? `${c.layers} layers, ` : ''}H=${[c.hiddenSize].flat().join(',')}`];
   if (c.dropout) parts.push(`dropout ${c.dropout}`);
   if (c.inputDropout) parts.push(`input dropout ${c.inputDropout}`);
