@@ -9,7 +9,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ROOT = resolve(__dirname, '../..');
 
-/** Flags from ../shared/notes/toolchain.md: without the background-networking ones the closed network refuses connections. */
+/** Chromium flags for a closed network: without the background-networking ones it refuses many connections. */
 const FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
