@@ -1,4 +1,4 @@
-// Checkpoints: a model's whole training state as bytes, in a documented, versioned format (README "Checkpoint format").
+// Checkpoints: a model's whole training state as bytes, in a documented, versioned format (docs/checkpoints.md).
 // Only web-platform APIs (DataView, TextEncoder, TextDecoder), so the same bytes load in Node and in browsers.
 //
 // Layout, little-endian, version 2 (version 1, written before deep models, has the same layout; its config JSON has

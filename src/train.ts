@@ -187,7 +187,10 @@ export interface EarlyStoppingOptions {
   patience?: number;
   /** An improvement must lower the monitored loss by more than this. Default 0. */
   minDelta?: number;
-  /** On stopping, set the parameters of the best epoch back (the optimizer state stays). Default false. */
+  /**
+   * On stopping, put back the best epoch's parameters, optimizer state and step count (the Rng keeps running, so
+   * later shuffles and dropout masks differ from a run that stopped there). Default false.
+   */
   restoreBestWeights?: boolean;
 }
 

@@ -1,7 +1,7 @@
 // The wasm backend: one module instance per JS realm, shared by every model. Each model allocates its own blocks in
 // the instance's linear memory and frees them on dispose(), so the allocator reuses them.
 // The strict build is inlined in the main bundle. The opt-in relaxed-SIMD build (create option simd: 'relaxed': the
-// same module with the GEMM micro-kernels on f32x4.relaxed_madd, about 24 KB of wasm) is imported dynamically, so
+// same module with the GEMM micro-kernels on f32x4.relaxed_madd, about 25 KB of wasm) is imported dynamically, so
 // the bundle splits it into a chunk of its own that is loaded only when a model asks for it.
 import wasmBytes from '../../build/simple-rnn.wasm';
 import type { Backend, Kernels, Ptr } from '../backend.js';

@@ -4,10 +4,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GRAMMAR_DEFAULTS, runGrammarSentiment, type GrammarResult } from '../demos/sentiment-grammar.js';
-import { SENTIMENT_DEFAULTS, runSentiment, type Prediction, type SentimentOptions, type SentimentResult } from '../demos/sentiment.js';
+import {
+  SENTIMENT_DEFAULTS, runSentiment, sentimentCheckpointMetadata, type Prediction, type SentimentOptions, type SentimentResult, type TrainedMember,
+} from '../demos/sentiment.js';
 import { parseLabelledSentences, SENTIMENT_FILES, SENTIMENT_SOURCES, type LabelledSentence } from '../demos/sentiment-data.js';
 import { UsageError, type Command, type Values } from './args.js';
-import { checkWritable, readText, writeAtomic } from './files.js';
+import { checkFiles, readText, writeAtomic } from './files.js';
 import { smooth, svgChart, textPlot } from './plot.js';
 import { Progress, duration, si } from './progress.js';
 import { OPTIMIZER_TYPES } from '../optim.js';
@@ -43,10 +45,11 @@ const options = {
   seed: { kind: 'int', default: 1, help: 'seed of the models (and of the generated sentences)' },
   backend: { kind: 'string', default: 'wasm', choices: ['wasm', 'js'], help: 'wasm (SIMD) or js (the pure-JS reference)' },
   plot: { kind: 'string', value: 'FILE.svg', help: 'write the loss curves as an SVG chart' },
+  save: { kind: 'string', value: 'FILE', help: "uci: write fold 1's first forward RNN as a checkpoint with its vocabulary and class names (for simple-rnn inspect)" },
 } as const;
 
 type Opts = Values<typeof options>;
-const UCI_ONLY = ['dataDir', 'folds', 'quick', 'members', 'directions', 'activation', 'wordDropout', 'minCount', 'bowL2', 'foldSeed', 'threads'] as const;
+const UCI_ONLY = ['dataDir', 'folds', 'quick', 'members', 'directions', 'activation', 'wordDropout', 'minCount', 'bowL2', 'foldSeed', 'threads', 'save'] as const;
 const GRAMMAR_ONLY = ['train', 'test', 'words', 'optimizer'] as const;
 
 export const sentimentCommand: Command<typeof options> = {
@@ -62,6 +65,8 @@ export const sentimentCommand: Command<typeof options> = {
   epilog:
     'Examples:\n  simple-rnn demo sentiment                 the full run (about 30 s on 2 cores)\n' +
     '  simple-rnn demo sentiment --quick         fold 1, one model per direction\n' +
+    '  simple-rnn demo sentiment --save sentiment.rnn   the full run, and one of its RNNs to look inside with\n' +
+    '    simple-rnn inspect --model sentiment.rnn --text "the food was not good at all" --out not-good.svg\n' +
     '  simple-rnn demo sentiment --data grammar --epochs 20 --words good,awful,film --plot sentiment.svg',
 };
 
@@ -98,7 +103,7 @@ function refuse(o: Opts, keys: readonly (keyof Opts)[], data: string): void {
 }
 
 export async function runSentimentCommand(o: Opts): Promise<number> {
-  if (o.plot) checkWritable('--plot', o.plot);
+  checkFiles('demo sentiment', [{ flag: '--plot', path: o.plot, write: true }, { flag: '--save', path: o.save, write: true }]);
   if (o.data === 'grammar') {
     refuse(o, UCI_ONLY, 'grammar');
     return runGrammar(o);
@@ -127,8 +132,13 @@ export async function runSentimentCommand(o: Opts): Promise<number> {
   const t0 = performance.now();
   let ema = NaN;
   let r: SentimentResult;
+  let saved: { member: TrainedMember; bytes: Uint8Array } | null = null;
   try {
     r = await runSentiment(data, cfg, {
+      // the checkpoint: fold 1's first forward reader (inspect feeds the tokens in order, as it reads them)
+      onMember: (m) => {
+        if (o.save && m.fold === 0 && m.reading === 'forward' && m.member === 0) saved = { member: m, bytes: m.model.save(sentimentCheckpointMetadata(m)) };
+      },
       onStep: (step, total, loss) => {
         progress ??= new Progress({ label: 'sentiment', total, fields: 'step {value}/{total} | loss {loss} | {fold} | {speed} steps/s | ETA {eta_formatted}' });
         ema = Number.isNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
@@ -153,8 +163,22 @@ export async function runSentimentCommand(o: Opts): Promise<number> {
     writeAtomic('--plot', o.plot, cvChart(r));
     out.write(`Wrote the loss curves to ${o.plot}\n`);
   }
+  if (o.save) out.write(saveCheckpoint(o.save, saved));
   out.write(`Ran in ${duration(r.seconds)} (${r.steps} training steps, ${si(r.steps / r.seconds)} steps/s).\n`);
   return r.aborted ? 130 : 0;
+}
+
+/** Writes --save (fold 1's first forward RNN, if it finished) and says what it holds and how to look inside. */
+function saveCheckpoint(path: string, saved: { member: TrainedMember; bytes: Uint8Array } | null): string {
+  if (saved === null) return `Not saved to ${path}: the run stopped before fold 1's first forward RNN was trained.\n`;
+  writeAtomic('--save', path, saved.bytes);
+  const m = saved.member;
+  return [
+    `Saved fold 1's first forward RNN (seed ${m.seed}; ${pct(m.accuracy)} alone on fold 1's ${m.testCount} test sentences) to ${path},`,
+    `with its vocabulary (${m.vocabulary.size} ids) and the class names; look inside it with`,
+    `  simple-rnn inspect --model ${path} --text "the food was not good at all" --out not-good.svg`,
+    '',
+  ].join('\n');
 }
 
 const pct = (a: number) => `${(100 * a).toFixed(1)}%`;

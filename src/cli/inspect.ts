@@ -267,7 +267,8 @@ function examine(o: InspectValues, loaded: Loaded): Inspection {
     const tok = loaded.tokenizer!;
     const text = o.text;
     if (text === undefined || text === '') throw fail(`${where} reads text: give --text "..." (see simple-rnn inspect --help)`);
-    const ids = tok.encode(text);
+    // a classifier reads the words alone (the sentiment demo trains without end-of-sentence ids)
+    const ids = kind === 'classifier' ? tok.encode(text).filter((id) => id !== EOS_ID) : tok.encode(text);
     const names = tokenNames(tok);
     const unknown = tok.countUnknown(ids);
     shown = text;

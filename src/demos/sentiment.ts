@@ -12,8 +12,9 @@
 // The settings of both were chosen the same way, on tuning splits (train on 3 folds, score on a 4th), not by nested
 // cross-validation: docs/sentiment.md, "How the settings were chosen".
 //
-// Platform-neutral (no Node imports): the CLI reads the files and draws progress through the hooks.
-import { SimpleRNN, Rng, Vocabulary, tokenizeWords, type Activation, type Punctuation } from '../index.js';
+// Platform-neutral (no Node imports): the CLI reads the files and draws progress through the hooks, and its --save
+// keeps one trained member through onMember (its checkpoint's metadata: sentimentCheckpointMetadata).
+import { SimpleRNN, Rng, Vocabulary, tokenizeWords, type Activation, type Punctuation, type VocabularyJSON } from '../index.js';
 import { trainBow } from './bow.js';
 import { splitFold, stratifiedFolds, SENTIMENT_SOURCES, type LabelledSentence, type SentimentSource } from './sentiment-data.js';
 
@@ -149,10 +150,60 @@ export interface SentimentResult {
   config: Required<SentimentOptions>;
 }
 
+/** One trained RNN of a fold's ensemble, handed to SentimentHooks.onMember before it is disposed. */
+export interface TrainedMember {
+  /** From 0. */
+  fold: number;
+  /** 'backward' members read the token ids reversed. */
+  reading: 'forward' | 'backward';
+  /** From 0, within its reading direction. */
+  member: number;
+  seed: number;
+  /** Its accuracy alone on the fold's testCount test sentences. */
+  accuracy: number;
+  testCount: number;
+  /** Disposed after the hook returns: save it there (model.save(sentimentCheckpointMetadata(m))). */
+  model: SimpleRNN;
+  /** The fold's vocabulary (the training folds' words), tokenized as RNN_PUNCTUATION says. */
+  vocabulary: Vocabulary;
+  config: Required<SentimentOptions>;
+}
+
 export interface SentimentHooks {
   onStep?: (step: number, totalSteps: number, loss: number) => void;
   onFold?: (result: FoldResult) => void;
+  /** Each RNN once it is trained and scored, before it is disposed. */
+  onMember?: (member: TrainedMember) => void;
   signal?: AbortSignal;
+}
+
+/** The class names of the models' two outputs (label 0, label 1). */
+export const SENTIMENT_CLASSES = ['negative', 'positive'] as const;
+
+/** What a saved member's checkpoint stores next to the model. */
+export interface SentimentCheckpointMetadata {
+  format: 'simple-rnn/demo-sentiment';
+  version: 1;
+  /** Vocabulary.toJSON() of the fold's vocabulary: its words and tokenizer rules, so a loaded model reads text. */
+  vocabulary: VocabularyJSON;
+  /** Output k is the probability of classes[k]. */
+  classes: string[];
+  /** Which model of the run this is, and how it scored alone on its fold's test sentences. */
+  member: { fold: number; reading: 'forward' | 'backward'; member: number; seed: number; testAccuracy: number; testCount: number };
+  /** The run's settings. */
+  config: Required<SentimentOptions>;
+}
+
+/** The metadata of a member's checkpoint: `simple-rnn inspect --model FILE --text "..."` reads its vocabulary and classes. */
+export function sentimentCheckpointMetadata(m: TrainedMember): SentimentCheckpointMetadata {
+  return {
+    format: 'simple-rnn/demo-sentiment',
+    version: 1,
+    vocabulary: m.vocabulary.toJSON(),
+    classes: [...SENTIMENT_CLASSES],
+    member: { fold: m.fold, reading: m.reading, member: m.member, seed: m.seed, testAccuracy: m.accuracy, testCount: m.testCount },
+    config: { ...m.config },
+  };
 }
 
 export function spread(values: readonly number[]): Spread {
@@ -253,6 +304,7 @@ async function runFold(
         const p = model.predict(readings[d].test, { output: 'typed' });
         const q = p.map((v) => v[1]);
         members.push(accuracy(q));
+        hooks.onMember?.({ fold, reading: d === 0 ? 'forward' : 'backward', member: m, seed, accuracy: accuracy(q), testCount: test.length, model, vocabulary: vocab, config: cfg });
         for (let k = 0; k < q.length; k++) rnnP[k] += q[k] / (readings.length * cfg.members);
       } catch (e) {
         if (hooks.signal?.aborted) throw new Aborted();
