@@ -70,6 +70,18 @@ function isNumArray(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
+/** A real Float32Array / Float64Array (a Proxy around one passes instanceof but not ArrayBuffer.isView: refused). */
+export function isFloatArray(v: unknown): v is FloatArray {
+  return ArrayBuffer.isView(v) && (v instanceof Float32Array || v instanceof Float64Array);
+}
+
+/** An array's length, read once: a count (an integer >= 0), or a TypeError naming the field. */
+export function countOf(api: string, field: string, v: ArrayLike<unknown>): number {
+  const n = v.length;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw typeError(api, `${field}.length`, 'an integer >= 0', n);
+  return n;
+}
+
 const floats = (fb: number, n: number): FloatArray => (fb === 8 ? new Float64Array(n) : new Float32Array(n));
 
 // Values are stored as float32: a finite number beyond its range (|v| > 3.4028234663852886e38) would become Infinity.
@@ -81,8 +93,7 @@ function finite(api: string, field: () => string, v: unknown): number {
 
 /** The length of an array-like, read once, checked against a cap before anything is sized by it. */
 function lengthOf(api: string, field: string, v: ArrayLike<unknown>, width: number): number {
-  const n = v.length;
-  if (!Number.isInteger(n) || n < 0) throw typeError(api, `${field}.length`, 'an integer >= 0', n);
+  const n = countOf(api, field, v);
   if (n * Math.max(1, width) > MAX_VALUES) {
     throw rangeError(api, field, `has ${n} steps of ${width} values; expected at most ${MAX_VALUES} values per sequence`);
   }
@@ -110,13 +121,13 @@ export function readTokens(api: string, field: string, seq: unknown, V: number):
 /** Reads one vector of exactly n finite float32 numbers once, into out at `at`. */
 export function readVector(api: string, field: string, v: unknown, n: number, out: FloatArray, at: number, what: string): void {
   if (!isNumArray(v)) throw typeError(api, field, `${what} of length ${n}`, v);
-  const len = v.length;
+  const len = countOf(api, field, v);
   if (len !== n) throw rangeError(api, field, `has length ${len}; expected ${n}`);
   for (let k = 0; k < n; k++) out[at + k] = finite(api, () => `${field}[${k}]`, v[k]);
 }
 
 function readDense(api: string, f: string, seq: unknown, I: number, fb: number): FloatArray {
-  if (seq instanceof Float32Array || seq instanceof Float64Array) {
+  if (isFloatArray(seq)) {
     const n = lengthOf(api, f, seq, 1);
     if (n % I !== 0) throw rangeError(api, f, `has ${n} numbers; a flat sequence needs steps*inputSize (a multiple of ${I})`);
     const out = floats(fb, n);
@@ -130,14 +141,14 @@ function readDense(api: string, f: string, seq: unknown, I: number, fb: number):
     return out;
   }
   if (!Array.isArray(seq)) {
-    throw typeError(api, f, `a sequence (an array of steps x ${I} numbers, or a Float32Array of steps*${I})`, seq);
+    throw typeError(api, f, `a sequence (an array of steps x ${I} numbers, or a Float32Array of steps*${I}; a Proxy around a typed array is not one: copy it first)`, seq);
   }
   const n = lengthOf(api, f, seq, I);
   const out = floats(fb, n * I);
   for (let t = 0; t < n; t++) {
     const step = seq[t] as unknown;
     if (!isNumArray(step)) throw typeError(api, `${f}[${t}]`, `an input vector of length inputSize=${I}`, step);
-    const len = step.length;
+    const len = countOf(api, `${f}[${t}]`, step);
     if (len !== I) throw rangeError(api, `${f}[${t}]`, `has length ${len}; expected inputSize=${I}`);
     for (let k = 0; k < I; k++) out[t * I + k] = finite(api, () => `${f}[${t}][${k}]`, step[k]);
   }
@@ -147,7 +158,7 @@ function readDense(api: string, f: string, seq: unknown, I: number, fb: number):
 /** Reads and validates a ragged batch of inputs once. Throws before anything is written anywhere. */
 export function readInputs(api: string, inputs: unknown, spec: InputSpec, field = 'inputs'): Sequences {
   if (!Array.isArray(inputs)) throw typeError(api, field, 'an array of sequences', inputs);
-  const B = inputs.length;
+  const B = countOf(api, field, inputs);
   if (B === 0) throw rangeError(api, field, 'is empty; expected at least one sequence');
   // a sparse array may claim a length of 2^32-1: refuse before allocating per-sequence arrays
   if (B > MAX_SEQUENCES) throw rangeError(api, field, `has ${B} sequences; expected at most ${MAX_SEQUENCES} (use smaller batches)`);
@@ -170,7 +181,7 @@ export function readInputs(api: string, inputs: unknown, spec: InputSpec, field 
 export function readTargets(api: string, targets: unknown, lengths: Int32Array, spec: TargetSpec, field = 'targets'): TargetData {
   const B = lengths.length;
   if (!Array.isArray(targets)) throw typeError(api, field, `an array of ${B} targets`, targets);
-  const n = targets.length;
+  const n = countOf(api, field, targets);
   if (n !== B) throw rangeError(api, field, `has ${n} entries; expected one per sequence (${B})`);
   const O = spec.outputSize;
   const data: (Int32Array | FloatArray)[] = new Array(B);
@@ -185,7 +196,7 @@ export function readTargets(api: string, targets: unknown, lengths: Int32Array, 
     }
     const len = lengths[b];
     if (!isNumArray(tb)) throw typeError(api, f, `an array of ${len} targets (one per step)`, tb);
-    const m = tb.length;
+    const m = countOf(api, f, tb);
     if (m !== len) throw rangeError(api, f, `has ${m} targets; expected one per step of inputs[${b}] (${len})`);
     if (!spec.softmax && len * O > MAX_VALUES) throw rangeError(api, f, `has ${len} targets of ${O} values; expected at most ${MAX_VALUES} values`);
     const out = spec.softmax ? new Int32Array(len) : floats(spec.floatBytes, len * O);

@@ -119,8 +119,9 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
 export function decodeCheckpoint(bytes: unknown): Checkpoint {
   const api = 'load';
   let u8: Uint8Array;
-  if (bytes instanceof Uint8Array) u8 = bytes;
-  else if (bytes instanceof ArrayBuffer) u8 = new Uint8Array(bytes);
+  // one copy, read once: the checksum and the parser see the same bytes, whatever writes the caller's buffer
+  if (ArrayBuffer.isView(bytes) && bytes instanceof Uint8Array) u8 = Uint8Array.prototype.slice.call(bytes);
+  else if (bytes instanceof ArrayBuffer) u8 = new Uint8Array(bytes.slice(0));
   else throw typeError(api, 'bytes', 'a Uint8Array (from model.save()) or an ArrayBuffer', bytes);
   const n = u8.length;
   if (n < HEADER + 4) throw rangeError(api, 'bytes', `is truncated: ${n} bytes; a checkpoint has at least ${HEADER + 4}`);
@@ -213,7 +214,7 @@ export function resolveCheckpoint(ck: Checkpoint, backend: 'wasm' | 'js' | 'auto
     const opts = storedModelOptions(m);
     if (backend !== undefined) opts.backend = backend;
     model = resolveModel(api, opts);
-    training = resolveTraining(api, readOptions(api, ck.training, TRAINING_KEYS, 'config.training') as TrainingOptions);
+    training = resolveTraining(api, readOptions(api, ck.training, TRAINING_KEYS, 'config.training') as TrainingOptions, undefined, 'config.training');
   } catch (e) {
     throw rangeError(api, 'bytes', `holds a config this library cannot build: ${(e as Error).message}`);
   }

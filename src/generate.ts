@@ -7,6 +7,7 @@ import { ACT, OUT, type Backend, type FloatArray, type Ptr } from './backend.js'
 import { rangeError, typeError } from './errors.js';
 import type { ModelConfig } from './config.js';
 import { int, num, readOptions } from './options.js';
+import { countOf, isFloatArray } from './batch.js';
 import { Rng } from './random.js';
 
 export interface StepPointers {
@@ -138,18 +139,17 @@ export class Stepper {
 
 /** Reads a state vector for step() once, checking every value as it is copied. */
 export function readState(api: string, state: unknown, H: number, size = 'hiddenSize'): Float64Array {
-  if (!(state instanceof Float32Array) && !(state instanceof Float64Array) && !Array.isArray(state)) {
+  if (!isFloatArray(state) && !Array.isArray(state)) {
     throw typeError(api, 'state', `a Float32Array of ${size}=${H} numbers (from initialState() or a previous step)`, state);
   }
   const s = state as ArrayLike<unknown>;
-  const n = s.length;
+  const n = countOf(api, 'state', s);
   if (n !== H) throw rangeError(api, 'state', `has length ${n}; expected ${size}=${H}`);
   const out = new Float64Array(H);
   for (let h = 0; h < H; h++) {
     const v = s[h];
-    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
-      throw rangeError(api, `state[${h}]`, `= ${String(v)} is not a finite number (in float32)`);
-    }
+    if (typeof v !== 'number') throw typeError(api, `state[${h}]`, 'a number', v);
+    if (!Number.isFinite(Math.fround(v))) throw rangeError(api, `state[${h}]`, `= ${v} is not a finite number (in float32)`);
     out[h] = v;
   }
   return out;
@@ -164,16 +164,17 @@ export function readInput(api: string, input: unknown, c: Readonly<ModelConfig>,
     }
     return input;
   }
-  if (!Array.isArray(input) && !(input instanceof Float32Array) && !(input instanceof Float64Array)) {
+  if (!Array.isArray(input) && !isFloatArray(input)) {
     throw typeError(api, field, `an input vector of inputSize=${c.inputSize} numbers`, input);
   }
   const v = input as ArrayLike<unknown>;
-  const n = v.length;
+  const n = countOf(api, field, v);
   if (n !== c.inputSize) throw rangeError(api, field, `has length ${n}; expected inputSize=${c.inputSize}`);
   const out = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const x = v[k];
-    if (typeof x !== 'number' || !Number.isFinite(Math.fround(x))) throw rangeError(api, `${field}[${k}]`, `= ${String(x)} is not a finite number (in float32)`);
+    if (typeof x !== 'number') throw typeError(api, `${field}[${k}]`, 'a number', x);
+    if (!Number.isFinite(Math.fround(x))) throw rangeError(api, `${field}[${k}]`, `= ${x} is not a finite number (in float32)`);
     out[k] = x;
   }
   return out;
@@ -214,7 +215,7 @@ export function generate(c: Readonly<ModelConfig>, options: GenerateOptions): (s
     throw typeError(api, 'options.prompt', 'an array of token ids', p);
   }
   const src = p as ArrayLike<unknown>;
-  const n = src.length;
+  const n = countOf(api, 'options.prompt', src);
   if (n === 0) throw rangeError(api, 'options.prompt', 'is empty; expected at least one token id');
   if (!(n <= MAX_GENERATE)) throw rangeError(api, 'options.prompt', `has ${n} tokens; expected at most ${MAX_GENERATE}`);
   const prompt = new Int32Array(n);

@@ -12,7 +12,7 @@ import { OUT } from './backend.js';
 import { JsBackend } from './backends/js.js';
 import { relaxedSimdUnavailableAsync, wasmBackend, type SimdMode } from './backends/wasm.js';
 import {
-  packOf, readInputs, readTargets, readVector,
+  countOf, isFloatArray, packOf, readInputs, readTargets, readVector,
   type DenseSequence, type Inputs, type Target, type TokenSequence, type Sequences, type TargetData, type Targets,
 } from './batch.js';
 import {
@@ -325,11 +325,11 @@ export class SimpleRNN {
       const v = p[k];
       if (v === undefined) continue; // a subset of the keys replaces just those
       const n = this.L.size[k];
-      if (!Array.isArray(v) && !(v instanceof Float32Array) && !(v instanceof Float64Array)) {
-        throw typeError(api, `params.${k}`, `a Float32Array or number[] of ${n} numbers`, v);
+      if (!Array.isArray(v) && !isFloatArray(v)) {
+        throw typeError(api, `params.${k}`, `a Float32Array or number[] of ${n} numbers (a Proxy around a typed array is not one: copy it first)`, v);
       }
       const a = v as ArrayLike<unknown>;
-      const len = a.length;
+      const len = countOf(api, `params.${k}`, a);
       if (len !== n) throw rangeError(api, `params.${k}`, `has length ${len}; expected ${paramShape(this.config, k)} = ${n}`);
       const copy = this.L.fb === 8 ? new Float64Array(n) : new Float32Array(n);
       for (let j = 0; j < n; j++) {

@@ -3,8 +3,8 @@
 // One step, in order: finiteness check of loss and gradients -> clip by value -> clip by global norm -> update
 // (weight decay inside the update kernel) -> step count + 1. Nothing is written before the check passes.
 import type { Backend, FloatArray, Ptr } from './backend.js';
-import { NonFiniteError, rangeError, stateError, typeError } from './errors.js';
-import { f32, int, oneOf, readOptions, type Range } from './options.js';
+import { NonFiniteError, rangeError, typeError } from './errors.js';
+import { checkKeys, f32, int, oneOf, snapshot, type Range } from './options.js';
 
 /** The name of an update rule; a name alone uses that rule's default hyper-parameters. */
 export type OptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
@@ -176,16 +176,17 @@ const OPTIMIZER_KEYS: Record<OptimizerType, string[]> = {
 
 export function resolveOptimizer(api: string, o: unknown, field = 'options.optimizer'): OptimizerConfig {
   const names = OPTIMIZER_TYPES.map((t) => `'${t}'`).join(', ');
-  if (typeof o === 'string' || o === null || typeof o !== 'object') {
+  if (typeof o === 'string' || o === null || typeof o !== 'object' || Array.isArray(o)) {
     const type = oneOf(api, field, o, OPTIMIZER_TYPES);
     return resolveOptimizer(api, { type }, field);
   }
-  const type = (o as { type?: unknown }).type;
+  // every key and value read once; the type comes from that one read, then the keys are checked against it
+  const spec = snapshot(o);
+  const type = spec.type;
   if (!OPTIMIZER_TYPES.includes(type as OptimizerType)) throw typeError(api, `${field}.type`, `one of ${names} (or an object with that type)`, type);
   const t = type as OptimizerType;
-  const spec = readOptions(api, o, ['type', ...OPTIMIZER_KEYS[t]], field, `an option of '${t}'`);
-  if (spec.type !== t) throw stateError(api, `${field}.type changed while it was read`);
-  const get = (k: string, dflt: number, r: Range) => (OPTIMIZER_KEYS[t].includes(k) ? f32(api, `${field}.${k}`, spec[k as 'type'], r, dflt) : 0);
+  checkKeys(api, spec, ['type', ...OPTIMIZER_KEYS[t]], field, `an option of '${t}'`);
+  const get = (k: string, dflt: number, r: Range) => (OPTIMIZER_KEYS[t].includes(k) ? f32(api, `${field}.${k}`, spec[k], r, dflt) : 0);
   return {
     type: t,
     momentum: get('momentum', 0.9, DECAY),
@@ -202,12 +203,11 @@ export function resolveSchedule(api: string, o: unknown, field = 'options.schedu
   const none: ScheduleConfig = { type: 'constant', stepSize: 0, gamma: 0, decaySteps: 0, warmupSteps: 0, minLearningRate: 0 };
   const expected = "'constant', { type: 'step', stepSize, gamma } or { type: 'cosine', decaySteps, warmupSteps, minLearningRate }";
   if (o === 'constant') return none;
-  if (o === null || typeof o !== 'object' || !['constant', 'step', 'cosine'].includes((o as { type?: unknown }).type as string)) {
-    throw typeError(api, field, expected, o);
-  }
-  const type = (o as { type: string }).type;
-  const spec = readOptions(api, o, ['type', ...SCHEDULE_KEYS[type]], field, `an option of the '${type}' schedule`) as Record<string, unknown>;
-  if (spec.type !== type) throw stateError(api, `${field}.type changed while it was read`);
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw typeError(api, field, expected, o);
+  const spec = snapshot(o); // every key and value read once; the type comes from that read
+  const type = spec.type as string;
+  if (!['constant', 'step', 'cosine'].includes(type)) throw typeError(api, field, expected, o);
+  checkKeys(api, spec, ['type', ...SCHEDULE_KEYS[type]], field, `an option of the '${type}' schedule`);
   if (type === 'step') {
     return {
       ...none, type: 'step',

@@ -45,6 +45,13 @@ export function checkKeys(api: string, o: object, allowed: readonly string[], fi
   }
 }
 
+/** Own enumerable keys and their values, each read once, into a plain object (no key is checked). */
+export function snapshot(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) out[k] = (o as Record<string, unknown>)[k];
+  return out;
+}
+
 /**
  * Reads an options object once: `undefined` gives {} (every option takes its default), anything but a plain object
  * is a TypeError, an unknown key a RangeError, and each known key is read exactly once into the returned snapshot.

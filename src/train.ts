@@ -360,8 +360,11 @@ export async function fit(host: TrainHost, inputs: Inputs, targets: Targets, opt
     val = select(all, range(n - nVal, n));
   } else if (o.validationData !== undefined) {
     const vd = o.validationData;
-    if (!Array.isArray(vd) || vd.length !== 2) throw typeError(api, 'options.validationData', 'a pair [inputs, targets]', vd);
-    const [vi, vt] = vd as unknown[];
+    if (!Array.isArray(vd)) throw typeError(api, 'options.validationData', 'a pair [inputs, targets]', vd);
+    const n = vd.length; // read once, then the two entries by index (no iterator)
+    if (n !== 2) throw typeError(api, 'options.validationData', 'a pair [inputs, targets]', vd);
+    const vi: unknown = vd[0];
+    const vt: unknown = vd[1];
     val = dataset(host, api, vi, vt, 'validationData.');
   }
   let es: Required<EarlyStoppingOptions> | null = null;

@@ -2,20 +2,29 @@
 // predict / computeGradients / trainBatch on both backends. Each bad case has exactly one defect, planted in an
 // otherwise valid call, so the test knows the error class and the field path the message must start with.
 // After every rejected call the parameters are bit-identical and predict gives the same bits as before.
+// Float hyper-parameters around the float32 limits go to create, fit, fitStream, load and generate: each is accepted
+// exactly when it is in range as given and as float32, and training on what is accepted never traps.
+// (Hostile callers, who change a value between two reads or call back into the model: hostile-fuzz.test.ts.)
 // fast-check runs with a fixed seed (reproducible); the number of cases tried is printed at the end.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SimpleRNN, NonFiniteError, type SimpleRNNOptions } from '../../src/index.js';
-import { Rng } from '../../src/random.js';
+import { SimpleRNN, NonFiniteError, crc32, type SimpleRNNOptions } from 'simple-rnn';
+import { Rng } from 'simple-rnn';
 import { wasmBackend } from '../../src/backends/wasm.js';
 import { BACKENDS, denseBatch, tokenBatch } from '../util.js';
 
 const SEED = 20261129;
-const RUNS = { create: 600, setParams: 800, inputs: 1500, extremes: 300 };
-const tried: Record<string, number> = { create: 0, setParams: 0, predict: 0, computeGradients: 0, trainBatch: 0, extremes: 0, sizes: 0 };
+const RUNS = { create: 600, setParams: 800, inputs: 1500, extremes: 300, hyper: 400, hyperFit: 120 };
+const tried: Record<string, number> = {
+  create: 0, setParams: 0, predict: 0, computeGradients: 0, trainBatch: 0, extremes: 0, sizes: 0,
+  'hyper-parameters on create': 0, 'on fit': 0, 'on fitStream': 0, 'on load': 0, 'temperatures on generate': 0,
+};
+/** Of the hyper-parameter cases: refused by name, accepted, and training steps on accepted values rolled back. */
+const hyper = { refused: 0, accepted: 0, rolledBack: 0 };
 afterAll(() => {
   const total = Object.values(tried).reduce((a, b) => a + b, 0);
-  console.log(`robustness: ${total} cases tried (${Object.entries(tried).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  console.log(`robustness: ${total} cases tried (${Object.entries(tried).map(([k, v]) => `${k} ${v}`).join(', ')}); `
+    + `hyper-parameters: ${hyper.refused} refused, ${hyper.accepted} accepted, ${hyper.rolledBack} steps on them rolled back`);
 });
 
 type ErrClass = typeof TypeError | typeof RangeError | typeof Error;
@@ -423,9 +432,9 @@ describe.each(BACKENDS)('malformed calls on %s', (backend) => {
               break;
             case 5: // s0 set on a model that does not learn it
               fc.pre(!m.config.learnInitialState);
-              p.s0 = new Float32Array(m.config.hiddenSize).fill(0);
-              (p.s0 as Float32Array)[j % m.config.hiddenSize] = 0.5;
-              path = `params.s0[${j % m.config.hiddenSize}]`;
+              p.s0 = new Float32Array(m.stateSize).fill(0);
+              (p.s0 as Float32Array)[j % m.stateSize] = 0.5;
+              path = `params.s0[${j % m.stateSize}]`;
               break;
             case 6: // not an object at all
               call = [null, undefined, 'params', 3, true][j0 % 5];
@@ -482,5 +491,286 @@ describe.each(BACKENDS)('malformed calls on %s', (backend) => {
       );
       m.dispose();
     });
+  });
+});
+
+// ---- float hyper-parameters around the float32 limits ----
+
+const F32_MAX = 3.4028234663852886e38;
+/** Each side of every float32 limit: 0 and the smallest denormal, the smallest normal, the largest float, and 1. */
+const LIMITS = [
+  0, -0, 5e-324, 2 ** -150, 7e-46, 1e-46, -1e-46, 1e-45, 2 ** -149, 1.17e-38, 1.1754943508222875e-38, 3.4e38, F32_MAX,
+  3.4028235677973362e38 /* rounds to F32_MAX */, 3.4028235677973366e38 /* rounds to Infinity */, 3.5e38, 1e39,
+  1 - 2 ** -24 /* the largest float32 below 1 */, 1 - 2 ** -25, 1 - 1e-9, 0.99999999 /* these round to 1 */, 1, 1 + 2 ** -23, 2,
+];
+
+interface Span {
+  min: number;
+  max: number;
+  minOpen?: boolean;
+  maxOpen?: boolean;
+}
+const POSITIVE: Span = { min: 0, max: Infinity, minOpen: true };
+const NON_NEGATIVE: Span = { min: 0, max: Infinity };
+const DECAY: Span = { min: 0, max: 1, maxOpen: true };
+const inSpan = (v: number, r: Span) => Number.isFinite(v) && (r.minOpen ? v > r.min : v >= r.min) && (r.maxOpen ? v < r.max : v <= r.max);
+/** The rule the library must apply: in range as given and after rounding to float32. */
+const f32ok = (v: number, r: Span) => inSpan(v, r) && inSpan(Math.fround(v), r);
+
+/** A float hyper-parameter: its field, its range, an ordinary value, and the optimizers or schedule that have it. */
+interface Hyper {
+  field: string;
+  r: Span;
+  ordinary: number;
+  types?: readonly string[];
+  schedule?: 'step' | 'cosine';
+}
+/** Every float hyper-parameter of every optimizer and schedule. */
+const HYPERS: Hyper[] = [
+  { field: 'learningRate', r: POSITIVE, ordinary: 0.05 },
+  { field: 'weightDecay', r: NON_NEGATIVE, ordinary: 1e-3 },
+  { field: 'clipNorm', r: POSITIVE, ordinary: 1 },
+  { field: 'clipValue', r: POSITIVE, ordinary: 0.5 },
+  { field: 'optimizer.momentum', r: DECAY, ordinary: 0.5, types: ['momentum', 'nesterov'] },
+  { field: 'optimizer.beta1', r: DECAY, ordinary: 0.8, types: ['adam', 'adamw'] },
+  { field: 'optimizer.beta2', r: DECAY, ordinary: 0.99, types: ['adam', 'adamw'] },
+  { field: 'optimizer.epsilon', r: POSITIVE, ordinary: 1e-6, types: ['adam', 'adamw', 'rmsprop', 'adagrad'] },
+  { field: 'optimizer.rho', r: DECAY, ordinary: 0.8, types: ['rmsprop'] },
+  { field: 'schedule.gamma', r: { min: 0, max: 1, minOpen: true }, ordinary: 0.5, schedule: 'step' },
+  { field: 'schedule.minLearningRate', r: NON_NEGATIVE, ordinary: 1e-4, schedule: 'cosine' },
+];
+/** create only: the dropout rates (a two-layer dense model takes all three). */
+const RATES: Hyper[] = ['dropout', 'inputDropout', 'recurrentDropout'].map((field) => ({ field, r: DECAY, ordinary: 0.2 }));
+const TYPES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
+const SCHEDULES = ['constant', 'step', 'cosine'] as const;
+
+interface HyperCase {
+  options: Record<string, unknown>;
+  /** The fields whose value breaks the rule, and the value given to each. */
+  bad: Map<string, number>;
+  /** The values given, by field. */
+  given: Map<string, number>;
+}
+
+/** Training options (and dropout rates): one float at a limit, each other absent, ordinary or (1 in 10) at a limit too. */
+function hyperCase(type: number, schedule: number, picks: number[], rates: boolean): HyperCase {
+  const t = TYPES[type % TYPES.length];
+  const sch = SCHEDULES[schedule % SCHEDULES.length];
+  const options: Record<string, unknown> = {};
+  const optimizer: Record<string, unknown> = { type: t };
+  const sched: Record<string, unknown> = sch === 'step' ? { type: 'step', stepSize: 2 } : { type: 'cosine', decaySteps: 3 };
+  const bad = new Map<string, number>();
+  const given = new Map<string, number>();
+  const all = (rates ? [...HYPERS, ...RATES] : HYPERS).filter((h) => (!h.types || h.types.includes(t)) && (!h.schedule || h.schedule === sch));
+  const focus = picks[0] % all.length;
+  all.forEach((h, k) => {
+    const p = picks[(k + 1) % picks.length];
+    const choice = k === focus ? 2 : p % 20 < 9 ? 0 : p % 20 < 18 ? 1 : 2;
+    if (choice === 0) return;
+    const v = choice === 1 ? h.ordinary : LIMITS[(p + k) % LIMITS.length];
+    const [where, key] = h.field.includes('.') ? h.field.split('.') : ['', h.field];
+    (where === 'optimizer' ? optimizer : where === 'schedule' ? sched : options)[key] = v;
+    given.set(h.field, v);
+    if (!f32ok(v, h.r)) bad.set(h.field, v);
+  });
+  options.optimizer = optimizer;
+  options.schedule = sch === 'constant' ? 'constant' : sched;
+  return { options, bad, given };
+}
+
+/** Refused (RangeError naming a bad field and its value, or minLearningRate above learningRate) or accepted, as the rule says. */
+function expectRule(c: HyperCase, err: unknown, api: string, lr: number, prefix = `SimpleRNN.${api}: `, options = 'options'): void {
+  const cosine = (c.options.schedule as { type?: string }).type === 'cosine';
+  const exceeds = cosine && (c.given.get('schedule.minLearningRate') ?? 0) > (c.given.get('learningRate') ?? lr);
+  const what = `${api} ${JSON.stringify(c.options)}`;
+  if (c.bad.size === 0 && !exceeds) {
+    expect(err, `${what}: refused: ${String(err)}`).toBeNull();
+    hyper.accepted++;
+    return;
+  }
+  hyper.refused++;
+  expect(err, `${what}: accepted`).toBeInstanceOf(RangeError);
+  const msg = (err as Error).message;
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (c.bad.size === 0) {
+    expect(msg).toMatch(new RegExp(`^${esc(prefix)}${esc(options)}\\.schedule\\.minLearningRate = \\S+ exceeds learningRate`));
+    return;
+  }
+  const field = new RegExp(`^${esc(prefix)}${esc(options)}\\.(${[...c.bad.keys()].map(esc).join('|')}) = (\\S+) is out of range`).exec(msg);
+  expect(field, `${what}: ${msg}`).not.toBeNull();
+  expect(field![2], msg).toBe(String(c.bad.get(field![1])));
+}
+
+/** Three steps on what was accepted: a finite loss, or NonFiniteError / a skip with nothing changed. Never a trap. */
+function trainOn(m: SimpleRNN, x: unknown, y: unknown): void {
+  for (let k = 0; k < 3; k++) {
+    const before = snapshot(m);
+    const steps = m.stepCount;
+    let loss: number;
+    try {
+      loss = m.trainBatch(x as never, y as never);
+    } catch (e) {
+      expect(e, String(e)).toBeInstanceOf(NonFiniteError);
+      loss = NaN;
+    }
+    if (Number.isNaN(loss)) {
+      hyper.rolledBack++;
+      const after = snapshot(m);
+      for (let j = 0; j < after.length; j++) expect(Buffer.compare(after[j], before[j]), 'a refused step changed a parameter').toBe(0);
+      expect(m.stepCount).toBe(steps);
+    } else {
+      expect(Number.isFinite(loss)).toBe(true);
+      expect(m.stepCount).toBe(steps + 1);
+      for (const v of Object.values(m.getParams())) expect(v.every(Number.isFinite), 'an applied step left a non-finite parameter').toBe(true);
+    }
+  }
+}
+
+/** A checkpoint with its training config replaced, its lengths and CRC made valid again. */
+function withTraining(bytes: Uint8Array, training: unknown): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const C = dv.getUint32(12, true);
+  const M = dv.getUint32(16, true);
+  const config = JSON.parse(new TextDecoder().decode(bytes.subarray(48, 48 + C)));
+  const json = new TextEncoder().encode(JSON.stringify({ ...config, training }));
+  const oldAt = 48 + C + M + ((8 - ((48 + C + M) % 8)) % 8);
+  const floats = bytes.subarray(oldAt, bytes.length - 4);
+  const at = 48 + json.length + M;
+  const out = new Uint8Array(at + ((8 - (at % 8)) % 8) + floats.length + 4);
+  out.set(bytes.subarray(0, 48));
+  out.set(json, 48);
+  out.set(bytes.subarray(48 + C, 48 + C + M), 48 + json.length);
+  out.set(floats, out.length - 4 - floats.length);
+  const o = new DataView(out.buffer);
+  o.setUint32(8, out.length, true);
+  o.setUint32(12, json.length, true);
+  o.setUint32(out.length - 4, crc32(out, 0, out.length - 4), true);
+  return out;
+}
+
+describe.each(BACKENDS)('float hyper-parameters around the float32 limits (%s)', (backend) => {
+  const dense = { inputSize: 2, hiddenSize: 4, outputSize: 3, layers: 2, backend, seed: 2 } as const;
+  const lm = { vocabSize: 5, hiddenSize: 4, outputSize: 5, returnSequences: true, backend, seed: 2 } as const;
+  const x = [[[1e3, -1e3], [0.5, 0.25]], [[-1, 1]]];
+  const y = [2, 0];
+  const tokens = [1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1];
+  const pick = fc.array(fc.nat(), { minLength: 14, maxLength: 14 });
+  let bystander: SimpleRNN;
+  let bystanderBits: Uint8Array[];
+  const expectBystander = () => {
+    const now = snapshot(bystander);
+    for (let k = 0; k < now.length; k++) expect(Buffer.compare(now[k], bystanderBits[k]), 'the bystander changed').toBe(0);
+  };
+
+  it('create: every hyper-parameter of every optimizer and schedule, and the dropout rates', async () => {
+    bystander = await SimpleRNN.create({ inputSize: 2, hiddenSize: 3, outputSize: 2, backend, seed: 9 });
+    bystanderBits = snapshot(bystander);
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), pick, fc.boolean(), async (type, schedule, picks, skip) => {
+        tried['hyper-parameters on create']++;
+        const c = hyperCase(type, schedule, picks, true);
+        const opts = { ...dense, ...c.options, onNonFinite: skip ? 'skip' : 'throw' } as SimpleRNNOptions;
+        const m = await SimpleRNN.create(opts).catch((e: unknown) => (expectRule(c, e, 'create', 0.01), null));
+        if (!m) return expectBystander();
+        expectRule(c, null, 'create', 0.01);
+        const tr = m.training as unknown as Record<string, Record<string, number>>;
+        const cfg = m.config as unknown as Record<string, number>;
+        for (const [f, v] of c.given) {
+          const [where, key] = f.split('.');
+          expect(key ? tr[where][key] : RATES.some((r) => r.field === f) ? cfg[f] : tr[f], f).toBe(v); // as given
+        }
+        trainOn(m, x, y);
+        expect(m.predict(x as never)).toHaveLength(2);
+        m.dispose();
+        expectBystander();
+      }),
+      { numRuns: RUNS.hyper, seed: SEED },
+    );
+  });
+
+  it('fit and fitStream: the same rule; a refusal changes nothing, an accepted run never traps', async () => {
+    for (const api of ['fit', 'fitStream'] as const) {
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.nat(), pick, async (type, schedule, picks) => {
+          tried[api === 'fit' ? 'on fit' : 'on fitStream']++;
+          const m = await SimpleRNN.create(api === 'fit' ? dense : lm);
+          const c = hyperCase(type, schedule, picks, false);
+          const before = m.save();
+          const probe = api === 'fit' ? (x as never) : [[1, 2]];
+          const predicted = JSON.stringify(m.predict(probe));
+          const run = api === 'fit' ? m.fit(x as never, y, { epochs: 1, batchSize: 1, ...c.options }) : m.fitStream(tokens, { seqLength: 3, ...c.options });
+          const err = await run.then(() => null, (e: unknown) => e);
+          if (err instanceof NonFiniteError) expectRule(c, null, api, 0.01); // accepted; a later step overflowed and was rolled back
+          else {
+            expectRule(c, err, api, 0.01);
+            if (err) {
+              expect(Array.from(m.save())).toEqual(Array.from(before));
+              expect(JSON.stringify(m.predict(probe))).toBe(predicted);
+            }
+          }
+          expect(() => m.predict(probe)).not.toThrow();
+          m.dispose();
+          expectBystander();
+        }),
+        { numRuns: RUNS.hyperFit, seed: SEED },
+      );
+    }
+  });
+
+  it('load: a checkpoint whose training config holds the value is refused by name, or loads and trains', async () => {
+    // one checkpoint per number of optimizer state sections (the forged optimizer must keep the file's sections)
+    const bases = await Promise.all(['sgd', 'momentum', 'adam'].map((optimizer) => SimpleRNN.create({ ...dense, optimizer } as SimpleRNNOptions)));
+    const files = bases.map((m) => m.save());
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), pick, async (type, schedule, picks) => {
+        tried['on load']++;
+        const c = hyperCase(type, schedule, picks, false);
+        const t = TYPES[type % TYPES.length];
+        const file = files[t === 'sgd' ? 0 : t === 'adam' || t === 'adamw' ? 2 : 1];
+        // a JSON file holds what JSON can: -0 is stored as 0
+        const training = JSON.parse(JSON.stringify(c.options));
+        for (const [f, v] of c.given) if (Object.is(v, -0)) c.given.set(f, 0);
+        for (const [f, v] of c.bad) if (Object.is(v, -0)) c.bad.set(f, 0);
+        const wasm = (await wasmBackend()).memoryBytes();
+        let err: unknown = null;
+        const m = await SimpleRNN.load(withTraining(file, training)).catch((e: unknown) => ((err = e), null));
+        expectRule(c, err, 'load', 0.01, 'SimpleRNN.load: bytes holds a config this library cannot build: SimpleRNN.load: ', 'config.training'); // the file's field
+        if (err) expect((await wasmBackend()).memoryBytes()).toBe(wasm);
+        if (m) {
+          trainOn(m, x, y);
+          m.dispose();
+        }
+        expectBystander();
+      }),
+      { numRuns: RUNS.hyper, seed: SEED },
+    );
+    for (const m of bases) m.dispose();
+  });
+
+  it('generate: a temperature at a float32 limit is refused unless finite and >= 0; sampling never leaves [0, V)', async () => {
+    const m = await SimpleRNN.create(lm);
+    const before = m.save();
+    for (const t of [...LIMITS, -1e-46, -F32_MAX, 1e300, Number.MAX_VALUE, Infinity, NaN]) {
+      for (const topK of [0, 2]) {
+        tried['temperatures on generate']++;
+        let out: number[] | null = null;
+        try {
+          out = m.generate({ prompt: [1, 2], length: 8, temperature: t, topK, seed: 5 });
+        } catch (e) {
+          expect(Number.isFinite(t) && t >= 0, `temperature ${t} refused: ${String(e)}`).toBe(false);
+          expect(e).toBeInstanceOf(RangeError);
+          expect((e as Error).message).toMatch(/^SimpleRNN\.generate: options\.temperature = /);
+          continue;
+        }
+        expect(Number.isFinite(t) && t >= 0, `temperature ${t} accepted`).toBe(true);
+        expect(out).toHaveLength(8);
+        for (const id of out) expect(Number.isInteger(id) && id >= 0 && id < 5, `temperature ${t}: token ${id}`).toBe(true);
+        expect(m.generate({ prompt: [1, 2], length: 8, temperature: t, topK, seed: 5 })).toEqual(out); // seeded: the same tokens
+      }
+    }
+    expect(Array.from(m.save())).toEqual(Array.from(before)); // a seeded generate changes nothing
+    m.dispose();
+    expectBystander();
+    bystander.dispose();
   });
 });
