@@ -1,7 +1,13 @@
-// The benchmark configurations of issue 4 and their seeded data (shared by bench/run.mjs and bench/profile.mjs).
+// The benchmark configurations and their seeded data (shared by bench/run.mjs, bench/profile.mjs and the other benches).
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const SHAKESPEARE = '/work/shared/data/tinyshakespeare.txt';
+/**
+ * The text the language-model rows train on: the file named by SIMPLE_RNN_TEXT, else tinyshakespeare.txt in a data
+ * folder beside the clone (shared/data/ next to the repository) when there is one; the benches say when they fall
+ * back to generated text instead.
+ */
+export const SHAKESPEARE = process.env.SIMPLE_RNN_TEXT || fileURLToPath(new URL('../../shared/data/tinyshakespeare.txt', import.meta.url));
 
 /** kind 'train': one trainBatch per step; 'infer': one predict per step. tokens = real steps in the batch. */
 export const CONFIGS = [
@@ -17,6 +23,29 @@ export const CONFIGS = [
     model: { vocabSize: 65, hiddenSize: 128, outputSize: 65, returnSequences: true }, T: 32, B: 32, pad: 0 },
   { name: 'LM-stream', kind: 'stream', desc: 'LM model, step() one token at a time (one sequence, H=128): 256 tokens per timed step',
     model: { vocabSize: 65, hiddenSize: 128, outputSize: 65, returnSequences: true }, T: 256, B: 1, pad: 0 },
+  // deep and bidirectional (bench/deep.mjs sets them beside the single-layer models they are made of: DEEP_PARTS)
+  { name: 'LM-2L', kind: 'train', desc: 'LM with 2 layers: V=65 tokens, H=128 each, T=32, B=32, softmax every step',
+    model: { vocabSize: 65, hiddenSize: 128, outputSize: 65, returnSequences: true, layers: 2 }, T: 32, B: 32, pad: 0 },
+  { name: 'CLS-bi', kind: 'train', desc: 'bidirectional CLS: I=32 dense, H=256 per direction, T=64, B=64, merge concat, final 10-class softmax',
+    model: { inputSize: 32, hiddenSize: 256, outputSize: 10, bidirectional: true, merge: 'concat' }, T: 64, B: 64, pad: 0 },
+];
+
+/**
+ * The single-layer models a deep or bidirectional config is made of (bench/deep.mjs): LM-2L is LM (layer 0) plus
+ * LM-top (layer 1 alone: a one-layer model on 128-wide dense inputs, with its own softmax head); CLS-bi is CLS-fwd
+ * plus CLS-rev (each direction alone, with its own 10-class head).
+ */
+export const DEEP_PARTS = {
+  'LM-2L': ['LM', 'LM-top'],
+  'CLS-bi': ['CLS-fwd', 'CLS-rev'],
+};
+export const PART_CONFIGS = [
+  { name: 'LM-top', kind: 'train', desc: "LM-2L's layer 1 alone: I=128 dense, H=128, T=32, B=32, softmax (65) every step",
+    model: { inputSize: 128, hiddenSize: 128, outputSize: 65, returnSequences: true }, T: 32, B: 32, pad: 0 },
+  { name: 'CLS-fwd', kind: 'train', desc: "CLS-bi's forward direction alone: I=32 dense, H=256, T=64, B=64, final 10-class softmax",
+    model: { inputSize: 32, hiddenSize: 256, outputSize: 10 }, T: 64, B: 64, pad: 0 },
+  { name: 'CLS-rev', kind: 'train', desc: "CLS-bi's reverse direction alone: CLS-fwd with goBackwards",
+    model: { inputSize: 32, hiddenSize: 256, outputSize: 10, goBackwards: true }, T: 64, B: 64, pad: 0 },
 ];
 
 let text = null;
@@ -66,20 +95,36 @@ export function makeData(cfg, rng) {
     for (let k = 0; k < x.length; k++) x[k] = 2 * rng.uniform() - 1;
     return x;
   });
-  const targets = lens.map(() => rng.int(m.outputSize));
+  // one class per sequence, or (returnSequences) one per real step
+  const targets = lens.map((L) => (m.returnSequences ? Array.from({ length: L }, () => rng.int(m.outputSize)) : rng.int(m.outputSize)));
   return { inputs, targets, lens, tokens };
 }
 
-/** FLOPs of one step (multiply-adds count 2), from the GEMM shapes the model runs; the elementwise work is left out. */
+/**
+ * FLOPs of one step (multiply-adds count 2), from the GEMM shapes the model runs; the elementwise work is left out.
+ * Per layer l and direction: the recurrent product s^{t-1} W_h and the input product x^t W_i (none for token ids on
+ * layer 0: a gather); training adds dsNext and dW_h (recurrent), dW_i and, above layer 0, the input gradient dx.
+ * The head: o = y W_o over B rows (the merged final states) or every real step's row; training adds dW_o and dS.
+ */
 export function stepFlops(cfg, lens) {
-  const { hiddenSize: H, outputSize: O, vocabSize: V, inputSize: I, returnSequences: seq } = cfg.model;
+  const { hiddenSize, outputSize: O, vocabSize: V, inputSize: I, returnSequences: seq } = cfg.model;
+  const L = cfg.model.layers ?? 1;
+  const dirs = cfg.model.bidirectional ? 2 : 1;
+  const concat = dirs === 2 && (cfg.model.merge ?? 'concat') === 'concat';
+  const Hs = Array.isArray(hiddenSize) ? hiddenSize : Array.from({ length: L }, () => hiddenSize);
   const tok = lens.reduce((a, b) => a + b, 0);
   const B = lens.length;
-  const rec = 2 * tok * H * H; // s^{t-1} Wh over real rows
-  const inp = V ? 0 : 2 * tok * I * H; // X Wi (token models gather)
-  const outRows = seq ? tok : B;
-  const out = 2 * outRows * H * O;
-  if (cfg.kind !== 'train') return rec + inp + out;
-  const inpBack = V ? 0 : 2 * tok * I * H; // dWi
-  return rec * 3 + inp + inpBack + out * 3; // forward, dsNext, dWh; forward, dWo, dS
+  const train = cfg.kind === 'train';
+  let flops = 0;
+  let In = V ? 0 : I;
+  for (let l = 0; l < L; l++) {
+    const H = Hs[l];
+    const rec = 2 * tok * H * H;
+    const inp = 2 * tok * In * H;
+    const per = train ? rec * 3 + inp * (l === 0 ? 2 : 3) : rec + inp;
+    flops += dirs * per;
+    In = concat ? 2 * H : H;
+  }
+  const out = 2 * (seq ? tok : B) * In * O;
+  return flops + (train ? out * 3 : out);
 }

@@ -1,10 +1,12 @@
-// The benchmark of issue 4: every contender on the same seeded data, one thread, in one run.
+// The benchmark: every contender on the same seeded data, one thread, in one run.
 //   npm run bench                 full run (a few minutes)
 //   npm run bench -- --quick      fewer repeats, a smaller scaling table (under 2 minutes)
 //   options: --only=LM,BIG  --no-scaling  --no-contenders  --no-threads  --out=path.json
 //   --no-threads leaves out the 1-vs-N-threads rows of ours (bench/threads.mjs, also runnable alone)
 //   --no-relaxed leaves out the strict-vs-relaxed-SIMD rows of BIG and LM (bench/relaxed.mjs, also runnable alone)
 // Contenders: ours (wasm), ours (js), TF.js cpu and wasm backends, brain.js (LM only), and a peak micro-kernel.
+// LM-2L and CLS-bi are the deep and bidirectional configurations; bench/deep.mjs sets them beside their single-layer
+// parts (cost ÷ sum of the parts).
 // Before timing, the contenders that accept our weights (TF.js) must agree on the step-0 loss (inference: on the
 // outputs). Every contender is warmed up, then timed over repeated steps; the table gives medians with the spread.
 import { cpus, loadavg } from 'node:os';
@@ -18,6 +20,7 @@ import { CONFIGS, corpus, makeData, stepFlops } from './configs.mjs';
 import { measurePeak } from './peak.mjs';
 import { benchThreads } from './threads.mjs';
 import { benchRelaxed } from './relaxed.mjs';
+import { tfjsContender } from './tfjs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -89,63 +92,14 @@ async function ours(cfg, data, backend, nested = false) {
   return { model, step, dispose: () => model.dispose() };
 }
 
-let tf = null;
-async function loadTf() {
-  if (tf) return tf;
-  tf = require('@tensorflow/tfjs');
-  const wasm = require('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, like ours
-  return tf;
-}
-
-/** The same network in TF.js layers: [Masking] -> SimpleRNN(tanh) -> Dense(softmax), with our initial weights. */
-async function tfjs(cfg, data, params, backend) {
-  const tf = await loadTf();
-  await tf.setBackend(backend);
-  await tf.ready();
-  const { hiddenSize: H, outputSize: O, vocabSize: V, inputSize: I, returnSequences: seq } = cfg.model;
-  const D = V || I;
-  const { B, T } = cfg;
-  // inputs (B, T, D): one-hot rows for token ids (TF.js has no id -> row-of-Ws gather inside SimpleRNN), zeros on
-  // padding steps; a Masking layer makes those steps carry the state, as our padding rule does
-  const x = new Float32Array(B * T * D);
-  data.inputs.forEach((seqIn, b) => {
-    for (let t = 0; t < data.lens[b]; t++) {
-      if (V) x[(b * T + t) * D + seqIn[t]] = 1;
-      else x.set(seqIn.subarray(t * I, (t + 1) * I), (b * T + t) * D);
-    }
-  });
-  const model = tf.sequential();
-  if (cfg.pad) model.add(tf.layers.masking({ maskValue: 0, inputShape: [T, D] }));
-  model.add(tf.layers.simpleRNN({ units: H, returnSequences: seq, activation: 'tanh', kernelInitializer: 'zeros', recurrentInitializer: 'zeros', ...(cfg.pad ? {} : { inputShape: [T, D] }) }));
-  model.add(tf.layers.dense({ units: O, activation: 'softmax' }));
-  model.setWeights([
-    tf.tensor2d(params.Ws.subarray(H * H), [D, H]), // kernel: the input rows of Ws
-    tf.tensor2d(params.Ws.subarray(0, H * H), [H, H]), // recurrentKernel
-    tf.tensor1d(params.bs),
-    tf.tensor2d(params.Wo, [H, O]),
-    tf.tensor1d(params.bo),
-  ]);
-  model.compile({ optimizer: OPTIMIZER === 'adam' ? tf.train.adam(LR) : tf.train.sgd(LR), loss: 'sparseCategoricalCrossentropy' });
-  const xs = tf.tensor3d(x, [B, T, D]);
-  const ys = seq ? tf.tensor3d(data.targets.flat(), [B, T, 1]) : tf.tensor1d(data.targets.map(Number));
-  const step = cfg.kind === 'train'
-    ? async () => (await model.trainOnBatch(xs, ys))
-    : async () => {
-      const y = model.predict(xs);
-      const v = y.dataSync();
-      y.dispose();
-      return v;
-    };
-  return { model, step, dispose: () => { model.dispose(); xs.dispose(); ys.dispose(); } };
-}
+/** The same network in TF.js layers, with our initial weights (bench/tfjs.mjs). */
+const tfjs = (cfg, data, params, backend) => tfjsContender(cfg, data, params, backend, { optimizer: OPTIMIZER, learningRate: LR });
 
 /** brain.js 1.6.1 recurrent.RNN: one sequence at a time, its own init, loss and update (no weights to set). */
 function brainLm(cfg, data) {
   const brain = require('brain.js');
   const { ids } = corpus();
-  const chars = [...new Set(readFileSync('/work/shared/data/tinyshakespeare.txt', 'utf8'))].sort();
+  const chars = Array.from({ length: cfg.model.vocabSize }); // the LM's alphabet size
   void ids;
   const seqs = data.inputs.map((s, b) => String.fromCharCode(...[...s, data.targets[b].at(-1)].map((c) => 65 + c)));
   const formatter = new brain.utilities.DataFormatter([...new Set(seqs.join('') + chars.map((_, k) => String.fromCharCode(65 + (k % 65))).join(''))]);
@@ -198,8 +152,8 @@ async function benchConfig(cfg, peak) {
     contenders.push(['ours nested', () => ours(cfg, data, 'wasm', true)]);
   }
   // --quick leaves out the contenders that take seconds per step on the large configs (plain JS on BIG and on the
-  // second CLS): on an idle machine of this class that keeps the whole run under 2 minutes
-  const heavy = QUICK && (cfg.name === 'BIG' || cfg.name === 'CLS-pad25');
+  // second CLS, and on the bidirectional CLS): on an idle machine of this class that keeps the whole run short
+  const heavy = QUICK && (cfg.name === 'BIG' || cfg.name === 'CLS-pad25' || cfg.name === 'CLS-bi');
   if (!flag('no-contenders') && cfg.kind === 'stream') {
     contenders.push(['ours js', () => ours(cfg, data, 'js')]);
     notes.push('streaming: TF.js and brain.js have no per-token step with carried state that matches; ours only');

@@ -1,4 +1,4 @@
-// Multi-core training (issue 4 "Multi-core"): ours (wasm) on 1 thread vs N threads, same seeded data and weights.
+// Multi-core training: ours (wasm) on 1 thread vs N threads, same seeded data and weights.
 //   node bench/threads.mjs                    LM, CLS, CLS-pad25, BIG with threads = os.availableParallelism()
 //   options: --only=BIG  --threads=2  --quick  --out=path.json
 // Both models start from the same seed, so step 0 must give the same loss (checked before timing). Steps alternate
