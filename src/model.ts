@@ -240,6 +240,11 @@ export class SimpleRNN {
       return f();
     } finally {
       this.busy = null;
+      const stopped = this.run.pool?.stopped;
+      if (stopped) {
+        warnFallback((this.fallback = stopped)); // a training thread stopped: the others end, batches run on this thread
+        this.run.endThreads();
+      }
       if (this.disposeDeferred) this.release();
     }
   }
@@ -490,7 +495,13 @@ export class SimpleRNN {
     return this.guarded(api, () => {
       const rng = this.rng.state; // the masks' draws are part of the step: rolled back with it
       const masks = drawMasks(this.config, this.A, seqs.lengths, this.rng, this.L.fb);
-      const { loss } = this.run.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks);
+      let loss: number;
+      try {
+        ({ loss } = this.run.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks));
+      } catch (e) {
+        this.rng.state = rng; // a step that did not run drew no masks
+        throw e;
+      }
       return this.applyStep(api, loss, mode, rng).applied ? loss : NaN;
     });
   }
@@ -677,7 +688,14 @@ export class SimpleRNN {
     const O = c.outputSize;
     const rng = this.rng.state;
     const masks = opts.train ? drawMasks(c, this.A, seqs.lengths, this.rng, this.L.fb) : null;
-    const { loss, parts } = this.run.runParts(api, seqs, tg, opts.train ? PASS_BACKWARD : PASS_LOSS, opts.initialStates ?? null, masks);
+    let run: ReturnType<BatchRunner['runParts']>;
+    try {
+      run = this.run.runParts(api, seqs, tg, opts.train ? PASS_BACKWARD : PASS_LOSS, opts.initialStates ?? null, masks);
+    } catch (e) {
+      this.rng.state = rng; // a step that did not run drew no masks
+      throw e;
+    }
+    const { loss, parts } = run;
     const report = opts.train
       ? this.applyStep(api, loss, opts.onNonFinite ?? this.train.onNonFinite, rng)
       : { applied: true, gradNorm: NaN, learningRate: NaN };

@@ -174,14 +174,14 @@ export class BatchRunner {
     });
     // the threads' shares first, so that packing share 0 overlaps their work
     for (const { p, ws } of parts.slice(1)) this.packBatch(p, ws, seqs, tg, s0Rows, masks, inv);
-    this.pool.dispatch(parts.slice(1).map(({ p, ws }, k) => this.passArgs(p, ws, mode, s0Mode, dropout, this.lanes[k].grads)));
+    this.pool.dispatch(parts.slice(1).map(({ p, ws }, k) => this.passArgs(p, ws, mode, s0Mode, dropout, this.lanes[k].grads)), api);
     let loss = NaN;
     let theirs: number[];
     try {
       this.packBatch(parts[0].p, parts[0].ws, seqs, tg, s0Rows, masks, inv);
       loss = runPass(this.be, this.passArgs(parts[0].p, parts[0].ws, mode, s0Mode, dropout));
     } finally {
-      theirs = this.pool.join(); // the threads finish before anything else touches memory, also when this share threw
+      theirs = this.pool.join(api); // the threads finish before anything else touches memory, also when this share threw
     }
     for (const l of theirs) loss += l; // fixed order: share 0, 1, ...
     if (mode === PASS_BACKWARD) {
@@ -228,6 +228,13 @@ export class BatchRunner {
 
   /** Frees the workspaces and the threads' grads buffers, and ends the threads. */
   free(): void {
+    this.endThreads();
+    if (this.ws) this.be.free(this.ws.block);
+    this.ws = null;
+  }
+
+  /** Ends the training threads and frees their workspaces and grads buffers: later batches run on this thread. */
+  endThreads(): void {
     this.pool?.dispose(); // the threads are idle between calls: their workspaces and grads are free to reuse
     this.pool = null;
     for (const lane of this.lanes) {
@@ -235,7 +242,5 @@ export class BatchRunner {
       this.be.free(lane.grads);
     }
     this.lanes = [];
-    if (this.ws) this.be.free(this.ws.block);
-    this.ws = null;
   }
 }

@@ -1,6 +1,7 @@
 // threads in Chromium (built dist/): inside a Web Worker of a crossOriginIsolated page the model trains on 2 threads
-// (nested Web Workers on a shared memory) and gives the bits Node gives; a page that is not isolated, and a page's
-// main thread, fall back to one thread and say why.
+// (nested Web Workers on a shared memory) and gives the bits Node gives; a training thread terminated from outside
+// leaves the model on one thread (a call that meets it stopped throws and changes nothing); a page that is not
+// isolated, and a page's main thread, fall back to one thread and say why.
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
@@ -46,6 +47,26 @@ interface Result {
   error?: string;
 }
 
+/** What test/threads/fixtures/kill-worker.js reports of a call after a training thread was terminated. */
+interface KillRun {
+  threadsBefore: number;
+  error: string | null;
+  ms: number;
+  /** The checkpoint after the call is the one before it / the one of an untouched twin after the same step. */
+  unchanged: boolean;
+  asTwin: boolean;
+  threads: number;
+  fallback: string | null;
+  /** The next step equals a one-thread model's loaded from the checkpoint after the call. */
+  nextAsOneThread: boolean;
+}
+interface KillResult {
+  crossOriginIsolated: boolean;
+  between: KillRun;
+  midJob: KillRun;
+  warnings: string[];
+}
+
 /** What test/threads/fixtures/train.js computes, here in Node from src/. */
 async function nodeRun(threads: number): Promise<Run> {
   const rng = new Rng(21);
@@ -77,17 +98,19 @@ describe.skipIf(!status.run)('threads in Chromium', () => {
     await plain?.close();
   });
 
-  async function inWorker(base: string): Promise<{ r: Result; errors: string[] }> {
+  /** What a module Web Worker of the test page running fixtures/`script` posts (or the error it fails with). */
+  async function inWorker<R = Result>(base: string, script = 'worker.js'): Promise<{ r: R & { error?: string }; errors: string[] }> {
     const page = await browser.context.newPage();
     const errors = collectErrors(page);
     await page.goto(`${base}/test/threads/fixtures/page.html`);
     const r = await page.evaluate(
-      () =>
-        new Promise<Result>((resolve) => {
-          const w = new Worker('/test/threads/fixtures/worker.js', { type: 'module' });
+      (url) =>
+        new Promise<R & { error?: string }>((resolve) => {
+          const w = new Worker(url, { type: 'module' });
           w.onmessage = (e) => resolve(e.data);
-          w.onerror = (e) => resolve({ error: e.message } as Result);
+          w.onerror = (e) => resolve({ error: e.message } as R & { error?: string });
         }),
+      `/test/threads/fixtures/${script}`,
     );
     await page.close();
     return { r, errors };
@@ -113,6 +136,26 @@ describe.skipIf(!status.run)('threads in Chromium', () => {
     expect(r.two.threads).toBe(1);
     expect(r.two.fallback).toMatch(/not crossOriginIsolated/);
     expect(r.two.bytes).toEqual(r.one.bytes); // one thread either way
+  });
+
+  test('a training thread terminated from outside: between calls the next call throws and changes nothing; during a job the job ends first; then one thread', async () => {
+    const { r, errors } = await inWorker<KillResult>(isolated.url, 'kill-worker.js');
+    expect(r.error).toBeUndefined();
+    expect(r.crossOriginIsolated).toBe(true);
+    const { between, midJob } = r;
+    expect([between.threadsBefore, midJob.threadsBefore]).toEqual([2, 2]);
+    expect(between.error).toMatch(/^SimpleRNN\.trainBatch: training thread 1 stopped \(terminated\); the batch was not applied \(no parameter changed\)/);
+    expect(between.ms).toBeLessThan(5_000);
+    expect(between.unchanged).toBe(true);
+    // a browser stops a busy worker late (Chromium: after its parent yields): the pool lets the job end, then ends it
+    expect(midJob.error).toBeNull();
+    expect(midJob.asTwin).toBe(true); // the step of a model left alone, bit for bit
+    for (const run of [between, midJob]) {
+      expect([run.threads, run.fallback]).toEqual([1, 'training thread 1 stopped (terminated)']);
+      expect(run.nextAsOneThread).toBe(true);
+    }
+    expect(r.warnings).toEqual(['SimpleRNN: threads fall back to one thread: training thread 1 stopped (terminated)']); // once per reason
+    expect(errors).toEqual([]);
   });
 
   test("an isolated page's main thread falls back (Atomics.wait is not allowed there)", async () => {
