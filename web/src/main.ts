@@ -1,8 +1,11 @@
-// The demo page: a character model and the addition task, each training in its own Web Worker.
+// The demo page: a character model and the addition task, each training in its own Web Worker; after training, each
+// trained model is loaded on the page and looked inside (./inside-text.ts, ./inside-adder.ts).
 import { resolveBackend } from 'simple-rnn';
 import { downloadBytes, loadCheckpoint, readFileBytes, saveCheckpoint } from 'simple-rnn/browser';
 import { Trainer, type AdditionJob, type BackendChoice, type TextJob } from 'simple-rnn/worker';
 import { LineChart } from './chart';
+import { AdderInside } from './inside-adder';
+import { TextInside } from './inside-text';
 import { PRESETS } from './texts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -34,6 +37,11 @@ const tempValue = $('temp-value');
 const sampleBox = $('sample');
 const ckStatus = $('ck-status');
 const chart = new LineChart($('t-chart') as unknown as SVGSVGElement, { xLabel: 'step', yLabel: 'loss, nats per character' });
+
+const inside = new TextInside($('x-inside'), $<HTMLInputElement>('x-text'), $<HTMLSelectElement>('x-layer'), $('x-info'),
+  $('x-svg') as unknown as SVGSVGElement, $('x-readout'));
+const lookInside = (bytes: Uint8Array, text: string) =>
+  inside.show(bytes, text).catch((e) => ($('x-info').textContent = `Could not look inside: ${(e as Error).message}`));
 
 let trainer = newTrainer();
 let losses: [number, number][] = [];
@@ -150,7 +158,7 @@ trainBtn.addEventListener('click', async () => {
     setCheckpoint(r.checkpoint);
     ckStatus.textContent = `${r.reason === 'stopped' ? 'Stopped' : 'Trained'} after ${fmtInt(r.step)} steps in ${fmtTime(r.elapsedMs)}.` +
       (r.checkpoint ? ` Checkpoint: ${fmtInt(r.checkpoint.length)} bytes.` : '');
-    await resample();
+    await Promise.all([resample(), r.checkpoint ? lookInside(r.checkpoint, text) : undefined]);
     setState(panel, 'done');
   } catch (e) {
     ckStatus.textContent = `Training failed: ${(e as Error).message}`;
@@ -177,7 +185,7 @@ const useCheckpoint = async (bytes: Uint8Array, from: string) => {
   setCheckpoint(bytes);
   resampleBtn.disabled = false;
   ckStatus.textContent = `Loaded ${from}: ${fmtInt(e.paramCount)} parameters, trained ${fmtInt(e.stepCount)} steps.`;
-  await resample();
+  await Promise.all([resample(), lookInside(bytes, textArea.value)]);
 };
 const guard = (fn: () => Promise<void>) => () => {
   fn().catch((e) => (ckStatus.textContent = (e as Error).message));
@@ -207,6 +215,7 @@ const aStop = $<HTMLButtonElement>('a-stop');
 const aChart = new LineChart($('a-chart') as unknown as SVGSVGElement, { xLabel: 'step', yLabel: 'loss, nats per digit' });
 const aBody = $('a-table').querySelector('tbody')!;
 const TEST_LENGTHS = [8, 16, 32, 64, 100];
+const aInside = new AdderInside($('c-inside'), $('c-svg') as unknown as SVGSVGElement, $('c-summary'), $<HTMLButtonElement>('c-next'));
 let aTrainer = newTrainer();
 let aLosses: [number, number][] = [];
 
@@ -254,7 +263,8 @@ aTrain.addEventListener('click', async () => {
   aStop.disabled = false;
   setState(addPanel, 'training');
   try {
-    await aTrainer.start(job);
+    const r = await aTrainer.start(job);
+    await aInside.show(r, job.seed!).catch((e) => ($('c-summary').textContent = `Could not look inside: ${(e as Error).message}`));
     setState(addPanel, 'done');
   } catch (e) {
     $('a-example').textContent = `Training failed: ${(e as Error).message}`;
