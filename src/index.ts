@@ -4,7 +4,7 @@
  */
 // Public exports only.
 export { SimpleRNN } from './model.js';
-export type { Gradients, PredictOptions, LoadOptions, TraceOptions, ComputeGradientsOptions } from './model.js';
+export type { Gradients, PredictOptions, PredictWithState, LoadOptions, TraceOptions, ComputeGradientsOptions } from './model.js';
 export type { Trace, LayerTrace } from './trace.js';
 export type { SimpleRNNOptions, ModelConfig, Activation, OutputActivation, MergeMode } from './config.js';
 export type { FloatArray } from './backend.js';

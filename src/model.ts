@@ -70,6 +70,14 @@ export interface PredictOptions {
   returnState?: boolean;
 }
 
+/** What predict returns with returnState: true. */
+export interface PredictWithState<O> {
+  /** The outputs, as predict returns them without returnState. */
+  outputs: O;
+  /** Per sequence, the state after its last real step: every layer and direction (stateSize floats, PyTorch's h_n order). */
+  states: Float32Array[];
+}
+
 /** Options of SimpleRNN.load: what a checkpoint does not hold (it belongs to the machine, not the model). */
 export interface LoadOptions {
   /** Backend to load onto. Default: the one the model was saved from. */
@@ -374,13 +382,13 @@ export class SimpleRNN {
    * sequence (O floats, or len·O with returnSequences, row-major by step): the same values without building
    * nested arrays (on the f64 JS reference the values are rounded to f32).
    */
-  predict(inputs: Inputs, options: PredictOptions & { returnState: true; output: 'typed' }): { outputs: Float32Array[]; states: Float32Array[] };
-  predict(inputs: Inputs, options: PredictOptions & { returnState: true }): { outputs: number[][] | number[][][]; states: Float32Array[] };
+  predict(inputs: Inputs, options: PredictOptions & { returnState: true; output: 'typed' }): PredictWithState<Float32Array[]>;
+  predict(inputs: Inputs, options: PredictOptions & { returnState: true }): PredictWithState<number[][] | number[][][]>;
   predict(inputs: Inputs): number[][] | number[][][];
   predict(inputs: Inputs, options: PredictOptions & { output?: 'nested' }): number[][] | number[][][];
   predict(inputs: Inputs, options: PredictOptions & { output: 'typed' }): Float32Array[];
   predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[];
-  predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[] | { outputs: unknown; states: Float32Array[] } {
+  predict(inputs: Inputs, options?: PredictOptions): number[][] | number[][][] | Float32Array[] | PredictWithState<unknown> {
     const api = 'predict';
     this.live(api);
     const o = readOptions(api, options, ['output', 'initialStates', 'returnState']);
