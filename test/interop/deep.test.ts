@@ -14,6 +14,7 @@ import { Rng } from '../../src/random.js';
 import type { MergeMode } from '../../src/config.js';
 import { fromKerasWeights, fromTfjsLayers, fromTfjsModel, tfjsInputsToSequences, toTfjsFiles, toTfjsLayers, type TfjsArtifacts } from '../../src/interop/index.js';
 import { BACKENDS, denseBatch, expectClose, flat, tokenBatch } from '../util.js';
+import { artifactsOf, seedWeights } from './tfjs-util.js';
 
 const TOL = { atol: 1e-5, rtol: 0 }; // see the header
 const worst: Record<string, number> = {};
@@ -34,20 +35,6 @@ afterAll(() => {
   console.log(`deep interop: max |ours - TF.js| per case (tolerance ${TOL.atol})\n${rows.join('\n')}`);
 });
 
-/** Sets every weight of a TF.js model to seeded uniform values in [-scale, scale). */
-function seedWeights(m: tf.LayersModel, seed: number, scale = 0.5): void {
-  const rng = new Rng(seed);
-  m.setWeights(m.weights.map((w) => tf.tensor(Array.from({ length: (w.shape as number[]).reduce((a, d) => a * d, 1) }, () => (2 * rng.uniform() - 1) * scale), w.shape as number[])));
-}
-
-async function artifactsOf(m: tf.LayersModel): Promise<TfjsArtifacts> {
-  let art: tf.io.ModelArtifacts | undefined;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return art as TfjsArtifacts;
-}
 
 function tfPredict(m: tf.LayersModel, x: unknown): number[][] | number[][][] {
   return tf.tidy(() => (m.predict(tf.tensor(x as number[][])) as tf.Tensor).arraySync() as number[][] | number[][][]);
