@@ -31,6 +31,8 @@ const options = {
   target: { kind: 'int', min: 0, max: 1_000_000, help: 'classifiers: the class the loss is taken against [default: the predicted class]' },
   padTo: { kind: 'int', min: 1, max: MAX_STEPS, value: 'N', help: 'run the sequence padded to N steps: the pad steps show the state carried unchanged' },
   topK: { kind: 'int', default: 5, min: 1, max: 20, help: 'outputs over many classes: the most probable ones shown per step' },
+  layer: { kind: 'int', min: 0, max: 15, value: 'L', help: 'deep models: the layer whose state is drawn (0 reads the inputs) [default: 0]' },
+  reverse: { kind: 'boolean', help: "bidirectional models: draw the layer's reverse direction (its steps shown in the sequence's own order)" },
   out: { kind: 'string', value: 'FILE.svg', help: 'write the picture there' },
   demo: { kind: 'string', choices: ['addition'], value: 'NAME', help: 'instead of --model: a fresh adder, trained here (the options below)' },
   trainSteps: { kind: 'int', min: 0, max: 1_000_000, help: `--demo addition: training steps, 0 for an untrained adder [default: ${ADDER.trainSteps}]` },
@@ -306,6 +308,7 @@ function examine(o: InspectValues, loaded: Loaded): Inspection {
     if (unknown > 0) lines.push(`${unknown} of the ${tok.unit}s are not in the model's vocabulary (shown as ${tok.level === 'char' ? '\ufffd' : '<unk>'})`);
   }
 
+  trace = layerView(trace, o.layer ?? 0, o.reverse ?? false);
   const g = trace.stateGradNorms!;
   const first = g[0];
   const lastT = trace.length;
@@ -313,7 +316,8 @@ function examine(o: InspectValues, loaded: Loaded): Inspection {
   const ratio = first / last;
   const padded = trace.steps > trace.length ? `, padded to ${trace.steps} steps (${trace.steps - trace.length} pads)` : '';
   const H = trace.states[0].length;
-  const title = `${loaded.name} (H=${H}, ${c.activation}): "${clip(shown, 60)}"`;
+  const which = trace.layers.length > 1 ? `, layer ${o.layer ?? 0}${o.reverse ? ' reverse' : ''}` : '';
+  const title = `${loaded.name} (H=${H}${which}, ${c.activation}): "${clip(shown, 60)}"`;
   const subtitle = `${what}${padded} · loss ${trace.loss!.toFixed(4)} nats/${unit} · ‖∂L/∂s¹‖ / ‖∂L/∂s${sup(lastT)}‖ = ${fmt(ratio)}`;
   const picture: PictureInput = { trace, title, subtitle, activation: c.activation, tokens, classes, targets, outputRows, outputTitle, outputNote };
   const svg = inspectSvg(picture);
@@ -327,6 +331,35 @@ function examine(o: InspectValues, loaded: Loaded): Inspection {
     `‖∂L/∂s⁰‖ ${fmt(trace.initialStateGradNorm)}, ‖dW_s‖ ${fmt(trace.weightGradNorm)}`,
   ].join('\n') + '\n';
   return { picture, svg, summary };
+}
+
+/**
+ * The trace with one layer-direction's states and gradients at its top level, in the sequence's own step order (a
+ * reverse direction, or a goBackwards model, reads the real steps last to first: its reading steps are put back in
+ * place; pads stay at the end).
+ */
+export function layerView(trace: Trace, layer: number, reverse: boolean): Trace {
+  const L = trace.layers.find((x) => x.layer === layer && x.direction === (reverse ? 'reverse' : 'forward'));
+  if (!L) {
+    const have = trace.layers.map((x) => `${x.layer}${x.direction === 'reverse' ? ' reverse' : ''}`).join(', ');
+    throw fail(`the model has no layer ${layer}${reverse ? ' reverse direction' : ''}; it has: ${have}`);
+  }
+  // k-th reading step read the sequence's step L.reads[k] (1-based; 0 on pads): invert that to show step t at t
+  const at = Array.from({ length: trace.steps }, (_, t) => t); // reading index shown at column t
+  L.reads.forEach((step, k) => {
+    if (step > 0) at[step - 1] = k;
+  });
+  const pick = <T>(a: T[] | undefined): T[] | undefined => (a ? at.map((k) => a[k]) : undefined);
+  return {
+    ...trace,
+    states: [L.states[0], ...at.map((k) => L.states[k + 1])],
+    preActivations: pick(L.preActivations)!,
+    stateGradNorms: pick(L.stateGradNorms),
+    preActivationGradNorms: pick(L.preActivationGradNorms),
+    weightGradTerms: pick(L.weightGradTerms),
+    initialStateGradNorm: L.initialStateGradNorm,
+    weightGradNorm: L.weightGradNorm,
+  };
 }
 
 export async function runInspect(o: InspectValues): Promise<number> {

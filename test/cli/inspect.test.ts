@@ -268,6 +268,26 @@ describe('inspect: a next-character model (train\'s checkpoint)', () => {
   });
 });
 
+describe('inspect: deep and bidirectional models, any layer and direction', () => {
+  it('--layer and --reverse draw that layer-direction in the sequence\'s own step order; a missing one is refused', async () => {
+    const tok = buildTokenizer('char', TEXT);
+    const model = await SimpleRNN.create({ vocabSize: tok.vocabSize, hiddenSize: [7, 5], layers: 2, bidirectional: true, outputSize: tok.vocabSize, returnSequences: true, seed: 4, optimizer: 'adam' });
+    const path = await save('bi.rnn', model, trainMeta(tok));
+    const r = await inspect(parseCommand(inspectCommand, ['--model', path, '--text', 'the cat', '--layer', '1', '--reverse', '--pad-to', '9']).values);
+    const tr = r.picture.trace;
+    const L = tr.layers.find((x) => x.layer === 1 && x.direction === 'reverse')!;
+    // the reverse direction reads step 6 first: the state shown at step 6 is its first reading step's
+    expect(Array.from(tr.states[6])).toEqual(Array.from(L.states[1]));
+    expect(Array.from(tr.states[1])).toEqual(Array.from(L.states[6]));
+    expect(tr.stateGradNorms![0]).toBe(L.stateGradNorms![5]);
+    const root = parseXml(r.svg);
+    expect(cells(root)).toHaveLength(5 * 9);
+    expect(r.svg).toContain('layer 1 reverse');
+    await expect(inspect(parseCommand(inspectCommand, ['--model', path, '--text', 'the cat', '--layer', '2']).values)).rejects.toThrow(/has no layer 2; it has: 0, 0 reverse, 1, 1 reverse/);
+    model.dispose();
+  });
+});
+
 describe('inspect: a classifier and the adder', () => {
   it('a classifier: the output after the last token, the loss against the predicted class or --target', async () => {
     const tok = buildTokenizer('char', TEXT);
