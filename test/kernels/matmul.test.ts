@@ -3,20 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/random.js';
 import { backends, randomF32, Scope, testKernel } from './harness.js';
+import { gemmCall, gemmInputs, type GemmCase } from './gemm-case.js';
 
 // (M, K, N): 1s, sizes around the 4-row x 8-column register block and the 64-row panel, and odd sizes.
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 3], [3, 5, 7], [4, 8, 8], [5, 13, 9], [8, 4, 16], [17, 33, 31], [64, 100, 100], [67, 19, 45], [130, 7, 257],
 ];
 
-interface MatmulCase {
-  M: number;
-  K: number;
-  N: number;
-  transA: boolean;
-  acc: number;
-  bias: boolean;
-}
+type MatmulCase = GemmCase;
 
 const CASES: MatmulCase[] = SHAPES.flatMap(([M, K, N]) =>
   [false, true].flatMap((transA) => [0, 1].flatMap((acc) => [false, true].map((bias) => ({ M, K, N, transA, acc, bias })))),
@@ -28,18 +22,8 @@ describe('matmulForward', () => {
     shapes: CASES,
     label: ({ M, K, N, transA, acc, bias }) => `M=${M} K=${K} N=${N} ${transA ? 'aᵀ' : 'a'} acc=${acc} bias=${bias}`,
     seed: ({ M, K, N }) => M * 1000 + K * 10 + N,
-    inputs: ({ M, K, N }, rng) => {
-      const a = randomF32(rng, M * K);
-      const b = randomF32(rng, K * N);
-      const bias = randomF32(rng, N);
-      const out = randomF32(rng, M * N);
-      return { a, b, bias, out };
-    },
-    call: ({ k, p }, { M, K, N, transA, acc, bias }) => {
-      const [aRow, aCol] = transA ? [1, M] : [K, 1];
-      k.matmulForward(p.out, p.a, p.b, bias ? p.bias : 0, M, K, N, aRow, aCol, acc);
-      return { out: [p.out, M * N] };
-    },
+    inputs: gemmInputs,
+    call: gemmCall,
     exact: ['scalar', 'direct'],
     tol: () => ({
       out: { atol: 1e-5, rtol: 1e-5, why: 'f32 dot products of length K <= 257 with |terms| <= 1: rounding error grows like sqrt(K) * 6e-8' },

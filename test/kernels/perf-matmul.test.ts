@@ -8,6 +8,7 @@ import { matmulForward as jsMatmul } from '../../src/backends/js.js';
 import { Rng } from '../../src/random.js';
 import { expectClose } from '../util.js';
 import { backends, randomF32, Scope, testKernel } from './harness.js';
+import { gemmCall, gemmInputs, type GemmCase } from './gemm-case.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -101,18 +102,12 @@ const SHAPES: [number, number, number][] = [
   [64, 128, 128], [129, 256, 65], [33, 600, 257], [300, 70, 131], [9, 40, 600], [130, 513, 513],
 ];
 
-interface GemmCase {
-  M: number;
-  K: number;
-  N: number;
-  transA: boolean;
-  acc: number;
-  bias: boolean;
+interface SeededGemm extends GemmCase {
   seed: number;
 }
 
 // every shape, a or aᵀ, acc 0/1; bias on every other case (even seeds), seeds counted from 1 in this order
-const GEMM_CASES: GemmCase[] = [];
+const GEMM_CASES: SeededGemm[] = [];
 for (const [M, K, N] of SHAPES) {
   for (const transA of [false, true]) {
     for (const acc of [0, 1]) {
@@ -127,28 +122,20 @@ const U = 2 ** -24;
 describe('perf: matmulForward fast paths equal matmulForwardScalar bit for bit', () => {
   // simd is the tiled driver (the shared instance has a scratch), direct an instance without one; the harness's
   // canaries around every buffer check that nothing outside out is written
-  testKernel<GemmCase>({
+  testKernel<SeededGemm>({
     kernels: ['matmulForward'],
     shapes: GEMM_CASES,
     label: ({ M, K, N, transA, acc, bias }) => `tiled M=${M} K=${K} N=${N} ${transA ? 'aᵀ' : 'a'} acc=${acc} bias=${bias}`,
     seed: ({ seed }) => seed,
-    inputs: async ({ M, K, N }, rng) => {
+    inputs: async (c, rng) => {
       // prepackB(b, 1, 1) succeeds exactly when the scratch holds the tiled driver's tile, Ap and Bp
       const { wasm } = await backends();
       const sc = new Scope(wasm);
       expect(wasm.exports.prepackB(sc.put([0]), 1, 1), 'the simd path has the tiled scratch').toBe(1);
       sc.free();
-      const a = randomF32(rng, M * K);
-      const b = randomF32(rng, K * N);
-      const bias = randomF32(rng, N);
-      const out = randomF32(rng, M * N);
-      return { a, b, bias, out };
+      return gemmInputs(c, rng);
     },
-    call: ({ k, p }, { M, K, N, transA, acc, bias }) => {
-      const [aRow, aCol] = transA ? [1, M] : [K, 1];
-      k.matmulForward(p.out, p.a, p.b, bias ? p.bias : 0, M, K, N, aRow, aCol, acc);
-      return { out: [p.out, M * N] };
-    },
+    call: gemmCall,
     exact: ['scalar', 'direct'],
     ref: 'float64',
     // an element is init (out, + bias: |.| <= 2) plus K products |a b| <= 1 in K + 2 f32 roundings, each at most u = 2^-24
