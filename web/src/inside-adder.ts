@@ -5,7 +5,7 @@
 // measured the same way, so the number has something to be compared with.
 import { Rng, SimpleRNN, type SimpleRNNOptions, type Trace } from 'simple-rnn';
 import { carryCorrelation, encodeSum, randomSum, type CarryCorrelation, type Sum } from './carry';
-import { Columns, el, heatmap, unitCurve } from './picture';
+import { Columns, el, statePicture, unitCurve } from './picture';
 
 /** Sums the correlation is measured on, and their digits (the training lengths are 1..8). */
 export const CORR_SUMS = 200;
@@ -78,19 +78,11 @@ export class AdderInside {
     const { r, unit } = this.corr;
     const T = trace.steps;
     const H = trace.states[0].length;
-    const svg = this.svg;
-    svg.replaceChildren();
-    svg.dataset.steps = String(T);
-    svg.dataset.rows = String(H);
-    const g = el('g', {});
-    svg.append(g);
     const cols = new Columns(64, 500, T);
     const top = 20;
     const hh = 192;
-    g.append(el('text', { class: 'axis-label', x: cols.x, y: top - 6 }, `state s\u1d57: ${H} units (rows) after each digit pair (columns, least significant first)`));
-    const hm = el('g', { class: 'heatmap' });
-    g.append(hm);
-    const rh = heatmap(hm, cols, trace.states.slice(1), top, hh);
+    const caption = `state s\u1d57: ${H} units (rows) after each digit pair (columns, least significant first)`;
+    const { g, rh } = statePicture(this.svg, cols, trace.states.slice(1), top, hh, caption);
     const rowY = top + unit * rh;
     const rx = cols.x + cols.w + 76; // the r column: bars of |r| <= 1 span rx ± 56
     g.append(el('rect', { class: 'carry-row', x: cols.x - 3, y: rowY - 1.5, width: rx + 60 - cols.x, height: rh + 3 }));

@@ -3,7 +3,7 @@
 // each character (columns), the characters, and ‖∂L/∂s^t‖ on a log axis; hovering a column shows that state vector
 // and the most likely next characters there.
 import { SimpleRNN, vocabularyFromMetadata, type Trace, type Vocabulary } from 'simple-rnn';
-import { Columns, el, heatmap, hitColumns, logCurve, vectorBars, visible } from './picture';
+import { Columns, el, hitColumns, logCurve, statePicture, vectorBars, visible } from './picture';
 
 /** The longest text traced (characters): the columns stay readable. */
 export const MAX_TRACE = 80;
@@ -111,19 +111,11 @@ export class TextInside {
     const layer = this.layer();
     const T = trace.steps;
     const H = layer.states[0].length;
-    const svg = this.svg;
-    svg.replaceChildren();
-    svg.dataset.steps = String(T);
-    svg.dataset.rows = String(H);
-    const g = el('g', {});
-    svg.append(g);
     const cols = new Columns(44, 668, T);
     const top = 20;
     const hh = 200;
-    g.append(el('text', { class: 'axis-label', x: cols.x, y: top - 6 }, `state s\u1d57 of layer ${layer.layer + 1}: ${H} units (rows) after each character (columns), blue −1 · white 0 · red +1`));
-    const hm = el('g', { class: 'heatmap' });
-    g.append(hm);
-    heatmap(hm, cols, layer.states.slice(1), top, hh);
+    const caption = `state s\u1d57 of layer ${layer.layer + 1}: ${H} units (rows) after each character (columns), blue −1 · white 0 · red +1`;
+    const { g } = statePicture(this.svg, cols, layer.states.slice(1), top, hh, caption);
     g.append(el('text', { class: 'axis-text', x: cols.x - 4, y: top + 8, 'text-anchor': 'end' }, '1'));
     g.append(el('text', { class: 'axis-text', x: cols.x - 4, y: top + hh, 'text-anchor': 'end' }, String(H)));
     g.append(el('text', { class: 'axis-text', x: 12, y: top + hh / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + hh / 2})` }, 'unit'));

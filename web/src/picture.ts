@@ -60,6 +60,24 @@ export function heatmap(g: SVGGElement, cols: Columns, states: ArrayLike<number>
   return rh;
 }
 
+/**
+ * A fresh picture in svg: cleared, tagged with its steps and rows (data-steps, data-rows), a caption over the state
+ * heatmap of states[t-1] (t = 1..steps) in [top, top + height]. Returns the picture's group and the heatmap's row height.
+ */
+export function statePicture(
+  svg: SVGSVGElement, cols: Columns, states: ArrayLike<number>[], top: number, height: number, caption: string,
+): { g: SVGGElement; rh: number } {
+  svg.replaceChildren();
+  svg.dataset.steps = String(states.length);
+  svg.dataset.rows = String(states[0]?.length ?? 0);
+  const g = el('g', {});
+  svg.append(g);
+  g.append(el('text', { class: 'axis-label', x: cols.x, y: top - 6 }, caption));
+  const hm = el('g', { class: 'heatmap' });
+  g.append(hm);
+  return { g, rh: heatmap(hm, cols, states, top, height) };
+}
+
 /** Whole decades around [lo, hi] (both > 0): the axis ends and ticks (1, 2, 5 within a single decade). */
 export function logAxis(lo: number, hi: number): { y0: number; y1: number; ticks: number[] } {
   const e0 = Math.floor(Math.log10(lo));
