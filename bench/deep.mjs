@@ -16,12 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { lib } from './lib.mjs';
 import { CONFIGS, DEEP_PARTS, PART_CONFIGS, corpus, makeData, stepFlops } from './configs.mjs';
 import { tfjsContender } from './tfjs.mjs';
+import { flag, fmt, kfmt, opt, stats } from './util.mjs';
 const { SimpleRNN, Rng } = lib;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const flag = (name) => args.includes(`--${name}`);
-const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const QUICK = flag('quick');
 const ONLY = opt('only')?.split(',');
 const OPTIMIZER = 'adam';
@@ -32,15 +31,7 @@ const TF_BUDGET = QUICK ? 2 : 10;
 const TF_STEPS = QUICK ? 2 : 3;
 
 const log = (...a) => console.log(...a);
-const fmt = (x, d = 1) => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
-const kfmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
 const load1 = () => Number(loadavg()[0].toFixed(2));
-
-function stats(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
-  return { n: s.length, median: q(0.5), min: s[0], max: s[s.length - 1], p25: q(0.25), p75: q(0.75) };
-}
 
 const byName = new Map([...CONFIGS, ...PART_CONFIGS].map((c) => [c.name, c]));
 

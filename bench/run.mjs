@@ -21,12 +21,11 @@ import { measurePeak } from './peak.mjs';
 import { benchThreads } from './threads.mjs';
 import { benchRelaxed } from './relaxed.mjs';
 import { tfjsContender } from './tfjs.mjs';
+import { flag, fmt, kfmt, opt, stats } from './util.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-const flag = (name) => args.includes(`--${name}`);
-const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const QUICK = flag('quick');
 const ONLY = opt('only')?.split(',');
 const OPTIMIZER = 'adam';
@@ -36,8 +35,6 @@ const BUDGET = QUICK ? 1.2 : 4;
 const MIN_STEPS = QUICK ? 2 : 5;
 
 const log = (...a) => console.log(...a);
-const fmt = (x, d = 1) => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
-const kfmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
 
 // ---------- timing ----------
 
@@ -64,12 +61,6 @@ async function timeSteps(step, { warmup = 2, budget = BUDGET, minSteps = MIN_STE
   }
   if (ref) times.paired = paired;
   return times;
-}
-
-function stats(times) {
-  const s = [...times].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
-  return { n: s.length, median: q(0.5), min: s[0], max: s[s.length - 1], p25: q(0.25), p75: q(0.75) };
 }
 
 // ---------- contenders ----------
