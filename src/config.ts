@@ -137,6 +137,12 @@ export interface ModelConfig {
   seed: number;
 }
 
+/** The settings of a layer stack that an importer reads from another framework's model (beside its sizes). */
+export type StackSettings = Pick<
+  ModelConfig,
+  'activation' | 'outputActivation' | 'returnSequences' | 'bidirectional' | 'merge' | 'goBackwards' | 'dropout' | 'inputDropout' | 'recurrentDropout'
+>;
+
 /** The keys of ModelConfig, which are also create's model options. */
 export const MODEL_KEYS: readonly (keyof ModelConfig)[] = [
   'inputSize', 'vocabSize', 'embeddingSize', 'freezeEmbeddings', 'hiddenSize', 'outputSize', 'activation',

@@ -1,8 +1,8 @@
 // Builds a SimpleRNN from imported weight arrays, for both importers (TF.js layers and Keras weights): the import
 // options, the one check of an import's sizes against SimpleRNN.create's limits (made before any weight is decoded
 // or allocated), the folding of an embedding into Ws, and SimpleRNN.create's errors re-attributed to the importer.
-import { SimpleRNN, type Activation, type OutputActivation, type SimpleRNNOptions } from '../model.js';
-import { resolveModel, type MergeMode } from '../config.js';
+import { SimpleRNN, type SimpleRNNOptions } from '../model.js';
+import { resolveModel, type StackSettings } from '../config.js';
 import { MAX_BYTES, paramLayout, paramSuffix } from '../layout.js';
 import { rangeError, typeError } from '../errors.js';
 
@@ -56,21 +56,11 @@ export function importConfig(api: string, o: Partial<Record<(typeof IMPORT_KEYS)
  * weight value: vocabSize 0 for dense inputs; rows = layer 0's kernel rows (I, or the Embedding's dim D); hidden =
  * H of each recurrent layer; the settings as SimpleRNN.create takes them.
  */
-export interface ImportedShape {
+export interface ImportedShape extends StackSettings {
   vocabSize: number;
   rows: number;
   hidden: number[];
   outputSize: number;
-  activation: Activation;
-  outputActivation: OutputActivation;
-  returnSequences: boolean;
-  bidirectional: boolean;
-  merge: MergeMode;
-  goBackwards: boolean;
-  /** Training-only rates: between layers, on layer 0's inputs, on s^{t-1}. */
-  dropout: number;
-  inputDropout: number;
-  recurrentDropout: number;
 }
 
 /** Where each size of an ImportedShape came from (a field of model.json, a weight array), for the errors. */

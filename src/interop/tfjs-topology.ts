@@ -2,7 +2,7 @@
 // in order, each checked, each field read once; every unsupported layer or setting an error naming it. It sees no
 // weight: src/interop/tfjs-import.ts takes the plan to the weight specs and builds the model.
 import type { Activation, OutputActivation } from '../model.js';
-import { MAX_LAYERS, type MergeMode } from '../config.js';
+import { MAX_LAYERS, type MergeMode, type StackSettings } from '../config.js';
 import { rangeError, typeError, describe } from '../errors.js';
 import { fieldsOf, isObj, readList, stringsIn } from './read.js';
 import { ACTS, MERGES, OUTS, type TfjsMasking } from './tfjs-format.js';
@@ -31,7 +31,11 @@ export interface Rnn {
   backward: Cell | null;
 }
 
-export interface Plan {
+/**
+ * What the importer builds from a topology. returnSequences is the top layer's (every lower layer has it); the
+ * training-only rates are those our model can hold (see planFromTopology), 0 otherwise.
+ */
+export interface Plan extends StackSettings {
   /** 0 for dense inputs. */
   vocabSize: number;
   /** Dense input size (kernel rows); with an embedding, its output dim D. */
@@ -39,18 +43,7 @@ export interface Plan {
   /** The recurrent layers, bottom to top. */
   rnn: Rnn[];
   outputSize: number;
-  activation: Activation;
-  outputActivation: OutputActivation;
-  /** The top layer's return_sequences (every lower layer has it). */
-  returnSequences: boolean;
   useBias: boolean;
-  bidirectional: boolean;
-  merge: MergeMode;
-  goBackwards: boolean;
-  /** The training-only rates, where our model can hold them (see planFromTopology); 0 otherwise. */
-  dropout: number;
-  inputDropout: number;
-  recurrentDropout: number;
   /** 'dense' when a dense layer follows; null when the model ends at the recurrent layers (Wo = identity). */
   dense: { useBias: boolean } | null;
   masking: TfjsMasking;
