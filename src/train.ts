@@ -5,7 +5,7 @@ import type { FloatArray } from './backend.js';
 import { readTokens, selectBatch, type Inputs, type Sequences, type TargetData, type Targets } from './batch.js';
 import type { ModelConfig } from './config.js';
 import { rangeError, typeError } from './errors.js';
-import { bool, checkKeys, fn, int, num, oneOf, readOptions } from './options.js';
+import { bool, fn, int, num, oneOf, readOptions } from './options.js';
 import { TRAINING_KEYS, type TrainingOptions, type NonFiniteMode } from './optim.js';
 import type { Rng } from './random.js';
 
@@ -123,8 +123,6 @@ function checkSignal(api: string, signal: unknown): AbortSignal | undefined {
   if (signal !== null && typeof signal === 'object' && 'aborted' in signal) return signal as AbortSignal;
   throw typeError(api, 'options.signal', 'an AbortSignal', signal);
 }
-
-export { checkKeys };
 
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'bucketByLength', 'validationData', 'validationSplit', 'earlyStopping', 'callbacks', 'signal', ...TRAINING_KEYS];
 const STREAM_KEYS = ['seqLength', 'batchSize', 'epochs', 'validationTokens', 'callbacks', 'signal', ...TRAINING_KEYS];
