@@ -359,8 +359,10 @@ export function optimizerStep(be: Backend, sec: UpdateSections, cfg: TrainingCon
   const lr = learningRateAt(cfg, t);
   update(be, sec, cfg, t, lr);
   for (let k = 0; k < sections.length; k++) {
+    // a finite sum of squares (the SIMD kernel) proves every value finite; only otherwise is the section scanned
+    if (Number.isFinite(be.sumSquares(sections[k], n))) continue;
     const bad = firstNonFinite(be.floats(sections[k], n));
-    if (bad < 0) continue;
+    if (bad < 0) continue; // the squares overflowed, the values are finite
     const got = be.floats(sections[k], n)[bad];
     sections.forEach((p, j) => be.floats(p, n).set(sec.backup.subarray(j * n, (j + 1) * n)));
     return refuse(`the update (it would set ${k === 0 ? 'parameter' : `optimizer state ${k}`} float ${bad} to ${got})`);
