@@ -111,3 +111,13 @@ export function bytesOf(v: unknown): Uint8Array | null {
   const n = g.bytes.call(v) as number;
   return n ? new Uint8Array(g.buffer.call(v) as ArrayBuffer, g.offset.call(v) as number, n) : new Uint8Array(0);
 }
+
+/** An IEEE half (float16 bits) as a number (exact): TF.js float16 weights and safetensors F16 tensors. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}

@@ -3,7 +3,7 @@
 // decoded (float32, or uint8 / uint16 / float16 quantized), straight from the buffers as given (never joined).
 import { rangeError, typeError, describe } from '../errors.js';
 import { MAX_BYTES } from '../layout.js';
-import { MAX_RANK, bytesOf, fieldsOf, isObj, readList } from './read.js';
+import { MAX_RANK, bytesOf, fieldsOf, halfToFloat, isObj, readList } from './read.js';
 import { weightBase, weightDirection, weightLayer, type Direction } from './tfjs-format.js';
 
 type Kind = 'float32' | 'float16' | 'uint8' | 'uint16';
@@ -180,15 +180,6 @@ function slice(b: Bytes, at: number, n: number): Uint8Array {
     got += take;
   }
   return out;
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
 /** A weight's values, each byte read once, checked finite in float32. The layout's sizes were checked first. */
