@@ -12,9 +12,12 @@ export default defineConfig([
       worker: 'src/demos/trainer.ts', // the Trainer (src/trainer/, host side; no Node or DOM imports) and the demo jobs
       'worker-web': 'src/demos/trainer-web.ts', // the Web Worker script, serving the demo tasks
       browser: 'src/browser/index.ts', // checkpoint download/upload and IndexedDB
+      keras: 'src/keras.ts', // Keras .keras / .h5 files (the HDF5 reader stays out of the core entry)
+      node: 'src/node/index.ts', // model files on disk; in this group so that it shares the core's chunks (one SimpleRNN)
     },
     format: ['esm', 'cjs'],
     platform: 'neutral',
+    external: [/^node:/], // the Node entry's built-ins (the walls test keeps them out of every browser-safe entry)
     target: 'es2022',
     dts: true,
     clean: true,

@@ -23,6 +23,8 @@ export const PUBLIC_ENTRIES: Record<string, string> = {
   'simple-rnn/worker/web': './src/demos/trainer-web.ts',
   'simple-rnn/worker/node': './src/demos/trainer-node.ts',
   'simple-rnn/browser': './src/browser/index.ts',
+  'simple-rnn/node': './src/node/index.ts',
+  'simple-rnn/keras': './src/keras.ts',
 };
 
 export default defineConfig({

@@ -27,6 +27,14 @@ export { fromTfjsLayers, fromTfjsModel, fromKerasWeights, toTfjsLayers, toTfjsFi
 export type {
   TfjsModelJson, TfjsArtifacts, TfjsWeightSpec, TfjsMasking, TfjsExportOptions, ImportOptions, KerasArray, KerasWeightsOptions, WeightBytes,
 } from './interop/index.js';
+export { fromPytorch, toPytorch, PYTORCH_METADATA_KEY, MODEL_METADATA_KEY } from './interop/pytorch.js';
+export type { PytorchImportOptions, PytorchNames, PytorchModuleConfig, PytorchExport } from './interop/pytorch.js';
+export { toOnnx } from './interop/onnx-export.js';
+export type { OnnxExportOptions } from './interop/onnx-export.js';
+export { fromOnnx } from './interop/onnx-import.js';
+export type { OnnxImportOptions } from './interop/onnx-import.js';
+export { readSafetensors, writeSafetensors } from './interop/safetensors.js';
+export type { SafetensorsFile, SafetensorsTensor, SafetensorsInput, SafetensorsDtype } from './interop/safetensors.js';
 export { wasmSimdSupported, resolveBackend } from './backends/wasm.js';
 export type { SimdMode } from './backends/wasm.js';
 export * from './text/index.js';

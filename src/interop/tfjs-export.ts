@@ -4,7 +4,7 @@ import { SimpleRNN } from '../model.js';
 import { rangeError, typeError } from '../errors.js';
 import { bool, num, readOptions, str } from '../options.js';
 import { archOf, paramSuffix } from '../layout.js';
-import { LAYER, numbered, packWeights, weightName, type Cfg, type NamedWeight, type TfjsArtifacts, type TfjsModelJson } from './tfjs-format.js';
+import { LAYER, METADATA_KEY, numbered, packWeights, weightName, type Cfg, type NamedWeight, type TfjsArtifacts, type TfjsModelJson } from './tfjs-format.js';
 
 /** Options of toTfjsLayers. */
 export interface TfjsExportOptions {
@@ -65,7 +65,7 @@ export function toTfjsLayers(model: SimpleRNN, options?: TfjsExportOptions): Req
 
 /**
  * The model as the two files of a TF.js layers model: model.json (text) and its weights file (bytes), as
- * tf.loadLayersModel('…/model.json') fetches them. Writing them is the caller's (src/interop/node.ts in Node).
+ * tf.loadLayersModel('…/model.json') fetches them. Writing them is the caller's (saveTfjsLayers of simple-rnn/node in Node).
  */
 export function toTfjsFiles(
   model: SimpleRNN,
@@ -92,6 +92,8 @@ export function toTfjsFiles(
     generatedBy: a.generatedBy,
     convertedBy: a.convertedBy,
     weightsManifest: [{ paths: [weightsPath], weights: a.weightSpecs }],
+    // the model's metadata (a vocabulary, say) travels with it: fromTfjsLayers sets it again
+    ...(model.metadata !== undefined ? { userDefinedMetadata: { [METADATA_KEY]: model.metadata } } : {}),
   };
   return { modelJson: JSON.stringify(json), weights: new Uint8Array(a.weightData), weightsPath };
 }

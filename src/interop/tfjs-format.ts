@@ -1,6 +1,6 @@
 // The TF.js layers format as both directions of the interop use it: the artifact types, the weight mapping, the layer
 // and weight names, the activations it can carry, and the float32 weight bytes. Platform-neutral and tfjs-free: the
-// formats are plain JSON and little-endian float32 bytes (src/interop/node.ts reads and writes the files).
+// formats are plain JSON and little-endian float32 bytes (src/node/tfjs.ts reads and writes the files).
 //
 // Weight mapping (row-major everywhere). Per recurrent layer l (SimpleRNN, or Bidirectional(SimpleRNN) whose
 // forward_layer is direction 0 and backward_layer direction 1): H = units, In = its input width (I or D for l = 0;
@@ -49,6 +49,9 @@ export interface TfjsWeightSpec {
 }
 
 /** The parsed model.json of a layers model (tf.io.ModelJSON). */
+/** The key of model.json's userDefinedMetadata under which toTfjsFiles carries the model's metadata. */
+export const METADATA_KEY = 'simple-rnn';
+
 export interface TfjsModelJson {
   /** The Keras model config (class_name, config with its layers). */
   modelTopology: unknown;
@@ -65,6 +68,8 @@ export interface TfjsModelJson {
   generatedBy?: string;
   /** The converter, or null (the export writes null). */
   convertedBy?: string | null;
+  /** Free-form metadata; toTfjsFiles writes the model's metadata under "simple-rnn", which the import restores. */
+  userDefinedMetadata?: Record<string, unknown>;
 }
 
 /** The in-memory artifacts of tf.io (tf.io.ModelArtifacts): what tf.io.fromMemory loads and withSaveHandler gets. */

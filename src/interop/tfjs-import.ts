@@ -10,7 +10,7 @@ import {
   IMPORT_KEYS, build, checkSizes, foldFirst, importConfig, shouldFold, type ImportConfig, type ImportOptions, type ImportedShape, type SizeSources,
 } from './build.js';
 import { fieldsOf, isObj } from './read.js';
-import type { Direction, TfjsArtifacts, TfjsMasking, TfjsModelJson, WeightBytes } from './tfjs-format.js';
+import { METADATA_KEY, type Direction, type TfjsArtifacts, type TfjsMasking, type TfjsModelJson, type WeightBytes } from './tfjs-format.js';
 import { parseJson, planFromTopology } from './tfjs-topology.js';
 import { checkLayout, decode, findSpec, readBytes, readLayout, type Layout, type Spec } from './tfjs-weights.js';
 
@@ -22,6 +22,8 @@ interface Artifacts {
   weightSpecs: unknown;
   weightsManifest: unknown;
   data: unknown;
+  /** model.json's userDefinedMetadata: what toTfjsFiles wrote under METADATA_KEY becomes the model's metadata. */
+  userMeta: unknown;
 }
 
 function artifactsOf(api: string, modelJson: unknown, weightData: unknown): Artifacts {
@@ -37,6 +39,7 @@ function artifactsOf(api: string, modelJson: unknown, weightData: unknown): Arti
     weightSpecs,
     weightsManifest: weightSpecs === undefined ? get('weightsManifest') : undefined,
     data: weightData ?? get('weightData'),
+    userMeta: get('userDefinedMetadata'),
   };
 }
 
@@ -171,7 +174,24 @@ export function readImportOptions(api: string, options: unknown): ImportConfig {
 /** fromTfjsLayers with its options read, its errors naming `api`. */
 export async function importTfjs(api: string, modelJson: unknown, weightData: unknown, imp: ImportConfig): Promise<SimpleRNN> {
   const a = artifactsOf(api, modelJson, weightData);
-  return importPrepared(api, prepare(api, a, imp), a.data, imp);
+  const metadata = carriedMetadata(api, a.userMeta);
+  const model = await importPrepared(api, prepare(api, a, imp), a.data, imp);
+  if (metadata !== undefined) model.metadata = metadata;
+  return model;
+}
+
+/** The model's metadata carried in userDefinedMetadata[METADATA_KEY], as a JSON copy (read once), or undefined. */
+function carriedMetadata(api: string, userMeta: unknown): unknown {
+  if (!isObj(userMeta) || !Object.hasOwn(userMeta, METADATA_KEY)) return undefined;
+  const v = fieldsOf(userMeta)(METADATA_KEY);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) throw typeError(api, `modelJson.userDefinedMetadata["${METADATA_KEY}"]`, 'a JSON value (the model metadata toTfjsFiles writes)', v);
+  return JSON.parse(text);
 }
 
 /**

@@ -1,26 +1,18 @@
-// Node-only file helpers for the TF.js layers format: they read only regular files inside the model's folder, each
-// checked (path, kind, size against the manifest) before it is opened, and speak the library's error grammar. Not
-// exported from src/index.ts (which stays platform-neutral): the CLI and the tests import this module directly.
-import { constants, type Stats } from 'node:fs';
-import { mkdir, open, realpath, stat, writeFile } from 'node:fs/promises';
+// TF.js layers model folders in Node (simple-rnn/node): model.json and the weights files its manifest names, read
+// only when they are regular files inside the model's own folder, each checked (path, kind, size against the
+// manifest) before it is opened; written as tf.loadLayersModel('file://…') and web servers expect them.
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep, win32 } from 'node:path';
 import type { SimpleRNN } from '../model.js';
 import { rangeError, typeError } from '../errors.js';
-import type { ImportOptions } from './build.js';
-import { HOLE, MAX_ITEMS, holeError, item, lengthOf } from './read.js';
-import { importTfjs, readImportOptions, tfjsWeightFiles } from './tfjs-import.js';
-import { toTfjsFiles, type TfjsExportOptions } from './tfjs-export.js';
+import type { ImportOptions } from '../interop/build.js';
+import { HOLE, MAX_ITEMS, holeError, item, lengthOf } from '../interop/read.js';
+import { importTfjs, readImportOptions, tfjsWeightFiles } from '../interop/tfjs-import.js';
+import { toTfjsFiles, type TfjsExportOptions } from '../interop/tfjs-export.js';
+import { checkFile, fsError, readChecked, type Checked } from './files.js';
 
 /** Largest model.json read: it holds the topology and the manifest (the weights are in the weights files). */
 const MAX_JSON_BYTES = 2 ** 27;
-
-/** A Node system error as the library's Error: `SimpleRNN.<api>: <field> = "<path>" cannot be <what>: <reason> (<code>)`. */
-function fsError(api: string, field: string, path: string, what: string, e: unknown): Error {
-  const code = (e as { code?: unknown })?.code;
-  if (typeof code !== 'string') return e as Error;
-  const reason = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EPERM: 'operation not permitted', ENOTDIR: 'a part of the path is not a directory', EEXIST: 'a file is in the way', EISDIR: 'it is a directory', ELOOP: 'too many symbolic links', ENOSPC: 'no space left on the device', EROFS: 'a read-only file system' }[code] ?? 'the file system refused';
-  return new Error(`SimpleRNN.${api}: ${field} = ${JSON.stringify(path)} cannot be ${what}: ${reason} (${code})`);
-}
 
 /** A manifest or export path: relative to model.json, inside its folder ('..', absolute and drive paths refused). */
 function relativePath(api: string, field: string, p: unknown): string {
@@ -29,58 +21,6 @@ function relativePath(api: string, field: string, p: unknown): string {
     throw rangeError(api, field, `= ${JSON.stringify(p)} is outside the model's folder; expected a path relative to model.json, without '..'`);
   }
   return p;
-}
-
-function kindOf(s: Stats): string {
-  return s.isDirectory() ? 'a directory' : s.isFIFO() ? 'a FIFO' : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : s.isSocket() ? 'a socket' : 'not a regular file';
-}
-
-/** A regular file (its real path, symlinks resolved), checked by stat before it is opened. */
-interface Checked {
-  path: string;
-  size: number;
-  st: Stats;
-}
-
-async function checkFile(api: string, field: string, path: string, shown: string): Promise<Checked> {
-  let st: Stats;
-  try {
-    st = await stat(path);
-  } catch (e) {
-    throw fsError(api, field, shown, 'read', e);
-  }
-  if (!st.isFile()) throw new TypeError(`SimpleRNN.${api}: ${field} = ${JSON.stringify(shown)} must be a regular file; got ${kindOf(st)}`);
-  return { path, size: st.size, st };
-}
-
-/**
- * Reads the file checked before, and only it: opened without following a symlink and without blocking, it must be
- * the same regular file (device and inode) and hold the same bytes; exactly that many are read.
- */
-async function readChecked(api: string, field: string, c: Checked, shown: string): Promise<Uint8Array> {
-  let fh;
-  try {
-    fh = await open(c.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    throw fsError(api, field, shown, 'read', e);
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile() || st.dev !== c.st.dev || st.ino !== c.st.ino || st.size !== c.size) {
-      throw new Error(`SimpleRNN.${api}: ${field} = ${JSON.stringify(shown)} changed while it was read; expected the regular file of ${c.size} bytes checked before`);
-    }
-    const out = new Uint8Array(c.size);
-    for (let got = 0; got < c.size; ) {
-      const { bytesRead } = await fh.read(out, got, c.size - got, got);
-      if (bytesRead === 0) throw new Error(`SimpleRNN.${api}: ${field} = ${JSON.stringify(shown)} ended at byte ${got}; expected ${c.size} bytes (it changed while it was read)`);
-      got += bytesRead;
-    }
-    return out;
-  } catch (e) {
-    throw e instanceof Error && e.message.startsWith('SimpleRNN.') ? e : fsError(api, field, shown, 'read', e);
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Writes dir/model.json and dir/weights.bin, which tf.loadLayersModel('file://…/model.json') or a web server can load. */

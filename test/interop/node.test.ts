@@ -1,4 +1,4 @@
-// The Node file helpers (src/interop/node.ts) speak the library's error grammar, never a raw ENOENT / EISDIR /
+// The Node file helpers (simple-rnn/node) speak the library's error grammar, never a raw ENOENT / EISDIR /
 // SyntaxError, and read only regular files inside the model's folder: a manifest path with '..', an absolute path, a
 // symlink out of the folder, a FIFO or a device, or a file of another size than the manifest says is refused before
 // it is opened for reading (a FIFO would block the read forever; a sparse 8 GiB file would be read whole).
@@ -9,7 +9,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimpleRNN } from '../../src/model.js';
-import { loadTfjsLayers, saveTfjsLayers } from '../../src/interop/node.js';
+import { loadTfjsLayers, saveTfjsLayers } from 'simple-rnn/node';
 
 let root: string;
 let model: SimpleRNN;

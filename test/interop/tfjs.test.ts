@@ -12,7 +12,7 @@ import { Rng } from '../../src/random.js';
 import {
   fromKerasWeights, fromTfjsLayers, fromTfjsModel, tfjsInputsToSequences, tfjsMasking, toTfjsFiles, toTfjsLayers, type TfjsArtifacts,
 } from '../../src/interop/index.js';
-import { loadTfjsLayers, saveTfjsLayers } from '../../src/interop/node.js';
+import { loadTfjsLayers, saveTfjsLayers } from 'simple-rnn/node';
 import { BACKENDS, denseBatch, expectClose, flat, tokenBatch } from '../util.js';
 import { artifactsOf, seedWeights } from './tfjs-util.js';
 
