@@ -1,10 +1,12 @@
 // `simple-rnn eval --model FILE --text FILE`: loss per token and perplexity of a trained model on a text.
 import { UsageError, type Command, type Values } from './args.js';
+import { FORMATS } from './models.js';
 import { readText } from './files.js';
 import { loadCheckpoint, windowedLoss } from './lm.js';
 
 const options = {
-  model: { kind: 'string', value: 'FILE', help: 'checkpoint written by simple-rnn train' },
+  model: { kind: 'string', value: 'FILE', help: 'checkpoint written by simple-rnn train, or that model converted (.onnx, .safetensors, a TF.js folder)' },
+  from: { kind: 'string', choices: FORMATS, value: 'FORMAT', help: 'format of --model [default: by its extension; other names are checkpoints]' },
   text: { kind: 'string', value: 'FILE', help: 'text to score (UTF-8)' },
   window: { kind: 'int', min: 1, max: 1_000_000, help: 'tokens scored from each fresh state [default: what training used, seq-length x chunks]' },
   carry: { kind: 'boolean', help: "carry the state from window to window through the whole text, as the library's fitStream validation (model.evaluateStream) does, instead of fresh windows" },
@@ -24,7 +26,7 @@ export const evalCommand: Command<typeof options> = {
 export async function runEval(o: Values<typeof options>): Promise<number> {
   if (!o.model || !o.text) throw new UsageError('eval: --model FILE and --text FILE are required (see simple-rnn eval --help)');
   const text = readText('text', '--text', o.text);
-  const { model, tokenizer, meta } = await loadCheckpoint('--model', o.model);
+  const { model, tokenizer, meta } = await loadCheckpoint('--model', o.model, { from: o.from });
   try {
     const ids = tokenizer.encode(text);
     if (ids.length < 2) throw new UsageError(`eval: ${o.text} has ${ids.length} ${tokenizer.unit}; at least 2 are needed (a token and the next)`, 1);

@@ -9,7 +9,8 @@ import { Rng } from '../random.js';
 import { argmax, digitsToString, encodeAddition, randomExample } from '../demos/addition.js';
 import { EOS_ID, PAD_ID, UNK_ID } from '../text/vocabulary.js';
 import { UsageError, type Command, type Values } from './args.js';
-import { checkFiles, readBytes, writeAtomic } from './files.js';
+import { checkFiles, writeAtomic } from './files.js';
+import { FORMATS, formatFor, readModel } from './models.js';
 import { clip, inspectSvg, sup, type PictureInput } from './inspect-svg.js';
 import { loadCheckpoint } from './lm.js';
 import { isTrainMetadata } from './metadata.js';
@@ -24,7 +25,8 @@ const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear'] as const;
 const ADDER = { hiddenSize: 64, trainSteps: 2500, activation: 'tanh', seed: 1, batchSize: 32, maxDigits: 8 };
 
 const options = {
-  model: { kind: 'string', value: 'FILE', help: 'checkpoint: of simple-rnn train, of the Trainer (text or addition task), or any model saved with { vocabulary }' },
+  model: { kind: 'string', value: 'FILE', help: 'checkpoint: of simple-rnn train, of the Trainer (text or addition task), or any model saved with { vocabulary }; or such a model converted (.onnx, .safetensors, a TF.js folder)' },
+  from: { kind: 'string', choices: FORMATS, value: 'FORMAT', help: 'format of --model [default: by its extension; other names are checkpoints]' },
   text: { kind: 'string', value: 'TEXT', help: 'the text to look at (next-token models and classifiers)' },
   a: { kind: 'string', value: 'DIGITS', help: 'the adder: the first number' },
   b: { kind: 'string', value: 'DIGITS', help: 'the adder: the second number' },
@@ -100,18 +102,13 @@ function vocabularyOf(meta: unknown): unknown {
   return m.vocabulary; // the Trainer's text task ({ task: 'text', vocabulary }), and { vocabulary }
 }
 
-async function loadModel(path: string, backend: 'wasm' | 'js'): Promise<Loaded> {
-  const bytes = readBytes('checkpoint', '--model', path);
-  let model: SimpleRNN;
-  try {
-    model = await SimpleRNN.load(bytes, { backend });
-  } catch (e) {
-    throw new UsageError(`cannot load model ${path}: ${String((e as Error).message ?? e).split('\n')[0].replace(/^SimpleRNN\.[\w.]+: /, '')}`, 1);
-  }
+async function loadModel(path: string, backend: 'wasm' | 'js', from?: string): Promise<Loaded> {
+  const format = formatFor('--model', path, from, 'rnn');
+  const model = await readModel('--model', path, format, {}, { backend });
   if (isTrainMetadata(model.metadata)) {
     // train's checkpoint: loaded as sample and eval load it, its metadata checked field by field
     model.dispose();
-    const r = await loadCheckpoint('--model', path, backend);
+    const r = await loadCheckpoint('--model', path, { backend, from: format });
     return { model: r.model, kind: 'next-token', tokenizer: r.tokenizer, name: basename(path) };
   }
   try {
@@ -210,7 +207,7 @@ export async function inspect(o: InspectValues): Promise<Inspection> {
   }
   checkFiles('inspect', [{ flag: '--model', path: o.model, read: true }, { flag: '--out', path: o.out, write: true }]);
   const backend = o.backend as 'wasm' | 'js';
-  const loaded = o.model ? await loadModel(o.model, backend) : await freshAdder(o);
+  const loaded = o.model ? await loadModel(o.model, backend, o.from) : await freshAdder(o);
   const { model } = loaded;
   try {
     return examine(o, loaded);

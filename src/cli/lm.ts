@@ -2,7 +2,7 @@
 // chunks), the loss of a model on a token stream, and loading a checkpoint train wrote (its metadata: metadata.ts).
 import { SimpleRNN } from '../model.js';
 import { UsageError } from './args.js';
-import { readBytes } from './files.js';
+import { formatFor, plain, readModel } from './models.js';
 import { RUN_MODEL_KEYS, isTrainMetadata, readTrainMetadata, type TrainMetadata } from './metadata.js';
 export type { TrainMetadata } from './metadata.js';
 import { loadTokenizer, type Tokenizer } from './tokenizer.js';
@@ -67,31 +67,37 @@ export function windowedLoss(model: SimpleRNN, ids: Int32Array, window: number):
   return model.evaluate(inputs, targets as unknown as number[][], { batchSize }).loss;
 }
 
+/** How loadCheckpoint reads a model: where it runs, its format (--from), and whether train resumes from it. */
+export interface LoadModelOptions {
+  backend?: 'wasm' | 'js';
+  threads?: number;
+  /** --from: the format of the file [default: by its extension; other names are checkpoints]. */
+  from?: string;
+  /** train --resume: a .rnn checkpoint whose optimizer must be the run's. */
+  resume?: boolean;
+}
+
 export interface LoadedModel {
   model: SimpleRNN;
   tokenizer: Tokenizer;
   meta: TrainMetadata;
 }
 
-/** The library's message without its `SimpleRNN.api: ` prefix, for a line that names the file instead. */
-const plain = (e: unknown): string => String((e as Error).message ?? e).split('\n')[0].replace(/^SimpleRNN\.[\w.]+: /, '');
 
 /**
  * Loads a checkpoint written by train (read with the checkpoint's size limit, named by `flag`, e.g. --model). Its
  * metadata is checked field by field (readTrainMetadata), and against the model: a forged or damaged file is one line
  * naming the field, never a run that loops or a TypeError deep in the training loop.
  */
-export async function loadCheckpoint(flag: string, path: string, backend?: 'wasm' | 'js', threads?: number): Promise<LoadedModel> {
-  const bytes = readBytes('checkpoint', flag, path);
-  let model: SimpleRNN;
-  try {
-    model = await SimpleRNN.load(bytes, { ...(backend ? { backend } : {}), ...(threads ? { threads } : {}) });
-  } catch (e) {
-    throw new UsageError(`cannot load model ${path}: ${plain(e)}`, 1);
-  }
+export async function loadCheckpoint(flag: string, path: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
+  const { backend, threads, from, resume = false } = opts;
+  const format = resume ? 'rnn' : formatFor(flag, path, from, 'rnn');
+  const model = await readModel(flag, path, format, {}, { backend, threads });
   try {
     if (!isTrainMetadata(model.metadata)) {
-      throw new UsageError(`${path} is a model checkpoint, but not one written by simple-rnn train (no vocabulary or training state in it)`, 1);
+      throw new UsageError(format === 'rnn'
+        ? `${path} is a model checkpoint, but not one written by simple-rnn train (no vocabulary or training state in it)`
+        : `${path} holds a model, but not the vocabulary and training settings of simple-rnn train (convert keeps them when it converts a checkpoint of train)`, 1);
     }
     let meta: TrainMetadata;
     try {
@@ -105,7 +111,9 @@ export async function loadCheckpoint(flag: string, path: string, backend?: 'wasm
     if (tokenizer.vocabSize !== model.config.vocabSize) throw mismatch('vocabulary size', tokenizer.vocabSize, 'vocabSize', model.config.vocabSize);
     if (tokenizer.vocabSize !== model.config.outputSize) throw mismatch('vocabulary size', tokenizer.vocabSize, 'outputSize', model.config.outputSize);
     if (meta.run.level !== tokenizer.level) throw mismatch('run.level', meta.run.level, 'vocabulary level', tokenizer.level);
-    if (meta.run.optimizer !== model.training.optimizer.type) throw mismatch('run.optimizer', meta.run.optimizer, 'optimizer', model.training.optimizer.type);
+    // resuming continues the optimizer's state: it must be the run's (sampling and scoring do not use it, and the
+    // other formats carry the weights, not how they were trained)
+    if (resume && meta.run.optimizer !== model.training.optimizer.type) throw mismatch('run.optimizer', meta.run.optimizer, 'optimizer', model.training.optimizer.type);
     const c = model.config;
     const perLayer = (h: number | readonly number[], L: number) => JSON.stringify(typeof h === 'number' ? Array(L).fill(h) : h);
     for (const k of RUN_MODEL_KEYS) {

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, Load> = {
   sample: async () => import('./sample.js').then((m) => entry(m.sampleCommand, m.runSample)),
   eval: async () => import('./eval.js').then((m) => entry(m.evalCommand, m.runEval)),
   inspect: async () => import('./inspect.js').then((m) => entry(m.inspectCommand, m.runInspect)),
+  convert: async () => import('./convert.js').then((m) => entry(m.convertCommand, m.runConvert)),
   bench: async () => import('./bench.js').then((m) => entry(m.benchCommand, m.runBench)),
 };
 
@@ -42,6 +43,8 @@ Commands:
                          loss (nats per token) and perplexity of a model on a text file
   inspect --model FILE --text TEXT
                          one sequence inside a model: states, outputs, gradient through time (an SVG)
+  convert IN OUT         a model from one format into another: .rnn, TF.js folder, .safetensors (PyTorch),
+                         .onnx; .keras / .h5 as sources
   demo addition          learn to add digit by digit on <= 8 digits, test on 16..100 digits
   demo sentiment         sentiment of 3,000 real review sentences: an RNN beside a bag of words (5-fold CV)
   bench                  the performance comparison (bench/)

@@ -1,10 +1,12 @@
 // `simple-rnn sample --model FILE`: text from a model trained by simple-rnn train.
 import { UsageError, type Command, type Values } from './args.js';
+import { FORMATS } from './models.js';
 import { defaultPrompt, loadCheckpoint } from './lm.js';
 import { continueSentence } from '../text/lm.js';
 
 const options = {
-  model: { kind: 'string', value: 'FILE', help: 'checkpoint written by simple-rnn train' },
+  model: { kind: 'string', value: 'FILE', help: 'checkpoint written by simple-rnn train, or that model converted (.onnx, .safetensors, a TF.js folder)' },
+  from: { kind: 'string', choices: FORMATS, value: 'FORMAT', help: 'format of --model [default: by its extension; other names are checkpoints]' },
   length: { kind: 'int', default: 500, min: 1, max: 10_000_000, help: 'tokens to generate' },
   temperature: { kind: 'float', default: 0.8, min: 0, help: 'softmax temperature; 0: always the most likely token' },
   topK: { kind: 'int', default: 0, min: 0, help: 'sample among the k most likely tokens only; 0: all' },
@@ -22,7 +24,7 @@ export const sampleCommand: Command<typeof options> = {
 
 export async function runSample(o: Values<typeof options>): Promise<number> {
   if (!o.model) throw new UsageError('sample: --model FILE is required (see simple-rnn sample --help)');
-  const { model, tokenizer } = await loadCheckpoint('--model', o.model);
+  const { model, tokenizer } = await loadCheckpoint('--model', o.model, { from: o.from });
   try {
     if (tokenizer.level === 'word') {
       // word by word from the start of a sentence (after EOS) and the prompt; never <pad> or <unk>; sentences on lines

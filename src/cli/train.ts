@@ -180,7 +180,7 @@ async function resumeRun(o: TrainValues, textCrc: number): Promise<Run> {
   if (given.length > 0) {
     throw new UsageError(`train: --resume continues with the settings the run started with; drop ${given.join(', ')}`);
   }
-  const run = await loadCheckpoint('--checkpoint', o.checkpoint, o.backend as 'wasm' | 'js' | undefined, o.threads);
+  const run = await loadCheckpoint('--checkpoint', o.checkpoint, { backend: o.backend as 'wasm' | 'js' | undefined, threads: o.threads, resume: true });
   if (run.meta.run.textCrc !== textCrc) {
     run.model.dispose();
     throw new UsageError(`train: ${o.text} is not the text ${o.checkpoint} was trained on (${run.meta.run.text}); --resume needs the same text`, 1);

@@ -334,11 +334,11 @@ describe('loadCheckpoint: a forged checkpoint is one line naming the file and th
     r.model.dispose();
   });
 
-  it('metadata that disagrees with the model: the vocabulary size, the level, the optimizer', async () => {
+  it('metadata that disagrees with the model: the vocabulary size, the level, and the optimizer when train resumes', async () => {
     await expect(loadCheckpoint('--model', await write('v.rnn', goodMeta(), 5))).rejects.toThrow(/checkpoint metadata vocabulary size = \d+ does not match the model's vocabSize \(5\)/);
     const wordLevel = forged('run.level', 'word');
     await expect(loadCheckpoint('--model', await write('l.rnn', wordLevel))).rejects.toThrow(/run\.level = "word" does not match the model's vocabulary level \("char"\)/);
-    await expect(loadCheckpoint('--model', await write('o.rnn', forged('run.optimizer', 'sgd')))).rejects.toThrow(/run\.optimizer = "sgd" does not match the model's optimizer \("adam"\)/);
+    await expect(loadCheckpoint('--checkpoint', await write('o.rnn', forged('run.optimizer', 'sgd')), { resume: true })).rejects.toThrow(/run\.optimizer = "sgd" does not match the model's optimizer \("adam"\)/);
   });
 });
 
