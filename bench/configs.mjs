@@ -48,6 +48,22 @@ export const PART_CONFIGS = [
     model: { inputSize: 32, hiddenSize: 256, outputSize: 10, goBackwards: true }, T: 64, B: 64, pad: 0 },
 ];
 
+/**
+ * The PyTorch contender's table (bench/torch.mjs): the sizes of the performance goals. CLS and BIG here end in a
+ * 10-way softmax (CONFIGS' CLS has 2 classes, its BIG 512), so their rows are not CONFIGS' rows; SMALL ends in a
+ * 4-way softmax. All sequences are full length (no padding), so both sides average the loss over the same positions.
+ */
+export const TORCH_CONFIGS = [
+  { name: 'LM', kind: 'train', desc: 'V=65 tokens, H=128, T=32, B=32, softmax (65) every step',
+    model: { vocabSize: 65, hiddenSize: 128, outputSize: 65, returnSequences: true }, T: 32, B: 32, pad: 0 },
+  { name: 'CLS', kind: 'train', desc: 'I=32 dense, H=256, T=64, B=64, final 10-way softmax',
+    model: { inputSize: 32, hiddenSize: 256, outputSize: 10 }, T: 64, B: 64, pad: 0 },
+  { name: 'BIG', kind: 'train', desc: 'I=512 dense, H=512, T=32, B=64, final 10-way softmax',
+    model: { inputSize: 512, hiddenSize: 512, outputSize: 10 }, T: 32, B: 64, pad: 0 },
+  { name: 'SMALL', kind: 'train', desc: 'I=8 dense, H=32, T=16, B=16, final 4-way softmax',
+    model: { inputSize: 8, hiddenSize: 32, outputSize: 4 }, T: 16, B: 16, pad: 0 },
+];
+
 let text = null;
 /** Character ids of tinyshakespeare (65 symbols) when present, else seeded generated text; and which one it was. */
 export function corpus(rng) {

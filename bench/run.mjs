@@ -4,7 +4,10 @@
 //   options: --only=LM,BIG  --no-scaling  --no-contenders  --no-threads  --out=path.json
 //   --no-threads leaves out the 1-vs-N-threads rows of ours (bench/threads.mjs, also runnable alone)
 //   --no-relaxed leaves out the strict-vs-relaxed-SIMD rows of BIG and LM (bench/relaxed.mjs, also runnable alone)
-// Contenders: ours (wasm), ours (js), TF.js cpu and wasm backends, brain.js (LM only), and a peak micro-kernel.
+//   --no-torch leaves out PyTorch (bench/torch.mjs and bench/streaming.mjs, also runnable alone); torch runs when
+//   `/usr/bin/python3 -c "import torch"` works (or --python=PATH), on OpenBLAS (--allow-reference-blas: any BLAS)
+// Contenders: ours (wasm), ours (js), TF.js cpu and wasm backends, brain.js (LM only), and a peak micro-kernel; then
+// PyTorch (nn.RNN on OpenBLAS, 1 and 2 threads, on the goal sizes of TORCH_CONFIGS) and the per-token streaming rows.
 // LM-2L and CLS-bi are the deep and bidirectional configurations; bench/deep.mjs sets them beside their single-layer
 // parts (cost ÷ sum of the parts).
 // Before timing, the contenders that accept our weights (TF.js) must agree on the step-0 loss (inference: on the
@@ -21,6 +24,8 @@ import { measurePeak } from './peak.mjs';
 import { benchThreads } from './threads.mjs';
 import { benchRelaxed } from './relaxed.mjs';
 import { tfjsContender } from './tfjs.mjs';
+import { DEFAULT_PYTHON, benchTorch } from './torch.mjs';
+import { benchStreaming } from './streaming.mjs';
 import { flag, fmt, kfmt, opt, stats } from './util.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -258,9 +263,34 @@ if (!flag('no-relaxed')) {
   log('');
   relaxed = await benchRelaxed({ only: ['BIG', 'LM'].filter((n) => !ONLY || ONLY.includes(n)), quick: QUICK, log });
 }
+let torch = null;
+let streaming = null;
+if (!flag('no-torch')) {
+  // a torch that is missing or on the reference BLAS is skipped with its reason; a failure (a worker that crashed or
+  // hung, outputs that disagree) is printed and recorded, and the run ends with exit code 1 after saving the rest
+  const python = opt('python') ?? DEFAULT_PYTHON;
+  const allowReferenceBlas = flag('allow-reference-blas');
+  log('');
+  try {
+    torch = await benchTorch({ only: ONLY, quick: QUICK, python, allowReferenceBlas, log });
+  } catch (e) {
+    log(`torch contender failed: ${e.message}`);
+    torch = { error: e.message };
+    process.exitCode = 1;
+  }
+  log('');
+  try {
+    const why = torch.skipped ?? (torch.error && 'the torch contender failed above');
+    streaming = await benchStreaming({ quick: QUICK, torch: !why, skipReason: why, python, allowReferenceBlas, log });
+  } catch (e) {
+    log(`streaming rows failed: ${e.message}`);
+    streaming = { error: e.message };
+    process.exitCode = 1;
+  }
+}
 const secs = (performance.now() - t0) / 1000;
 log(`\nfinished in ${secs.toFixed(0)} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const outPath = opt('out') ?? join(here, 'results', `bench-${QUICK ? 'quick-' : ''}${machine.date.replace(/[:.]/g, '-')}.json`);
 mkdirSync(dirname(outPath), { recursive: true });
-writeFileSync(outPath, JSON.stringify({ machine, quick: QUICK, optimizer: OPTIMIZER, learningRate: LR, peak, results, scaling: scale, threads, relaxed, seconds: secs, command: `node bench/run.mjs ${args.join(' ')}`.trim() }, null, 2));
+writeFileSync(outPath, JSON.stringify({ machine, quick: QUICK, optimizer: OPTIMIZER, learningRate: LR, peak, results, scaling: scale, threads, relaxed, torch, streaming, seconds: secs, command: `node bench/run.mjs ${args.join(' ')}`.trim() }, null, 2));
 log(`JSON: ${outPath}`);
