@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
@@ -27,6 +28,36 @@ describe.runIf(existsSync(resolve(root, 'dist/index.js')))('dist/ in Node', () =
     const m = await SimpleRNN.create({ vocabSize: 5, hiddenSize: 6, outputSize: 3, seed: 2 });
     expect(m.predict([[1, 2, 3], [4]])).toEqual(a.p);
     m.dispose();
+  });
+});
+
+describe.runIf(existsSync(resolve(root, 'dist/node.js')))('dist/ entries simple-rnn/node and simple-rnn/keras in Node', () => {
+  // saves a model as ONNX and loads it back through the built Node entry, and reads a Keras fixture through the built
+  // Keras entry: the model they return is the main entry's own SimpleRNN (one class, one wasm instance)
+  const entryScript = (load: string, dir: string) => `
+    ${load}
+    (async () => {
+      const m = await SimpleRNN.create({ vocabSize: 5, hiddenSize: 6, outputSize: 3, seed: 2 });
+      const path = ${JSON.stringify(dir)} + '/m-' + process.pid + '.onnx';
+      await saveModel(m, path);
+      const back = await loadModel(path);
+      const k = await fromKerasFile(readFileSync(${JSON.stringify(resolve(root, 'test/fixtures/keras/stacked.keras'))}));
+      const out = { same: back instanceof SimpleRNN && k instanceof SimpleRNN, p: back.predict([[1, 2, 3], [4]]), q: m.predict([[1, 2, 3], [4]]), layers: k.config.layers };
+      m.dispose(); back.dispose(); k.dispose(); unlinkSync(path);
+      console.log(JSON.stringify(out));
+    })();`;
+  it('ESM import and CJS require: a saved model loads back as the same SimpleRNN class with the same predictions', () => {
+    const dir = tmpdir();
+    const q = (f: string) => JSON.stringify(resolve(root, f));
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', entryScript(
+      `import { SimpleRNN } from ${q('dist/index.js')}; import { loadModel, saveModel } from ${q('dist/node.js')}; import { fromKerasFile } from ${q('dist/keras.js')}; import { readFileSync, unlinkSync } from 'node:fs';`, dir)], { encoding: 'utf8' });
+    const cjs = execFileSync(process.execPath, ['-e', entryScript(
+      `const { SimpleRNN } = require(${q('dist/index.cjs')}); const { loadModel, saveModel } = require(${q('dist/node.cjs')}); const { fromKerasFile } = require(${q('dist/keras.cjs')}); const { readFileSync, unlinkSync } = require('node:fs');`, dir)], { encoding: 'utf8' });
+    for (const r of [JSON.parse(esm), JSON.parse(cjs)]) {
+      expect(r.same).toBe(true);
+      expect(r.p).toEqual(r.q);
+      expect(r.layers).toBe(2);
+    }
   });
 });
 
