@@ -35,6 +35,28 @@ export interface RunModel {
   recurrentDropout: number;
 }
 
+/**
+ * A run's cosine decay: each segment trains at lr·(floor + (1 - floor)·(1 + cos(π f))/2), f = the fraction of the run
+ * done, the larger of steps / maxSteps and seconds / maxSeconds (a bound the run does not have is Infinity, stored
+ * as 0). Past f = 1 the rate stays at lr·floor.
+ */
+export interface Decay {
+  type: 'cosine';
+  /** The rate at f = 0. */
+  lr: number;
+  /** The rate at f >= 1 is lr·floor. */
+  floor: number;
+  /** The run's bounds when it started: steps (0: none) and seconds of training (0: none). */
+  maxSteps: number;
+  maxSeconds: number;
+}
+
+/** The learning rate of a decayed run at `steps` steps and `seconds` seconds of training. */
+export function decayedRate(d: Decay, steps: number, seconds: number): number {
+  const f = Math.min(1, Math.max(d.maxSteps > 0 ? steps / d.maxSteps : 0, d.maxSeconds > 0 ? seconds / d.maxSeconds : 0));
+  return d.lr * (d.floor + ((1 - d.floor) * (1 + Math.cos(Math.PI * f))) / 2);
+}
+
 /** The keys of RunModel: absent in checkpoints of train before deep models (read as 1 layer, no dropout). */
 export const RUN_MODEL_KEYS = ['layers', 'hiddenSize', 'dropout', 'inputDropout', 'recurrentDropout'] as const;
 
@@ -62,6 +84,8 @@ export interface TrainMetadata {
     chunks: number;
     seed: number;
     optimizer: string;
+    /** --decay cosine: the learning-rate curve of the whole run (absent: a constant rate). */
+    decay?: Decay;
   };
   /** [step, mean training loss of the segment] and [step, validation loss]. */
   history: { train: [number, number][]; val: [number, number][] };
@@ -72,7 +96,22 @@ const FIELD = 'checkpoint metadata';
 const COUNT = Number.MAX_SAFE_INTEGER;
 const KEYS = ['format', 'version', 'vocabulary', 'cursor', 'run', 'history'] as const;
 const CURSOR_KEYS = ['segment', 'steps', 'seconds'] as const;
-const RUN_KEYS = ['text', 'textCrc', 'textTokens', 'level', 'valSplit', 'seqLength', 'batchSize', 'chunks', 'seed', 'optimizer', ...RUN_MODEL_KEYS] as const;
+const RUN_KEYS = ['text', 'textCrc', 'textTokens', 'level', 'valSplit', 'seqLength', 'batchSize', 'chunks', 'seed', 'optimizer', 'decay', ...RUN_MODEL_KEYS] as const;
+const DECAY_KEYS = ['type', 'lr', 'floor', 'maxSteps', 'maxSeconds'] as const;
+
+/** The stored decay (absent in checkpoints of runs without --decay, and of train before it had the flag). */
+function decayOf(v: unknown): Decay | undefined {
+  if (v === undefined) return undefined;
+  const d = section('run.decay', v, DECAY_KEYS);
+  const f = (k: string) => `${FIELD} run.decay.${k}`;
+  return {
+    type: oneOf(API, f('type'), d.type, ['cosine'] as const),
+    lr: num(API, f('lr'), d.lr, { min: 0, max: 1e6 }),
+    floor: num(API, f('floor'), d.floor, { min: 0, max: 1 }),
+    maxSteps: int(API, f('maxSteps'), d.maxSteps, 0, COUNT),
+    maxSeconds: num(API, f('maxSeconds'), d.maxSeconds, { min: 0, max: 1e9 }),
+  };
+}
 const HISTORY_KEYS = ['train', 'val'] as const;
 
 /** A nested object of the metadata, read once with its keys checked. */
@@ -154,6 +193,7 @@ export function readTrainMetadata(meta: unknown): TrainMetadata {
       chunks: setting('chunks', r.chunks),
       seed: setting('seed', r.seed),
       optimizer: oneOf(API, `${FIELD} run.optimizer`, r.optimizer, OPTIMIZER_TYPES),
+      ...(r.decay !== undefined ? { decay: decayOf(r.decay) } : {}),
       ...runModel(r),
     },
     history: { train: curve('train', h.train), val: curve('val', h.val) },

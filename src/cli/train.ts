@@ -9,7 +9,7 @@ import { OPTIMIZER_TYPES, type OptimizerType } from '../optim.js';
 import { UsageError, flag, type Command, type Values } from './args.js';
 import { checkFiles, readText, writeAtomic } from './files.js';
 import { Segments, defaultPrompt, loadCheckpoint, windowedLoss } from './lm.js';
-import { RUN_FLAGS, type RunModel, type TrainMetadata } from './metadata.js';
+import { RUN_FLAGS, decayedRate, type RunModel, type TrainMetadata } from './metadata.js';
 import { smooth, svgChart } from './plot.js';
 import { Progress, duration, si } from './progress.js';
 import { onInterrupt } from './signals.js';
@@ -61,7 +61,17 @@ const options = {
   backend: { kind: 'string', choices: ['wasm', 'js'], help: 'wasm (SIMD) or js (the pure-JS reference) [default: wasm]' },
   threads: { kind: 'int', min: 1, max: 64, help: 'train data-parallel on this many threads (same results within f32 rounding) [default: 1]' },
   plot: { kind: 'string', value: 'FILE.svg', help: 'write the training and validation loss curves as an SVG chart' },
+  decay: { kind: 'string', choices: ['none', 'cosine'], help: 'learning-rate curve: cosine anneals --lr to a tenth over the run (its --steps, --epochs or --time) [default: none]' },
+  preset: { kind: 'string', choices: ['fast'], help: 'fast: --hidden-size 256 --seq-length 32 --lr 0.004 --decay cosine --threads 2 (given flags win; see docs/time-to-quality.md)' },
 } as const;
+
+/** The presets: flags a --preset stands for (the flags given beside it win). */
+const PRESETS: Record<string, Partial<TrainValues>> = {
+  fast: { hiddenSize: [256], seqLength: 32, lr: 0.004, decay: 'cosine', threads: 2 },
+};
+
+/** The cosine's floor: the rate at the end of the run, as a fraction of --lr. */
+const DECAY_FLOOR = 0.1;
 
 type TrainValues = Values<typeof options>;
 
@@ -83,7 +93,7 @@ export const trainCommand: Command<typeof options> = {
 };
 
 const SHAPING = [
-  'level', 'embeddingSize', 'minCount', 'maxVocab', 'vectors', 'freezeEmbeddings', 'layers', 'hiddenSize', 'dropout', 'inputDropout',
+  'preset', 'decay', 'level', 'embeddingSize', 'minCount', 'maxVocab', 'vectors', 'freezeEmbeddings', 'layers', 'hiddenSize', 'dropout', 'inputDropout',
   'recurrentDropout', 'bidirectional', 'merge', 'seqLength', 'batchSize', 'chunks', 'optimizer', 'lr', 'clipNorm', 'clipValue', 'valSplit', 'seed',
 ] as const;
 
@@ -188,8 +198,12 @@ async function resumeRun(o: TrainValues, textCrc: number): Promise<Run> {
   return run;
 }
 
-export async function runTrain(o: TrainValues): Promise<number> {
-  if (!o.text) throw new UsageError('train: --text FILE is required (see simple-rnn train --help)');
+export async function runTrain(given: TrainValues): Promise<number> {
+  if (!given.text) throw new UsageError('train: --text FILE is required (see simple-rnn train --help)');
+  if (given.preset !== undefined && given.resume) throw new UsageError('train: --resume continues with the settings the run started with; drop --preset');
+  const preset = given.preset !== undefined ? PRESETS[given.preset] : {};
+  const o: TrainValues & { text: string } = { ...given, text: given.text };
+  for (const [k, v] of Object.entries(preset)) if ((o as Record<string, unknown>)[k] === undefined) (o as Record<string, unknown>)[k] = v;
   const shape = o.resume ? null : runModelOf(o); // --resume refuses these flags (resumeRun)
   checkFiles('train', [
     { flag: '--text', path: o.text, read: true },
@@ -227,12 +241,16 @@ async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: Tra
   const epochs = o.epochs ?? (o.time !== undefined || o.steps !== undefined ? Infinity : 10);
   const maxSteps = Math.min(o.steps ?? Infinity, epochs * stepsPerEpoch);
   const budget = o.time ?? Infinity;
+  if (o.decay === 'cosine' && !o.resume) {
+    // the curve is the run's: fixed here from its bounds, stored, and followed again by --resume
+    run.decay = { type: 'cosine', lr: model.training.learningRate, floor: DECAY_FLOOR, maxSteps: Number.isFinite(maxSteps) ? maxSteps : 0, maxSeconds: Number.isFinite(budget) ? budget : 0 };
+  }
   const window = run.seqLength * run.chunks; // the context a segment's tracks see
   const out = process.stdout;
   const t = model.training;
   out.write(
     `${o.text}: ${si(ids.length)} ${tok.unit}s, vocabulary ${tok.vocabSize}; training on ${si(trainIds.length)}, validating on ${si(valIds.length)}\n` +
-      `model: ${describeModel(model.config)}, ${si(model.paramCount)} parameters; ${t.optimizer.type} lr ${t.learningRate}` +
+      `model: ${describeModel(model.config)}, ${si(model.paramCount)} parameters; ${t.optimizer.type} lr ${run.decay ? `${run.decay.lr} with a cosine decay to ${run.decay.lr * run.decay.floor}` : t.learningRate}` +
       `${t.clipNorm ? `, clip-norm ${t.clipNorm}` : ''}${t.clipValue ? `, clip-value ${t.clipValue}` : ''}; ` +
       `${run.batchSize} tracks x ${run.seqLength} steps, ${stepsPerEpoch} steps per epoch` +
       `${model.threads > 1 ? `; ${model.threads} threads` : model.threadsFallback ? `; 1 thread (${model.threadsFallback})` : ''}\n` +
@@ -301,10 +319,13 @@ async function train(o: TrainValues, model: SimpleRNN, tok: Tokenizer, meta: Tra
       const k = cursor.segment % seg.count;
       let sum = 0;
       let n = 0;
+      // --decay: this segment's rate on the run's curve (steps and seconds of training done before it)
+      const lr = run.decay ? decayedRate(run.decay, cursor.steps, seconds0 + elapsed()) : undefined;
       await model.fitStream(seg.tokens(k), {
         seqLength: run.seqLength,
         batchSize: run.batchSize,
         epochs: 1,
+        ...(lr !== undefined ? { learningRate: lr } : {}),
         callbacks: {
           onBatchEnd: (_batch, logs) => {
             if (!logs.skipped) {
