@@ -6,16 +6,21 @@
 //   lengths  (batch) int32: real steps per sequence, in [1, time]; steps t >= lengths[b] are padding
 //   output   (batch, O), or (batch, time, O) with returnSequences (0 at pad steps; reading order with goBackwards)
 //   state    (batch, stateSize): each sequence's final states, layer 0 forward, layer 0 reverse, layer 1 forward, ...
+//   initial_state (batch, stateSize) float32, with initialState: true only: each sequence's initial states, in the
+//            order of `state`; layer l's dirs·H floats (Slice) become its RNN's initial_h (dirs, batch, H) (Unsqueeze,
+//            or Reshape to (batch, dirs, H) + Transpose), so feeding `state` back with time = 1 streams a sequence
 //
 // Per layer l and direction d (ONNX direction index k = d; goBackwards runs direction 'reverse' with index 0):
 //   RNN W[k] (H, In) = (Ws rows H..H+In)^T        R[k] (H, H) = (Ws rows 0..H)^T
 //   RNN B[k] (2H)    = [bs, -0 …]  (Wb = bs, Rb = -0: Wb + Rb = bs for every float, -0 too: the import is exact)
-//   initial_h        = s0 (dirs, 1, H) expanded over the batch (learnInitialState only; ONNX starts from zeros)
+//   initial_h        = s0 (dirs, 1, H) expanded over the batch (learnInitialState only; ONNX starts from zeros);
+//                      with initialState: true the input's part instead, and s0 (stateSize floats, state order) is
+//                      kept in metadata_props['simple-rnn.initial-state'] as a JSON list, for fromOnnx and the caller
 // Token models: Gather(E) with an embedding layer; without one, Gather of layer 0's token rows of Ws (V, dirs·H),
 // both directions' rows side by side, and layer 0's W selects its own H columns (the identity: exact).
 import { SimpleRNN } from '../model.js';
 import { rangeError, typeError } from '../errors.js';
-import { oneOf, readOptions } from '../options.js';
+import { bool, oneOf, readOptions } from '../options.js';
 import { archOf, paramSuffix } from '../layout.js';
 import type { ModelConfig } from '../config.js';
 import { DT, type AttributeOut, type NodeOut, type TensorOut, type ValueInfoOut } from './onnx-format.js';
@@ -28,9 +33,20 @@ export interface OnnxExportOptions {
    * nn.Embedding, fed from a BigInt64Array) or 'int32' (fed from an Int32Array). Dense models ignore it.
    */
   tokenType?: 'int64' | 'int32';
+  /**
+   * Adds a third input, `initial_state` (batch, stateSize) float32: each sequence's initial states in the order of
+   * the `state` output (layer 0 forward, layer 0 reverse, layer 1 forward, ...), which is that of predict's
+   * initialStates and returnState, model.initialState() and step(). Each layer's part becomes its RNN's initial_h.
+   * Feeding `state` back as `initial_state` with time = 1 runs a sequence one step at a time (one-direction models;
+   * a bidirectional or goBackwards model needs the whole sequence in one run). The input is required, and the graph
+   * then does not hold the learned s0: pass model.initialState() for each new sequence (it is also in
+   * metadata_props['simple-rnn.initial-state'], a JSON list of stateSize numbers, from which fromOnnx restores it).
+   * Default false: the graph starts every sequence from s0 (or zeros) and has the inputs input and lengths only.
+   */
+  initialState?: boolean;
 }
 
-const EXPORT_KEYS = ['tokenType'] as const;
+const EXPORT_KEYS = ['tokenType', 'initialState'] as const;
 
 /** The ONNX IR version written (onnxruntime-web 1.30 runs it). */
 export const ONNX_IR_VERSION = 8;
@@ -43,6 +59,8 @@ export const META_FORMAT = 'simple-rnn.format';
 export const META_CONFIG = 'simple-rnn.config';
 /** metadata_props key: the model's own metadata (model.metadata, JSON: a vocabulary, say), when it has some. */
 export const META_MODEL = 'simple-rnn.metadata';
+/** metadata_props key (initialState: true with a learned s0 only): s0, stateSize numbers in state order (JSON). */
+export const META_INITIAL_STATE = 'simple-rnn.initial-state';
 /** The metadata format this version writes. */
 export const META_VERSION = '1';
 
@@ -117,7 +135,10 @@ class Graph {
  * mul, ave); the head is MatMul + Add + Softmax / Sigmoid / nothing. Inputs `input` (batch, time, I) float32 or
  * (batch, time) int64 token ids, `lengths` (batch) int32; outputs `output` (batch, O), or (batch, time, O) with
  * returnSequences (0 at pad steps; in reading order with goBackwards, as predict returns them), and `state`
- * (batch, stateSize) in the state order of predict's returnState. Dropout is training-only and not in the graph;
+ * (batch, stateSize) in the state order of predict's returnState. With options.initialState a third input,
+ * `initial_state` (batch, stateSize), gives each sequence's initial states in that order (predict's initialStates),
+ * so that a caller streams by feeding `state` back with time = 1; the learned s0 is then the caller's to pass
+ * (model.initialState()), and travels in metadata_props. Dropout is training-only and not in the graph;
  * the config (dropout rates included) and model.metadata are in metadata_props, so fromOnnx(toOnnx(m)) gives m back,
  * weights bit for bit.
  * Weights are written as float32 (a float64 js model is rounded; a value beyond float32 is refused).
@@ -127,6 +148,7 @@ export function toOnnx(model: SimpleRNN, options?: OnnxExportOptions): Uint8Arra
   if (!(model instanceof SimpleRNN)) throw typeError(api, 'model', 'a SimpleRNN', model);
   const o = readOptions(api, options ?? undefined, EXPORT_KEYS);
   const tokenType = oneOf(api, 'options.tokenType', o.tokenType, ['int64', 'int32'] as const, 'int64');
+  const initialState = bool(api, 'options.initialState', o.initialState, false);
   const c = model.config;
   const p = model.getParams(); // throws when disposed
   for (const k of model.paramNames) {
@@ -144,6 +166,7 @@ export function toOnnx(model: SimpleRNN, options?: OnnxExportOptions): Uint8Arra
       : { name: 'input', elemType: DT.FLOAT, dims: [batch, time, I], docString: 'dense inputs' },
     { name: 'lengths', elemType: DT.INT32, dims: [batch], docString: 'real steps of each sequence, in [1, time]; later steps are padding' },
   ];
+  if (initialState) inputs.push({ name: 'initial_state', elemType: DT.FLOAT, dims: [batch, stateSize], docString: STATE_ORDER_INITIAL });
 
   // layer 0's input rows, time-major
   let x = 'input';
@@ -172,6 +195,7 @@ export function toOnnx(model: SimpleRNN, options?: OnnxExportOptions): Uint8Arra
   const actAttrs: AttributeOut[] = [{ name: 'activations', strings: Array(dirs).fill(act) }];
   if (act === 'Affine') actAttrs.push({ name: 'activation_alpha', floats: Array(dirs).fill(1) }, { name: 'activation_beta', floats: Array(dirs).fill(0) });
   const finals: string[] = [];
+  let stateAt = 0; // layer l's first float of a state vector
   for (let l = 0; l < L; l++) {
     const h = H[l];
     const n = l === 0 && V && !D ? dirs * h : In[l]; // without E, layer 0 reads the gathered token rows
@@ -194,7 +218,14 @@ export function toOnnx(model: SimpleRNN, options?: OnnxExportOptions): Uint8Arra
     const r = g.init(`${name}.R`, DT.FLOAT, [dirs, h, h], R);
     const b = g.init(`${name}.B`, DT.FLOAT, [dirs, 2 * h], B);
     let h0 = '';
-    if (c.learnInitialState) {
+    if (initialState) {
+      // this layer's dirs·h floats of each state vector, as (dirs, batch, h)
+      const part = L === 1 ? 'initial_state' : g.node('Slice', ['initial_state', g.ints([stateAt]), g.ints([stateAt + dirs * h]), g.ints([1])], [], `${name}.initial_state`);
+      h0 = dirs === 1
+        ? g.node('Unsqueeze', [part, g.ints([0])], [], `${name}.initial_h`)
+        : g.node('Transpose', [g.node('Reshape', [part, g.ints([0, dirs, h])], [], g.name(`${name}_h0_split`))], [{ name: 'perm', ints: [1, 0, 2] }], `${name}.initial_h`);
+      stateAt += dirs * h;
+    } else if (c.learnInitialState) {
       const base = g.init(`${name}.s0`, DT.FLOAT, [dirs, 1, h], s0);
       const shape = g.node('Concat', [g.ints([dirs]), batchOf(), g.ints([h])], [{ name: 'axis', i: 0 }], g.name(`${name}_h0_shape`));
       h0 = g.node('Expand', [base, shape], [], `${name}.initial_h`);
@@ -250,7 +281,7 @@ export function toOnnx(model: SimpleRNN, options?: OnnxExportOptions): Uint8Arra
     opset: ONNX_OPSET,
     producerName: 'simple-rnn',
     producerVersion: META_VERSION,
-    docString: docString(c, tokenType, stateSize) + `\nconfig: ${JSON.stringify(record)}`,
+    docString: docString(c, tokenType, stateSize, initialState) + `\nconfig: ${JSON.stringify(record)}`,
     graphName: 'simple_rnn',
     nodes: g.nodes,
     initializers: g.inits,
@@ -263,6 +294,7 @@ export function toOnnx(model: SimpleRNN, options?: OnnxExportOptions): Uint8Arra
       { key: META_FORMAT, value: META_VERSION },
       { key: META_CONFIG, value: JSON.stringify(record) },
       ...(carried !== undefined ? [{ key: META_MODEL, value: carried }] : []),
+      ...(initialState && c.learnInitialState ? [{ key: META_INITIAL_STATE, value: floatList(model.initialState()) }] : []),
     ],
   });
 }
@@ -285,8 +317,28 @@ function merge(g: Graph, c: ModelConfig, v: string, axis: number, out: string): 
   return c.merge === 'sum' ? sum : g.node('Mul', [sum, g.scalar(0.5)], [], out);
 }
 
+/** What the initial_state input holds, for its doc_string and the model's. */
+const STATE_ORDER_INITIAL = 'initial states: layer 0 forward, layer 0 reverse, layer 1 forward, ... (the order of state)';
+
+/**
+ * float32 values as a JSON list, each the shortest decimal that reads back (rounded to float32) as the same float,
+ * -0 as -0: fromOnnx gets the bits back, and a person or Python's json reads plain numbers.
+ */
+function floatList(v: ArrayLike<number>): string {
+  const one = (x: number): string => {
+    const f = Math.fround(x);
+    if (Object.is(f, -0)) return '-0';
+    for (let p = 1; p <= 9; p++) {
+      const s = String(Number(f.toPrecision(p)));
+      if (Math.fround(Number(s)) === f) return s;
+    }
+    return String(f);
+  };
+  return `[${Array.from(v, one).join(',')}]`;
+}
+
 /** The model in words, for the ModelProto's doc_string. */
-function docString(c: ModelConfig, tokenType: string, stateSize: number): string {
+function docString(c: ModelConfig, tokenType: string, stateSize: number, initialState: boolean): string {
   const { L, H } = archOf(c);
   const inputs = c.vocabSize
     ? `token ids in [0, ${c.vocabSize})${c.embeddingSize ? `, an embedding of ${c.embeddingSize}` : ''}`
@@ -296,6 +348,7 @@ function docString(c: ModelConfig, tokenType: string, stateSize: number): string
   const inShape = c.vocabSize ? `(batch, time) ${tokenType}` : `(batch, time, ${c.inputSize}) float32`;
   const outShape = c.returnSequences ? `(batch, time, ${c.outputSize})` : `(batch, ${c.outputSize})`;
   return `simple-rnn SimpleRNN: ${inputs}; ${stack}; ${out}.\n`
-    + `inputs: input ${inShape}, lengths (batch) int32 (real steps per sequence, in [1, time]; later steps are padding).\n`
+    + `inputs: input ${inShape}, lengths (batch) int32 (real steps per sequence, in [1, time]; later steps are padding)`
+    + `${initialState ? `, initial_state (batch, ${stateSize}) float32 (${STATE_ORDER_INITIAL}; required: pass the model's s0, metadata_props['${META_INITIAL_STATE}'] when it has one, zeros otherwise)` : ''}.\n`
     + `outputs: output ${outShape}${c.returnSequences ? ' (0 at pad steps)' : ''}, state (batch, ${stateSize}) (final states: layer 0 forward, layer 0 reverse, layer 1 forward, ...).`;
 }

@@ -4,8 +4,10 @@
 // the RNNs, the merges of two directions, the head (MatMul / Gemm, the bias, Softmax / Sigmoid), and the padding ops
 // (Where over a mask of the real steps, ReverseSequence). Whatever ops lay a graph out (torch.onnx.export's
 // Shape/Gather/ConstantOfShape/Slice initial states and Transpose/Reshape merges, our Squeeze/Gather/Where), a graph
-// is accepted exactly when it computes one of our models, and any other is refused naming the node. No weight is
-// decoded here (onnx-import.ts checks the sizes, then decodes).
+// is accepted exactly when it computes one of our models, and any other is refused naming the node. A (batch,
+// stateSize) float32 input is the initial states (toOnnx's initialState: true): it may only be cut into each RNN's
+// initial_h, layer by layer in our state order, every layer reading its own part. No weight is decoded here
+// (onnx-import.ts checks the sizes, then decodes).
 import type { Activation, MergeMode, OutputActivation } from '../config.js';
 import { rangeError } from '../errors.js';
 import { DT, dtName, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-format.js';
@@ -23,8 +25,10 @@ export interface PlanLayer {
   W: OnnxTensor;
   R: OnnxTensor;
   B: OnnxTensor | null;
-  /** initial_h: values of dims (1|dirs, 1, 1|H) broadcast over the batch, or null (zeros). */
+  /** initial_h: values of dims (1|dirs, 1, 1|H) broadcast over the batch, or null (zeros, or the initial-states input). */
   init: { base: OnnxTensor | number; baseDims: number[] } | null;
+  /** initial_h is this layer's part of the initial-states input. */
+  fromState: boolean;
 }
 
 /** What an ONNX graph computes, in our model's terms. */
@@ -44,6 +48,8 @@ export interface OnnxPlan {
   headIn: number;
   /** The RNNs take sequence_lens from the graph's lengths input (false: every sequence runs the whole time axis). */
   lengths: boolean;
+  /** The graph's (batch, stateSize) initial-states input, which feeds every RNN's initial_h; null when it has none. */
+  stateInput: { name: string; field: string } | null;
 }
 
 /** The ONNX RNN activations read (lower case), as f_s; Affine only with alpha 1 and beta 0. */
@@ -70,6 +76,10 @@ export function planGraph(api: string, graph: OnnxGraph, opset: number): OnnxPla
   let input = null as OnnxPlan['input'] | null;
   let embNode: string | null = null;
   let lensInput: string | null = null;
+  let stateInput: { name: string; field: string; width: number } | null = null;
+  /** Floats of the state vector the layers so far read from the state input (their Σ dirs·H). */
+  let stateRead = 0;
+  let stateUsed: boolean | null = null;
   const merges = new Map<number, MergeMode>();
 
   // ---- the graph's values before any node ----
@@ -97,6 +107,13 @@ export function planGraph(api: string, graph: OnnxGraph, opset: number): OnnxPla
       input = { kind: 'dense', I, field: `${v.field}.shape[2]` };
       return { ...base, kind: 'float', roles: ['B', 'T', 'F'], segs: [{ q: 'x', w: I }], width: I };
     }
+    if (t.elemType === DT.FLOAT && rank === 2) {
+      const S = t.shape[1];
+      if (typeof S !== 'number' || S < 1) throw fail(v.field, `has shape [${t.shape.join(', ')}]; expected the initial states (batch, stateSize) with stateSize a fixed size >= 1`);
+      if (stateInput) throw fail(v.field, `is a second initial-states input besides '${stateInput.name}'`);
+      stateInput = { name: v.name, field: v.field, width: S };
+      return { ...base, kind: 'state', roles: ['B', 'F'], segs: [{ q: 'h0', off: 0, w: S }], width: S };
+    }
     if ((t.elemType === DT.INT64 || t.elemType === DT.INT32) && rank === 2) {
       if (input) throw fail(v.field, 'is a second sequence input');
       input = { kind: 'tokens', V: 0, D: 0, table: null as unknown as OnnxTensor }; // the Gather of the ids fills it in
@@ -107,7 +124,7 @@ export function planGraph(api: string, graph: OnnxGraph, opset: number): OnnxPla
       lensInput = v.name;
       return { ...base, kind: 'len', roles: ['B'] };
     }
-    throw fail(v.field, `is a ${dtName(t.elemType)} tensor of rank ${rank}; expected the inputs (batch, time, I) float32 or (batch, time) int64 / int32 token ids, and (batch) int32 lengths`);
+    throw fail(v.field, `is a ${dtName(t.elemType)} tensor of rank ${rank}; expected the inputs (batch, time, I) float32 or (batch, time) int64 / int32 token ids, (batch) int32 lengths, and (batch, stateSize) float32 initial states`);
   }
 
   /** The values of the node's outputs (null for an output nothing may read). */
@@ -366,9 +383,29 @@ export function planGraph(api: string, graph: OnnxGraph, opset: number): OnnxPla
     lengthsUsed = !!lens;
     let init: PlanLayer['init'] = null;
     const h0 = c.ins[5];
-    if (h0) {
+    const h0Field = `${c.node.field} input initial_h`;
+    const hs = h0?.k === 'act' && h0.kind === 'state' ? h0 : null;
+    const fromState = hs !== null;
+    if (stateUsed !== null && stateUsed !== fromState) throw c.fail(`${fromState ? 'reads' : 'does not read'} the initial-states input, unlike layer 0; every layer must take its initial_h from it, or none`, h0Field);
+    stateUsed = fromState;
+    if (hs) {
+      // this layer's dirs·H floats of each state vector, after those of the layers below: [dirs, batch, H]
+      const roles = hs.roles.join();
+      const one = !hs.entries && hs.segs.length === 1 && hs.segs[0].q === 'h0' ? hs.segs[0] : null;
+      let stack = hs.entries ?? (roles === '1,B,F' ? [hs.segs] : null);
+      // with H = 1, a Reshape of (batch, dirs) to (batch, dirs, 1) reads as features then a unit axis: the same floats
+      if (H === 1 && roles === 'F,B,1' && one && one.w === dirs) stack = Array.from({ length: dirs }, (_, k) => [{ q: 'h0' as const, off: one.off + k, w: 1 }]);
+      const want = Array.from({ length: dirs }, (_, k) => ({ off: stateRead + k * H, w: H }));
+      const ok = stack && (roles === 'S,B,F' || roles === '1,B,F' || (H === 1 && roles === 'F,B,1')) && stack.length === dirs
+        && stack.every((e, k) => e.length === 1 && e[0].q === 'h0' && e[0].off === want[k].off && e[0].w === H);
+      if (!ok) {
+        const parts = want.map((x) => `[${x.off}, ${x.off + x.w})`).join(' and ');
+        throw c.fail(`is ${describe(hs)}; expected [dirs, batch, H] = [${dirs}, batch, ${H}]: layer ${layers.length}'s floats ${parts} of each initial state${dirs > 1 ? ' (forward, then reverse)' : ''}`, h0Field);
+      }
+      stateRead += dirs * H;
+    } else if (h0) {
       const want: Dim[] = [dirs, 'B', H];
-      const field = `${c.node.field} input initial_h`;
+      const field = h0Field;
       if (h0.k !== 'fill' || h0.shape.length !== 3 || h0.shape.some((d, i) => d !== want[i]) || h0.baseDims.length > 3) {
         throw c.fail(`is ${describe(h0)}; expected [dirs, batch, H] = ${showDims(want)}, a constant broadcast over the batch`, field);
       }
@@ -393,7 +430,7 @@ export function planGraph(api: string, graph: OnnxGraph, opset: number): OnnxPla
     if (fs.some((f) => f !== fs[0])) throw c.fail(`lists [${names.join(', ')}]; expected one activation for both directions`, actField);
     if (layers.length && fs[0] !== activation) throw c.fail(`lists '${names[0]}', but layer 0's activation is ${activation}; every layer must have the same`, actField);
     activation = fs[0];
-    layers.push({ node: c.node, H, In: X.width, W, R, B, init });
+    layers.push({ node: c.node, H, In: X.width, W, R, B, init, fromState });
     const entries = Array.from({ length: dirs }, (_, k) => [{ q: 's' as const, l, d: (dir === 'reverse' ? 1 : k) as 0 | 1, w: H }]);
     const base = { k: 'act' as const, kind: 'float' as const, entries, segs: [], width: H, rev: false, dtype: DT.FLOAT };
     return [{ ...base, roles: ['T', 'S', 'B', 'F'] }, { ...base, roles: ['S', 'B', 'F'] }];
@@ -453,6 +490,9 @@ export function planGraph(api: string, graph: OnnxGraph, opset: number): OnnxPla
     throw fail(outInfo.field, out.rev ? 'is reversed in time, but the layers read forward' : 'is in the time order of the input, but the layers read in reverse; a model reading backwards returns its outputs in reading order (ReverseSequence)');
   }
   if (lastStep && lengthsUsed) throw fail(lastStep, "takes the last time step, which is padding for a shorter sequence when the RNNs read sequence_lens; use the RNN's Y_h");
+  const st = stateInput as { name: string; field: string; width: number } | null;
+  if (st && !stateUsed) throw fail(st.field, "is never read by an RNN; expected it to give every layer's initial_h (or no such input)");
+  if (st && st.width !== stateRead) throw fail(st.field, `has shape [batch, ${st.width}]; expected (batch, stateSize) with stateSize = Σ dirs·H = ${stateRead}`);
   const first = input as OnnxPlan['input'];
   if (first.kind === 'tokens' && !embNode) throw fail('graph', 'reads token ids but never looks them up (a Gather of an embedding table)');
   return {
@@ -466,5 +506,6 @@ export function planGraph(api: string, graph: OnnxGraph, opset: number): OnnxPla
     outputActivation: seg.q === 'out' ? seg.act : null,
     headIn: layers[L - 1].H * (dir === 'bidirectional' && top.merge === 'concat' ? 2 : 1),
     lengths: !!lengthsUsed,
+    stateInput: st ? { name: st.name, field: st.field } : null,
   };
 }

@@ -5,7 +5,9 @@
 // goBackwards, index 0):
 //   Ws{x} rows 0..H    = R[d]^T (H, H)        Ws{x} rows H..H+In = W[d]^T (In, H)
 //   bs{x}              = Wb[d] + Rb[d]         (B[d] = Wb ‖ Rb; summed in float64, rounded once to float32)
-//   s0{x}              = initial_h[d] (a constant broadcast over the batch; zeros when absent)
+//   s0{x}              = initial_h[d] (a constant broadcast over the batch; zeros when absent). A graph whose
+//                        initial_h come from its (batch, stateSize) initial-states input holds no s0: toOnnx's
+//                        metadata_props['simple-rnn.initial-state'] gives it back (stateSize numbers, state order)
 //   E (V, D)           = the Gather's table    Wo (In, O) = MatMul's W, or Gemm's B^T with transB   bo = the bias
 import type { SimpleRNN } from '../model.js';
 import { MODEL_KEYS, type MergeMode, type OutputActivation } from '../config.js';
@@ -37,6 +39,9 @@ const KEYS = [...IMPORT_KEYS, 'outputActivation', 'returnSequences'] as const;
 const META_FORMAT = 'simple-rnn.format';
 const META_CONFIG = 'simple-rnn.config';
 const META_MODEL = 'simple-rnn.metadata';
+const META_INITIAL_STATE = 'simple-rnn.initial-state';
+/** Most characters per number of the initial-state metadata (a float32 in JSON takes at most 24). */
+const MAX_NUMBER_CHARS = 32;
 /** The metadata formats this version reads. */
 const META_VERSIONS = ['1'];
 /** Most characters of the config metadata read. */
@@ -81,6 +86,37 @@ function carriedMetadata(api: string, m: OnnxModel): unknown {
   }
 }
 
+/** The learned s0 toOnnx carried for a graph with an initial-states input (a JSON list of numbers), unparsed, or undefined. */
+function initialStateText(api: string, m: OnnxModel): string | undefined {
+  const e = m.metadata.filter((x) => x.key === META_INITIAL_STATE);
+  if (e.length > 1) throw rangeError(api, `metadata_props['${META_INITIAL_STATE}']`, 'is given twice');
+  return e[0]?.value;
+}
+
+/** The initial-state metadata as stateSize float32 values (each number rounded to float32 once). */
+function parseInitialState(api: string, text: string, S: number): Float32Array {
+  const field = `metadata_props['${META_INITIAL_STATE}']`;
+  const max = MAX_NUMBER_CHARS * S + 2;
+  if (text.length > max) throw rangeError(api, field, `has ${text.length} characters; expected at most ${max} (stateSize = ${S} numbers)`);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw rangeError(api, field, `is not valid JSON; expected a list of stateSize = ${S} numbers`);
+  }
+  if (!Array.isArray(v)) throw typeError(api, field, `a JSON list of stateSize = ${S} numbers`, v);
+  if (v.length !== S) throw rangeError(api, field, `has ${v.length} numbers; expected stateSize = ${S}`);
+  const out = new Float32Array(S);
+  for (let k = 0; k < S; k++) {
+    const x: unknown = v[k];
+    if (typeof x !== 'number') throw typeError(api, `${field}[${k}]`, 'a number', x);
+    const f = Math.fround(x);
+    if (!Number.isFinite(f)) throw rangeError(api, `${field}[${k}]`, `= ${x} is beyond float32; expected a finite float32 value`);
+    out[k] = f;
+  }
+  return out;
+}
+
 /** A config value of the metadata that the graph also says: it must agree. */
 function agree(api: string, meta: Meta, key: string, graph: unknown): void {
   if (!meta) return;
@@ -110,7 +146,8 @@ const transpose = (a: Float32Array, off: number, rows: number, cols: number): Fl
  * model.metadata in metadata_props give back the model exactly, weights bit for bit), and torch.onnx.export's for
  * [nn.Embedding →] nn.RNN (batch_first, tanh or relu, 1-16 layers, bidirectional) → nn.Linear, the Linear reading
  * h_n (torch.cat of the top layer's two directions for a bidirectional model) or the per-step output
- * (returnSequences); opsets 11-23. The
+ * (returnSequences); opsets 11-23. Graphs written with toOnnx's initialState: true (a (batch, stateSize) input
+ * cut into each RNN's initial_h) import as the same model; their learned s0 comes from metadata_props. The
  * graph is evaluated symbolically, so any layout of these ops is read, and any graph computing something else is
  * refused naming the node. Sizes are checked against SimpleRNN.create's limits before a weight is decoded; each
  * value is read once; a failed import leaves nothing allocated. Options: ImportOptions, plus outputActivation for a
@@ -137,13 +174,14 @@ export async function fromOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxIm
   const plan = planGraph(api, model.graph, opset);
   const meta = readMeta(api, model);
   const carried = carriedMetadata(api, model);
-  const out = await importPlan(api, plan, meta, imp, o, outputActivation, returnSequences);
+  const s0Text = initialStateText(api, model);
+  const out = await importPlan(api, plan, meta, s0Text, imp, o, outputActivation, returnSequences);
   if (carried !== undefined) out.metadata = carried;
   return out;
 }
 
 async function importPlan(
-  api: string, plan: OnnxPlan, meta: Meta, imp: ImportConfig, o: Record<string, unknown>,
+  api: string, plan: OnnxPlan, meta: Meta, s0Text: string | undefined, imp: ImportConfig, o: Record<string, unknown>,
   outputActivation: OutputActivation | undefined, returnSequences: boolean | undefined,
 ): Promise<SimpleRNN> {
   const { layers } = plan;
@@ -185,6 +223,11 @@ async function importPlan(
     throw rangeError(api, `metadata_props['${META_CONFIG}'].embeddingSize`, `= 0 (token rows of Ws), but the graph's table has ${rows} columns; expected dirs·H = ${dirs * hidden[0]}`);
   }
   const learnMeta = setting<boolean>(api, meta, 'learnInitialState', 'boolean', false);
+  if (s0Text !== undefined) {
+    const field = `metadata_props['${META_INITIAL_STATE}']`;
+    if (!plan.stateInput) throw rangeError(api, field, 'is given, but the graph has no initial-states input (a graph without one holds its s0 in initial_h)');
+    if (meta?.('learnInitialState') === false) throw rangeError(api, field, `is given, but metadata_props['${META_CONFIG}'].learnInitialState is false`);
+  }
   const freeze = setting<boolean>(api, meta, 'freezeEmbeddings', 'boolean', false);
 
   // E kept or folded: the caller's choice, else what our metadata says (an embedding layer, or token rows), else 'auto'
@@ -243,6 +286,14 @@ async function importPlan(
       s0[`s0${paramSuffix(l, d)}`] = v;
     }
   });
+  if (s0Text !== undefined) {
+    // the s0 a graph with an initial-states input does not hold, in state order: layer 0 forward, reverse, layer 1, ...
+    const values = parseInitialState(api, s0Text, layers.reduce((n, l) => n + dirs * l.H, 0));
+    let at = 0;
+    layers.forEach((layer, l) => {
+      for (let d = 0; d < dirs; d++, at += layer.H) s0[`s0${paramSuffix(l, d)}`] = values.slice(at, at + layer.H);
+    });
+  }
   const learn = learnMeta || Object.values(s0).some((v) => v.some((x) => x !== 0));
   const folded = shouldFold(foldOpt, shape, cells.slice(0, dirs).map((c) => c.kernel));
   if (folded !== fold0 || learn !== (learnMeta || initialValues)) checkSizes(api, shape, from, withCreate(folded, learn), folded);

@@ -1,7 +1,10 @@
 // The values of the symbolic evaluation of an ONNX graph (onnx-graph.ts), one node's view of its inputs and
 // attributes, and the ops that only lay values out or compute sizes (Constant, Shape, Transpose, Squeeze, Unsqueeze,
 // Reshape, Concat, Slice, ConstantOfShape, Expand, Cast): each follows the op's ONNX semantics on what it can know
-// (known numbers, the symbolic batch and time sizes, which axis is which) and refuses what it cannot follow.
+// (known numbers, the symbolic batch and time sizes, which axis is which) and refuses what it cannot follow. The
+// initial-states input (kind 'state') passes only through the ops that cut it into a layer's initial_h (Slice of its
+// features, Reshape into (batch, dirs, H), Transpose, Squeeze / Unsqueeze, Identity, Cast to float32); every other
+// op refuses it, since ours read activations only.
 import { rangeError } from '../errors.js';
 import { DT, dtName, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './onnx-format.js';
 import { decodeInts, decodeSmallFloats } from './onnx-proto.js';
@@ -12,6 +15,8 @@ export type Dim = number | 'B' | 'T';
 /** What a feature segment holds. The directions d are ONNX's: 0 forward, 1 reverse. */
 export type Seg =
   | { q: 'x'; w: number }
+  /** Floats off..off+w of each sequence's initial-state vector (the graph's state input). */
+  | { q: 'h0'; off: number; w: number }
   | { q: 'emb'; w: number }
   | { q: 's'; l: number; d: 0 | 1; w: number }
   | { q: 'merge'; l: number; op: 'sum' | 'mul' | 'ave'; w: number }
@@ -35,8 +40,8 @@ export type Role = 'B' | 'T' | '1' | 'S' | 'F';
 /** A tensor computed from the graph's inputs. */
 export interface Act {
   k: 'act';
-  /** ids: token ids; len: the lengths input; steps: 0..T-1; mask: t < len; float: activations. */
-  kind: 'float' | 'ids' | 'len' | 'steps' | 'mask';
+  /** ids: token ids; len: the lengths input; steps: 0..T-1; mask: t < len; float: activations; state: the initial-states input. */
+  kind: 'float' | 'ids' | 'len' | 'steps' | 'mask' | 'state';
   roles: Role[];
   /** The S axis's entries (floats with an S axis): each is the features of one stacked tensor, `width` wide. */
   entries: Seg[][] | null;
@@ -80,7 +85,7 @@ export const showDims = (d: readonly Dim[]): string => `[${d.map((x) => (x === '
 /** The product of known sizes. */
 export const product = (d: number[]): number => d.reduce((a, b) => a * b, 1);
 /** What each kind of activation is, in errors. */
-export const KIND_NAMES: Record<Act['kind'], string> = { float: 'activations', ids: 'the token ids', len: 'the lengths', steps: 'the time steps', mask: 'a mask of the real steps' };
+export const KIND_NAMES: Record<Act['kind'], string> = { float: 'activations', ids: 'the token ids', len: 'the lengths', steps: 'the time steps', mask: 'a mask of the real steps', state: 'the initial states' };
 /** What each axis is, in errors. */
 export const ROLE_NAMES: Record<Role, string> = { B: 'batch', T: 'time', '1': '1', S: 'stack', F: 'features' };
 /** Axes in errors: `(time, batch, features)`. */
@@ -91,6 +96,7 @@ export function describeSegs(segs: Seg[]): string {
   const one = (s: Seg): string => {
     switch (s.q) {
       case 'x': return 'the inputs';
+      case 'h0': return `the initial states [${s.off}, ${s.off + s.w})`;
       case 'emb': return 'the embedded tokens';
       case 's': return `layer ${s.l}'s ${s.d ? 'reverse' : 'forward'} states`;
       case 'merge': return `layer ${s.l}'s directions joined by ${s.op}`;
@@ -107,7 +113,7 @@ export function describe(v: Val): string {
     case 'const': return `a constant of shape [${v.dims.join(', ')}]`;
     case 'dims': return `the sizes ${showDims(v.v)}`;
     case 'fill': return `a constant broadcast to ${showDims(v.shape)}`;
-    case 'act': return v.kind === 'float' ? `${v.entries ? `a stack of (${v.entries.map(describeSegs).join('; ')})` : describeSegs(v.segs)} with axes ${showRoles(v.roles)}` : `${KIND_NAMES[v.kind]} (${dtName(v.dtype)}) with axes ${showRoles(v.roles)}`;
+    case 'act': return v.kind === 'float' || v.kind === 'state' ? `${v.entries ? `a stack of (${v.entries.map(describeSegs).join('; ')})` : describeSegs(v.segs)} with axes ${showRoles(v.roles)}` : `${KIND_NAMES[v.kind]} (${dtName(v.dtype)}) with axes ${showRoles(v.roles)}`;
   }
 }
 
@@ -270,7 +276,8 @@ export function shapeOp(c: NodeCtx): Dims {
 /** Transpose: the axes permuted (default: reversed). */
 export function transposeOp(c: NodeCtx): Act {
   c.onlyAttrs(['perm']);
-  const a = c.act(0);
+  const a = c.need(0);
+  if (a.k !== 'act' || (a.kind !== 'float' && a.kind !== 'state')) throw c.fail(`is ${describe(a)}; expected activations or the initial states`, c.field(0));
   const perm = c.attrInts('perm') ?? a.roles.map((_, k) => a.roles.length - 1 - k);
   if (perm.length !== a.roles.length || new Set(perm).size !== perm.length || perm.some((p) => !(p >= 0 && p < perm.length))) {
     throw c.fail(`= [${perm.join(', ')}] is not a permutation of ${a.roles.length} axes`, `${c.node.field} attribute 'perm'`);
@@ -320,7 +327,8 @@ export function squeezeOp(c: NodeCtx, un: boolean): Val {
 /**
  * Reshape: 0 copies the input's size (unless allowzero), -1 is inferred (a number, or the one symbolic size the other
  * sizes lack). An activation keeps its axes, gains or loses unit axes, or has a stack and its features merged into
- * features (the stack outer): anything that splits or mixes axes is refused.
+ * features (the stack outer); the initial states' features may also be split into a stack of equal parts (n, w / n),
+ * the stack outer (a layer's directions): anything else that splits or mixes axes is refused.
  */
 export function reshapeOp(c: NodeCtx): Val {
   c.onlyAttrs(['allowzero']);
@@ -353,7 +361,7 @@ export function reshapeOp(c: NodeCtx): Val {
     if (out.some((d) => typeof d !== 'number') || product(out as number[]) !== product(v.dims)) throw c.fail(`reshapes a constant of [${v.dims.join(', ')}] to ${showDims(out)}`);
     return { ...v, dims: out as number[] };
   }
-  if (v.kind !== 'float') throw c.fail(`is ${describe(v)}; expected activations`, c.field(0));
+  if (v.kind !== 'float' && v.kind !== 'state') throw c.fail(`is ${describe(v)}; expected activations`, c.field(0));
   const roles: Role[] = [];
   let { segs, entries, width } = v;
   let j = 0;
@@ -361,15 +369,26 @@ export function reshapeOp(c: NodeCtx): Val {
     while (v.roles[j] === '1') j++;
   };
   const bad = () => c.fail(`reshapes ${showDims(from)} ${showRoles(v.roles)} to ${showDims(out)}, which splits or mixes axes`);
-  for (const d of out) {
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
     skipUnits();
     const r = v.roles[j];
+    const h0 = v.kind === 'state' && !v.entries && v.segs.length === 1 && v.segs[0].q === 'h0' ? v.segs[0] : null;
     if (d === 'B' || d === 'T') {
       if (r !== d) throw bad();
       roles.push(r);
       j++;
     } else if (r === 'F' && d === v.width) {
       roles.push('F');
+      j++;
+    } else if (h0 && r === 'F' && typeof d === 'number' && d > 1 && v.width % d === 0 && out[i + 1] === v.width / d) {
+      // (…, n·w) -> (…, n, w): the initial states of a layer's n directions, stacked
+      const w = v.width / d;
+      roles.push('S', 'F');
+      entries = Array.from({ length: d }, (_, k) => [{ q: 'h0' as const, off: h0.off + k * w, w }]);
+      segs = [];
+      width = w;
+      i++;
       j++;
     } else if (r === 'S' && v.roles[j + 1] === 'F' && d === v.entries!.length * v.width) {
       roles.push('F');
@@ -414,7 +433,10 @@ export function concatOp(c: NodeCtx): Val {
   throw c.fail(`concatenates along axis ${axis} (${ROLE_NAMES[a0.roles[axis]]}); expected the features or the stack of states`);
 }
 
-/** Slice (steps 1): sizes, a stack of states, or a broadcast axis of a constant; the batch and time axes only whole. */
+/**
+ * Slice (steps 1): sizes, a stack of states, a broadcast axis of a constant, or the initial states' features (a
+ * layer's part of each state vector); the batch and time axes only whole.
+ */
 export function sliceOp(c: NodeCtx): Val {
   c.onlyAttrs([]);
   const v = c.need(0);
@@ -443,7 +465,9 @@ export function sliceOp(c: NodeCtx): Val {
       if (b !== 1) throw c.fail(`slices axis ${ax} of a constant broadcast from [${out.baseDims.join(', ')}]; expected a broadcast axis`);
       out = { ...out, shape: out.shape.map((x, i) => (i === ax ? e - s : x)) };
     } else if (out.k === 'act' && out.roles[ax] === 'S') out = { ...out, entries: out.entries!.slice(s, e) };
-    else throw c.fail(`slices axis ${ax} of ${describe(out)}; expected the stack of states`);
+    else if (out.k === 'act' && out.kind === 'state' && out.roles[ax] === 'F' && out.segs.length === 1 && out.segs[0].q === 'h0') {
+      out = { ...out, segs: [{ q: 'h0', off: out.segs[0].off + s, w: e - s }], width: e - s };
+    } else throw c.fail(`slices axis ${ax} of ${describe(out)}; expected the stack of states or the initial states' features`);
   });
   return out;
 }
@@ -481,7 +505,7 @@ export function castOp(c: NodeCtx): Val {
   const to = c.attrInt('to');
   const v = c.need(0);
   const int = to === DT.INT32 || to === DT.INT64;
-  const ok = v.k === 'act' ? (v.kind === 'float' ? to === DT.FLOAT : v.kind !== 'mask' && int) : v.k === 'dims' && int;
+  const ok = v.k === 'act' ? (v.kind === 'float' || v.kind === 'state' ? to === DT.FLOAT : v.kind !== 'mask' && int) : v.k === 'dims' && int;
   if (!ok) throw c.fail(`= ${dtName(to)} for ${describe(v)}; expected a cast that keeps the values (float32 to float32, integers to int32 or int64)`, `${c.node.field} attribute 'to'`);
   return v.k === 'act' ? { ...v, dtype: to } : v;
 }

@@ -290,7 +290,7 @@ describe('toOnnx runs in onnxruntime-web and predicts what predict does', () => 
 
   it('refuses what it must: options by name, a model that is not one', async () => {
     const m = await SimpleRNN.create({ inputSize: 2, hiddenSize: 3, outputSize: 2 });
-    expect(() => toOnnx(m, { tokentype: 'int32' } as never)).toThrow(/options\.tokentype is not an option; expected one of tokenType; did you mean tokenType\?/);
+    expect(() => toOnnx(m, { tokentype: 'int32' } as never)).toThrow(/options\.tokentype is not an option; expected one of tokenType, initialState; did you mean tokenType\?/);
     expect(() => toOnnx(m, { tokenType: 'int16' } as never)).toThrow(/options\.tokenType must be 'int64' or 'int32'/);
     expect(() => toOnnx({} as never)).toThrow(/SimpleRNN\.toOnnx: model must be a SimpleRNN/);
     m.dispose();
