@@ -4,6 +4,7 @@
 //   options: --only=LM,BIG  --no-scaling  --no-contenders  --no-threads  --out=path.json
 //   --no-threads leaves out the 1-vs-N-threads rows of ours (bench/threads.mjs, also runnable alone)
 //   --no-relaxed leaves out the strict-vs-relaxed-SIMD rows of BIG and LM (bench/relaxed.mjs, also runnable alone)
+//   --no-onnxruntime leaves out the inference rows against onnxruntime-web (bench/onnxruntime.mjs, also runnable alone)
 //   --no-torch leaves out PyTorch (bench/torch.mjs and bench/streaming.mjs, also runnable alone); torch runs when
 //   `/usr/bin/python3 -c "import torch"` works (or --python=PATH), on OpenBLAS (--allow-reference-blas: any BLAS)
 // Contenders: ours (wasm), ours (js), TF.js cpu and wasm backends, brain.js (LM only), and a peak micro-kernel; then
@@ -26,6 +27,7 @@ import { benchRelaxed } from './relaxed.mjs';
 import { tfjsContender } from './tfjs.mjs';
 import { DEFAULT_PYTHON, benchTorch } from './torch.mjs';
 import { benchStreaming } from './streaming.mjs';
+import { benchOnnxruntime } from './onnxruntime.mjs';
 import { flag, fmt, kfmt, opt, stats } from './util.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -288,9 +290,20 @@ if (!flag('no-torch')) {
     process.exitCode = 1;
   }
 }
+let onnxruntime = null;
+if (!flag('no-onnxruntime')) {
+  log('');
+  try {
+    onnxruntime = await benchOnnxruntime({ quick: QUICK, only: ONLY, log });
+  } catch (e) {
+    log(`onnxruntime rows failed: ${e.message}`);
+    onnxruntime = { error: e.message };
+    process.exitCode = 1;
+  }
+}
 const secs = (performance.now() - t0) / 1000;
 log(`\nfinished in ${secs.toFixed(0)} s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const outPath = opt('out') ?? join(here, 'results', `bench-${QUICK ? 'quick-' : ''}${machine.date.replace(/[:.]/g, '-')}.json`);
 mkdirSync(dirname(outPath), { recursive: true });
-writeFileSync(outPath, JSON.stringify({ machine, quick: QUICK, optimizer: OPTIMIZER, learningRate: LR, peak, results, scaling: scale, threads, relaxed, torch, streaming, seconds: secs, command: `node bench/run.mjs ${args.join(' ')}`.trim() }, null, 2));
+writeFileSync(outPath, JSON.stringify({ machine, quick: QUICK, optimizer: OPTIMIZER, learningRate: LR, peak, results, scaling: scale, threads, relaxed, torch, streaming, onnxruntime, seconds: secs, command: `node bench/run.mjs ${args.join(' ')}`.trim() }, null, 2));
 log(`JSON: ${outPath}`);
