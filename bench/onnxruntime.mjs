@@ -7,7 +7,7 @@
 // Streaming: one token at a time from a carried state, the softmax of every token: ours model.step(state, token),
 // ORT the graph exported with { initialState: true } run with time = 1, its `state` output fed back as
 // `initial_state` (what a user streaming with onnxruntime does). Both must give the same outputs over the tokens.
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,11 +163,13 @@ export async function benchOnnxruntime({ quick = QUICK, only = undefined, log = 
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`on ${cpu}, Node ${process.version}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown CPU', cores: availableParallelism(), node: process.version, date: new Date().toISOString(), loadavgBefore: loadavg() };
+  console.log(`on ${machine.cpu}, ${machine.cores} cores, Node ${process.version}, load ${machine.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`);
   const rows = await benchOnnxruntime({ only: opt('only')?.split(',') });
-  const out = opt('out') ?? join(here, 'results', `onnxruntime${QUICK ? '-quick' : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  machine.loadavgAfter = loadavg();
+  const out = opt('out') ?? join(here, 'results', `onnxruntime${QUICK ? '-quick' : ''}-${machine.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ cpu, node: process.version, loadavg: loadavg(), ort: ort.env.versions ?? null, rows }, null, 2));
+  const command = `node bench/onnxruntime.mjs ${process.argv.slice(2).join(' ')}`.trim();
+  writeFileSync(out, JSON.stringify({ machine, command, ort: ort.env.versions ?? null, rows }, null, 2));
   console.log(`saved ${out}`);
 }

@@ -13,6 +13,9 @@
 //   scaling     ours (wasm) along H, T and B
 //   threads     1 thread against N threads (bench/threads.mjs)
 //   relaxed     the strict build against the relaxed-SIMD build (bench/relaxed.mjs)
+//   torch       PyTorch (its BLAS named) against ours, 1 and 2 threads (bench/torch.mjs, or the torch part of a run)
+//   streaming   µs per token of step() and generate() beside torch's per-token loops (bench/streaming.mjs)
+//   onnxruntime onnxruntime-web against ours: batched predict and per-token streaming (bench/onnxruntime.mjs)
 // Each table is preceded by the machine (CPU, cores, Node), the date, the command and a link to the results file.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -21,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 export const DOC = join(ROOT, 'docs', 'performance.md');
-export const SECTIONS = ['summary', 'contenders', 'scaling', 'threads', 'relaxed'];
+export const SECTIONS = ['summary', 'contenders', 'scaling', 'threads', 'relaxed', 'torch', 'streaming', 'onnxruntime'];
 
 const MARKER = /<!-- perf:(\S+) (\S+) start -->\n[\s\S]*?<!-- perf:\1 \2 end -->/g;
 
@@ -144,6 +147,55 @@ function relaxed(rs, names) {
   return out;
 }
 
+/** PyTorch against ours: a torch-*.json file, or the torch part of a bench-*.json. */
+function torchTable(r0, name) {
+  const r = r0.torch?.rows ? r0.torch : r0;
+  needs(r, 'rows', name, 'torch');
+  const threadsRun = [...new Set(r.rows.map((x) => x.threads))].sort((a, b) => a - b);
+  const cells = ['config'];
+  for (const n of threadsRun) cells.push(`torch ${n}T tokens/s`, `ours ${n}T tokens/s`, `ours ÷ torch ${n}T (paired median)`);
+  const out = head(cells);
+  for (const cfg of [...new Set(r.rows.map((x) => x.name))]) {
+    const line = [cfg];
+    for (const n of threadsRun) {
+      const x = r.rows.find((y) => y.name === cfg && y.threads === n);
+      line.push(...(x ? [k(x.tokensPerSec.torch), k(x.tokensPerSec.ours), times(x.paired.median)] : ['-', '-', '-']));
+    }
+    out.push(row(line));
+  }
+  const blas = Object.entries(r.workers ?? {}).map(([n, w]) => `${n} thread(s): sgemm_ from \`${w.ready.blas.sgemmFile}\`, torch.mm ${w.gemm.map((g) => `${g.M}x${g.K}x${g.N} ${f(g.gflops)}`).join(', ')} GFLOP/s`);
+  return [...out, '', `${r.label ?? 'torch'} ${r.torch ?? ''}; ${blas.join('; ')}. Step-0 losses agreed within ${Math.max(...r.rows.map((x) => x.checks.loss0.rel)).toExponential(1)} (relative).`];
+}
+
+/** Streaming µs per token: a streaming-*.json file, or the streaming part of a bench-*.json. */
+function streamingTable(r0, name) {
+  const r = r0.streaming?.rows ? r0.streaming : r0;
+  needs(r, 'rows', name, 'streaming');
+  const out = head(['H', 'mode', 'ours µs/token', 'torch RNNCell µs/token', 'torch addmm µs/token', 'fastest torch ÷ ours']);
+  for (const x of r.rows) {
+    for (const mode of ['step', 'generate']) {
+      const ours = x.usPerToken[mode === 'step' ? 'ours step()' : 'ours generate()'].median;
+      const cell = x.usPerToken[`torch RNNCell ${mode}`]?.median;
+      const mm = x.usPerToken[`torch addmm ${mode}`]?.median;
+      const best = Math.min(cell ?? Infinity, mm ?? Infinity);
+      out.push(row([x.H, mode, f(ours, 2), cell ? f(cell, 2) : '-', mm ? f(mm, 2) : '-', Number.isFinite(best) ? times(best / ours) : '-']));
+    }
+  }
+  return [...out, '', r.torch ? `torch ${r.torch.version} on ${r.torch.blas}.` : `torch rows skipped: ${r.skipped}.`];
+}
+
+/** onnxruntime-web against ours: an onnxruntime-*.json file, or the onnxruntime part of a bench-*.json. */
+function onnxruntimeTable(r0, name) {
+  const rows = Array.isArray(r0.onnxruntime) ? r0.onnxruntime : r0.rows;
+  if (!Array.isArray(rows) || rows.length === 0) throw new Error(`perf-tables: ${name}.json has no onnxruntime rows`);
+  const out = head(['config', 'ours', 'onnxruntime-web', 'ours ahead by (paired median)', 'max |difference|']);
+  for (const x of rows) {
+    if (x.oursTokensPerSec !== undefined) out.push(row([`${x.name}: ${x.desc}`, `${k(x.oursTokensPerSec)} tokens/s`, `${k(x.ortTokensPerSec)} tokens/s`, times(x.ratio.median), x.maxDiff.toExponential(1)]));
+    else out.push(row([`${x.name}: ${x.desc}`, `${f(x.oursUsPerToken.median, 2)} µs/token`, `${f(x.ortUsPerToken.median, 2)} µs/token`, times(x.ratio.median), x.maxDiff.toExponential(1)]));
+  }
+  return out;
+}
+
 /** The markdown of one region: provenance line(s), then the table(s). */
 export function render(nameList, section, docFile = DOC) {
   if (!SECTIONS.includes(section)) throw new Error(`perf-tables: unknown section "${section}"; expected one of ${SECTIONS.join(', ')}`);
@@ -158,7 +210,10 @@ export function render(nameList, section, docFile = DOC) {
     section === 'summary' ? summary(rs[0], names[0]) :
     section === 'contenders' ? contenders(rs[0], names[0]) :
     section === 'scaling' ? scaling(rs[0], names[0]) :
-    section === 'threads' ? threads(rs, names) : relaxed(rs, names);
+    section === 'threads' ? threads(rs, names) :
+    section === 'torch' ? torchTable(rs[0], names[0]) :
+    section === 'streaming' ? streamingTable(rs[0], names[0]) :
+    section === 'onnxruntime' ? onnxruntimeTable(rs[0], names[0]) : relaxed(rs, names);
   return ['<!-- generated by node scripts/perf-tables.mjs from bench/results/; edit the results, not this table -->', ...lead, '', ...body].join('\n');
 }
 

@@ -9,7 +9,9 @@ export type SafetensorsDtype = 'F32' | 'F64' | 'F16' | 'BF16';
 
 /** One tensor of a safetensors file: its dtype as stored, its shape, and its values (row-major). */
 export interface SafetensorsTensor {
+  /** The dtype the file stores it in. */
   dtype: SafetensorsDtype;
+  /** Its dimensions, outermost first. */
   shape: number[];
   /** Float64Array for F64, Float32Array for F32, F16 and BF16 (widened exactly). */
   data: Float32Array | Float64Array;
@@ -17,14 +19,19 @@ export interface SafetensorsTensor {
 
 /** A safetensors file, read: its tensors by name (in the header's order) and its `__metadata__` (null when absent). */
 export interface SafetensorsFile {
+  /** Every tensor, by name, in the header's order. */
   tensors: Map<string, SafetensorsTensor>;
+  /** The header's `__metadata__` (string to string), or null when it has none. */
   metadata: Record<string, string> | null;
 }
 
 /** One tensor for writeSafetensors: written as F32, row-major. */
 export interface SafetensorsInput {
+  /** The tensor's name in the header (a state_dict key). */
   name: string;
+  /** Its dimensions, outermost first; their product is data.length. */
   shape: number[];
+  /** Its values, row-major (each rounded to float32). */
   data: ArrayLike<number>;
 }
 

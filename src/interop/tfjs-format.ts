@@ -48,10 +48,10 @@ export interface TfjsWeightSpec {
   };
 }
 
-/** The parsed model.json of a layers model (tf.io.ModelJSON). */
 /** The key of model.json's userDefinedMetadata under which toTfjsFiles carries the model's metadata. */
 export const METADATA_KEY = 'simple-rnn';
 
+/** The parsed model.json of a layers model (tf.io.ModelJSON). */
 export interface TfjsModelJson {
   /** The Keras model config (class_name, config with its layers). */
   modelTopology: unknown;

@@ -23,8 +23,18 @@ export const MAX_FILE_BYTES = 2 ** 31;
  */
 export type ModelFormat = 'rnn' | 'tfjs' | 'safetensors' | 'onnx' | 'keras';
 
+/** What MODEL_FORMATS says about one format. */
+export interface FormatInfo {
+  /** The file extensions that name it (lower case, with the dot). */
+  extensions: readonly string[];
+  /** Whether this library writes it (Keras files are read only). */
+  write: boolean;
+  /** The format in words, for messages. */
+  what: string;
+}
+
 /** Every ModelFormat, and whether this library can write it. */
-export const MODEL_FORMATS: Readonly<Record<ModelFormat, { extensions: readonly string[]; write: boolean; what: string }>> = {
+export const MODEL_FORMATS: Readonly<Record<ModelFormat, FormatInfo>> = {
   rnn: { extensions: ['.rnn'], write: true, what: 'a simple-rnn checkpoint' },
   tfjs: { extensions: ['.json'], write: true, what: 'a TF.js layers model (model.json and its weights files)' },
   safetensors: { extensions: ['.safetensors'], write: true, what: 'a PyTorch state_dict as safetensors' },
@@ -74,11 +84,20 @@ export async function loadPytorch(path: string, options?: PytorchImportOptions):
   return fromPytorch(bytes, options);
 }
 
+/** Options of savePytorch. */
+export interface SavePytorchOptions {
+  /** Also write the Python source of the generated nn.Module here. Default: not written. */
+  modulePath?: string;
+}
+
 /**
  * Writes toPytorch(model)'s safetensors to path, and with `modulePath` the Python source of the nn.Module that loads
  * it. Returns the module source either way.
  */
-export async function savePytorch(model: SimpleRNN, path: string, options?: { modulePath?: string }): Promise<{ module: string }> {
+export async function savePytorch(model: SimpleRNN, path: string, options?: SavePytorchOptions): Promise<{
+  /** The Python source of the generated nn.Module. */
+  module: string;
+}> {
   const api = 'savePytorch';
   pathArg(api, 'path', path, 'a path to write the .safetensors file to');
   const modulePath = options?.modulePath;
@@ -113,10 +132,20 @@ export async function loadKeras(path: string, options?: KerasFileOptions): Promi
 // ---- by extension ----
 
 /** Options of loadModel: the format (default: by extension) and the chosen format's import options. */
-export type LoadModelOptions = { format?: ModelFormat } & Record<string, unknown>;
+export interface LoadModelOptions {
+  /** The file's format. Default: by its extension (formatOf). */
+  format?: ModelFormat;
+  /** The chosen format's import options (SimpleRNN.load's, or the importer's), checked by that importer. */
+  [option: string]: unknown;
+}
 
 /** Options of saveModel: the format (default: by extension) and the chosen format's export options. */
-export type SaveModelOptions = { format?: ModelFormat } & Record<string, unknown>;
+export interface SaveModelOptions {
+  /** The file's format. Default: by its extension (formatOf). */
+  format?: ModelFormat;
+  /** The chosen format's export options (toTfjsFiles', toOnnx's, savePytorch's, or a checkpoint's metadata). */
+  [option: string]: unknown;
+}
 
 /** The options object without `format`, read once (a getter on it is read here, once). */
 function rest(api: string, options: unknown): { format: unknown; others: Record<string, unknown> | undefined } {
@@ -181,7 +210,7 @@ export async function saveModel(model: SimpleRNN, path: string, options?: SaveMo
       return;
     }
     case 'safetensors': {
-      await savePytorch(model, path, others as { modulePath?: string });
+      await savePytorch(model, path, others as SavePytorchOptions);
       return;
     }
     case 'onnx': return saveOnnx(model, path, others as OnnxExportOptions);

@@ -8,4 +8,4 @@ export { loadTfjsLayers, saveTfjsLayers } from './tfjs.js';
 export {
   loadModel, saveModel, formatOf, MODEL_FORMATS, MAX_FILE_BYTES, loadCheckpoint, saveCheckpoint, loadPytorch, savePytorch, loadOnnx, saveOnnx, loadKeras,
 } from './formats.js';
-export type { ModelFormat, LoadModelOptions, SaveModelOptions } from './formats.js';
+export type { ModelFormat, FormatInfo, LoadModelOptions, SaveModelOptions, SavePytorchOptions } from './formats.js';

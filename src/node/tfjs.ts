@@ -24,7 +24,14 @@ function relativePath(api: string, field: string, p: unknown): string {
 }
 
 /** Writes dir/model.json and dir/weights.bin, which tf.loadLayersModel('file://…/model.json') or a web server can load. */
-export async function saveTfjsLayers(model: SimpleRNN, dir: string, options?: TfjsExportOptions): Promise<{ modelJsonPath: string; weightsPath: string }> {
+export async function saveTfjsLayers(
+  model: SimpleRNN, dir: string, options?: TfjsExportOptions,
+): Promise<{
+  /** The path of the model.json written. */
+  modelJsonPath: string;
+  /** The path of the weights file written. */
+  weightsPath: string;
+}> {
   const api = 'saveTfjsLayers';
   if (typeof dir !== 'string' || dir === '') throw typeError(api, 'dir', 'a directory path', dir);
   const files = toTfjsFiles(model, options);
