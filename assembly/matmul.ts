@@ -77,18 +77,18 @@ export function matmulForwardScalar(
 }
 
 // ---- direct path ----
-// One row of out, columns n0..N-1: 8 at a time, then 4, then scalar.
+// One row of out, columns n0..n1-1 (N: the row length of out and b): 8 at a time, then 4, then scalar.
 // @ts-ignore: decorator
 @inline
 function rowStrip(
   outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
-  m: i32, n0: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
+  m: i32, n0: i32, n1: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
 ): void {
   const aStep = <usize>aCol << 2;
   const bStep = <usize>N << 2;
   const a0 = aPtr + ((<usize>m * aRow) << 2);
   let n = n0;
-  for (; n + 8 <= N; n += 8) {
+  for (; n + 8 <= n1; n += 8) {
     const o = <usize>m * N + n;
     let c0 = initVec(outPtr, biasPtr, acc, o, n);
     let c1 = initVec(outPtr, biasPtr, acc, o + 4, n + 4);
@@ -104,7 +104,7 @@ function rowStrip(
     v128.store(outPtr + (o << 2), c0);
     v128.store(outPtr + (o << 2), c1, 16);
   }
-  for (; n + 4 <= N; n += 4) {
+  for (; n + 4 <= n1; n += 4) {
     const o = <usize>m * N + n;
     let c0 = initVec(outPtr, biasPtr, acc, o, n);
     let pa = a0;
@@ -116,7 +116,7 @@ function rowStrip(
     }
     v128.store(outPtr + (o << 2), c0);
   }
-  for (; n < N; n++) {
+  for (; n < n1; n++) {
     const o = <usize>m * N + n;
     let v = initValue(outPtr, biasPtr, acc, o, n);
     let pa = a0;
@@ -130,18 +130,19 @@ function rowStrip(
   }
 }
 
+// Columns c0..c1-1 of out (matmulForward: 0..N-1).
 function matmulDirect(
   outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
-  M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
+  M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32, c0: i32, c1: i32,
 ): void {
   const aStep = <usize>aCol << 2;
   const aRowBytes = <usize>aRow << 2;
   const bStep = <usize>N << 2;
-  const N8 = N & ~7;
+  const N8 = c0 + ((c1 - c0) & ~7);
   for (let m0 = 0; m0 < M; m0 += MC_DIRECT) {
     const m1 = min(m0 + MC_DIRECT, M);
     const m4 = m0 + ((m1 - m0) & ~3);
-    for (let n = 0; n < N8; n += 8) {
+    for (let n = c0; n < N8; n += 8) {
       for (let m = m0; m < m4; m += 4) {
         const o = <usize>m * N + n;
         const oN = <usize>N;
@@ -186,11 +187,11 @@ function matmulDirect(
       }
     }
     // columns past the last full 8-strip, for the 4-row blocks
-    if (N8 < N) {
-      for (let m = m0; m < m4; m++) rowStrip(outPtr, aPtr, bPtr, biasPtr, m, N8, K, N, aRow, aCol, acc);
+    if (N8 < c1) {
+      for (let m = m0; m < m4; m++) rowStrip(outPtr, aPtr, bPtr, biasPtr, m, N8, c1, K, N, aRow, aCol, acc);
     }
     // rows past the last full 4-block
-    for (let m = m4; m < m1; m++) rowStrip(outPtr, aPtr, bPtr, biasPtr, m, 0, K, N, aRow, aCol, acc);
+    for (let m = m4; m < m1; m++) rowStrip(outPtr, aPtr, bPtr, biasPtr, m, c0, c1, K, N, aRow, aCol, acc);
   }
 }
 
@@ -404,7 +405,7 @@ function blockTiles(
   const mFull = mc & ~(MR - 1);
   for (let j = 0; j < nc; j += NR) {
     const n = n0 + j;
-    const nw = min(NR, N - n);
+    const nw = min(NR, nc - j);
     let pb: usize, bStep: usize;
     if (bPacked) {
       pb = bp0 + (<usize>j * kc << 2);
@@ -537,26 +538,28 @@ function rowTile8(c: usize, pa: usize, aStep: usize, pb: usize, bStep: usize, kc
   v128.store(c, c1, 16);
 }
 
-// The tiled product. a is packed when it is not plain row-major (transposed or strided); b is packed when it is
-// large (its 8-column strips, K rows at a power-of-two stride, would not stay in cache) and M has enough rows to
-// pay for the copy, else only its last partial strip is. bPre: b was packed whole by prepackB (the time loop's weight).
+// The tiled product, columns c0..c1-1 of out (matmulForward: 0..N-1; out and b have rows of N). a is packed when it
+// is not plain row-major (transposed or strided); b is packed when its columns are large (their 8-column strips, K
+// rows at a power-of-two stride, would not stay in cache) and M has enough rows to pay for the copy, else only its
+// last partial strip is. bPre: columns c0..c1-1 of b were packed whole by prepackB / prepackCols (a time loop's weight).
 function matmulTiled(
   outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
-  M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32, bPre: bool,
+  M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32, bPre: bool, c0: i32, c1: i32,
 ): void {
   const Ap = scratchPtr + TILE_BYTES;
   const Bp = Ap + AP_BYTES;
+  const W = c1 - c0;
   const aPacked = aCol != 1;
-  const bPacked = bPre || ((<usize>K * N << 2) > PACKB_BYTES && M >= PACKB_MIN_ROWS);
-  const N8 = (N + NR - 1) & ~(NR - 1);
-  const nBlock = bPre ? N : NC;
-  for (let n0 = 0; n0 < N; n0 += nBlock) {
-    const nc = min(nBlock, N - n0);
+  const bPacked = bPre || ((<usize>K * W << 2) > PACKB_BYTES && M >= PACKB_MIN_ROWS);
+  const W8 = (W + NR - 1) & ~(NR - 1);
+  const nBlock = bPre ? W : NC;
+  for (let n0 = c0; n0 < c1; n0 += nBlock) {
+    const nc = min(nBlock, c1 - n0);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = min(KC, K - k0);
       let bp0: usize;
       let tailPtr: usize = 0;
-      if (bPre) bp0 = Bp + ((<usize>k0 * N8) << 2);
+      if (bPre) bp0 = Bp + ((<usize>k0 * W8) << 2);
       else if (bPacked) {
         packB(Bp, bPtr, N, k0, kc, n0, nc);
         bp0 = Bp;
@@ -589,31 +592,87 @@ const PACKB_MIN_ROWS: i32 = 96; // packing b costs K x N copies: worth it when e
  * rnnForward / rnnBackward). Returns false (and packs nothing) when the scratch is too small.
  */
 export function prepackB(bPtr: usize, K: i32, N: i32): bool {
-  if (scratchPtr == 0 || scratchBytes(K, N) > scratchCap || K <= 0 || N <= 0) return false;
+  return prepackCols(bPtr, K, N, 0, N, 0);
+}
+
+/**
+ * Packs columns c0..c1-1 of b (K, N) into scratch for matmulPrepackedCols (one thread's share of a time loop's
+ * weight, src/parallel/). trans 1: b is given as its transpose, bt (N, K) row-major, b[k, n] = bt[n*K + k] (the
+ * backward's W_hᵀ packed straight from W_h, no transposed copy). Returns false (and packs nothing) when the scratch
+ * is too small for the K x (c1-c0) share.
+ */
+export function prepackCols(bPtr: usize, K: i32, N: i32, c0: i32, c1: i32, trans: i32): bool {
+  const W = c1 - c0;
+  if (scratchPtr == 0 || scratchBytes(K, W) > scratchCap || K <= 0 || W <= 0) return false;
   const Bp = scratchPtr + TILE_BYTES + AP_BYTES;
-  const N8 = (N + NR - 1) & ~(NR - 1);
-  for (let k0 = 0; k0 < K; k0 += KC) packB(Bp + ((<usize>k0 * N8) << 2), bPtr, N, k0, min(KC, K - k0), 0, N);
+  const W8 = (W + NR - 1) & ~(NR - 1);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const dst = Bp + ((<usize>k0 * W8) << 2);
+    if (trans) packBT(dst, bPtr, K, k0, kc, c0, W);
+    else packB(dst, bPtr, N, k0, kc, c0, W);
+  }
   return true;
+}
+
+// packB's layout from the transpose: strips of b[k0..k0+kc, n0..n0+nc] where b[k, n] = bt[n*K + k]. Each of a
+// strip's 8 columns is a row of bt, read in order; columns past nc are 0.
+function packBT(dst: usize, btPtr: usize, K: i32, k0: i32, kc: i32, n0: i32, nc: i32): void {
+  const stripBytes = (<usize>kc * NR) << 2;
+  for (let j = 0; j < nc; j += NR) {
+    const d = dst + <usize>(j / NR) * stripBytes;
+    for (let q = 0; q < NR; q++) {
+      if (j + q < nc) {
+        const src = btPtr + ((<usize>(n0 + j + q) * K + k0) << 2);
+        for (let k = 0; k < kc; k++) store<f32>(d + ((<usize>(k * NR + q)) << 2), load<f32>(src + (<usize>k << 2)));
+      } else {
+        for (let k = 0; k < kc; k++) store<f32>(d + ((<usize>(k * NR + q)) << 2), 0);
+      }
+    }
+  }
 }
 
 /** matmulForward with b taken from the last successful prepackB(b, K, N). */
 export function matmulPrepacked(
   outPtr: usize, aPtr: usize, biasPtr: usize, M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
 ): void {
-  if (M > 0) matmulTiled(outPtr, aPtr, 0, biasPtr, M, K, N, aRow, aCol, acc, true);
+  if (M > 0) matmulTiled(outPtr, aPtr, 0, biasPtr, M, K, N, aRow, aCol, acc, true, 0, N);
+}
+
+/**
+ * Columns c0..c1-1 of matmulPrepacked's product (out has rows of N floats), with b's columns c0..c1-1 taken from the
+ * last successful prepackCols(b, K, N, c0, c1, ·). The same bits as those columns of matmulForward.
+ */
+export function matmulPrepackedCols(
+  outPtr: usize, aPtr: usize, biasPtr: usize, M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32, c0: i32, c1: i32,
+): void {
+  if (M > 0 && c1 > c0) matmulTiled(outPtr, aPtr, 0, biasPtr, M, K, N, aRow, aCol, acc, true, c0, c1);
 }
 
 export function matmulForward(
   outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
   M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32,
 ): void {
-  if (M <= 0 || N <= 0) return;
+  matmulCols(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc, 0, N);
+}
+
+/**
+ * Columns c0..c1-1 of matmulForward's out = [out] + [bias] + a b (out and b have rows of N floats; the other columns
+ * are not touched): one thread's share of a product split by columns (src/parallel/). Each element is computed as
+ * in matmulForward, so the columns have the same bits as there.
+ */
+export function matmulCols(
+  outPtr: usize, aPtr: usize, bPtr: usize, biasPtr: usize,
+  M: i32, K: i32, N: i32, aRow: i32, aCol: i32, acc: i32, c0: i32, c1: i32,
+): void {
+  const W = c1 - c0;
+  if (M <= 0 || W <= 0) return;
   // A transposed a with a narrow b (weight gradients of a small layer: dWh, dWo at H <= 192) runs faster in place:
   // 15-25% in interleaved runs at M=128, K=1024, N=65..128; from N=256 on the tiled path wins by 10-70%
-  const narrowT = aRow == 1 && M >= MR && N <= 192 && (<usize>K * N << 2) <= (1 << 20);
+  const narrowT = aRow == 1 && M >= MR && W <= 192 && (<usize>K * W << 2) <= (1 << 20);
   const tiled = scratchCap >= TILE_BYTES + AP_BYTES + BP_BYTES && K > 0 && !narrowT;
-  if (tiled) matmulTiled(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc, false);
-  else matmulDirect(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc);
+  if (tiled) matmulTiled(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc, false, c0, c1);
+  else matmulDirect(outPtr, aPtr, bPtr, biasPtr, M, K, N, aRow, aCol, acc, c0, c1);
 }
 
 
@@ -623,15 +682,21 @@ export function matmulForward(
 // 4x4 blocks through registers (v128 loads, two rounds of shuffles, v128 stores), walked in 32x32 tiles so that the
 // 32 rows read and the 32 rows written stay in L1; the edges (R or C not a multiple of 4) are copied one by one.
 export function transpose(outPtr: usize, inpPtr: usize, R: i32, C: i32): void {
-  const R4 = R & ~3;
+  transposeRows(outPtr, inpPtr, R, C, 0, R);
+}
+
+// transposeRows: rows r0..r1-1 of inp transposed into columns r0..r1-1 of out (transpose's share of one thread:
+// the other columns of out are not touched). r0 a multiple of 4 keeps every full block on the register path.
+export function transposeRows(outPtr: usize, inpPtr: usize, R: i32, C: i32, r0: i32, r1: i32): void {
+  const R4 = r0 + ((r1 - r0) & ~3);
   const C4 = C & ~3;
   const inRow = <usize>C << 2;
   const outRow = <usize>R << 2;
-  for (let r0 = 0; r0 < R4; r0 += 32) {
-    const r1 = min(r0 + 32, R4);
+  for (let rt = r0; rt < R4; rt += 32) {
+    const rEnd = min(rt + 32, R4);
     for (let c0 = 0; c0 < C4; c0 += 32) {
       const c1 = min(c0 + 32, C4);
-      for (let r = r0; r < r1; r += 4) {
+      for (let r = rt; r < rEnd; r += 4) {
         for (let c = c0; c < c1; c += 4) {
           const src = inpPtr + <usize>r * inRow + (<usize>c << 2);
           const a0 = v128.load(src);
@@ -651,8 +716,8 @@ export function transpose(outPtr: usize, inpPtr: usize, R: i32, C: i32): void {
       }
     }
   }
-  // the edges: columns C4..C-1 of every row, and rows R4..R-1
-  for (let r = 0; r < R; r++) {
+  // the edges: columns C4..C-1 of the block rows, and rows R4..r1-1
+  for (let r = r0; r < r1; r++) {
     const c0 = r < R4 ? C4 : 0;
     for (let c = c0; c < C; c++) {
       store<f32>(outPtr + ((<usize>c * R + r) << 2), load<f32>(inpPtr + ((<usize>r * C + c) << 2)));

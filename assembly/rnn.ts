@@ -38,7 +38,7 @@ import { activationForward, activationBackward } from './activations';
 // Bt: the sequences still running at step t (len[b] >= t), a prefix of the sorted batch
 // @ts-ignore: decorator
 @inline
-function realRows(lenPtr: usize, B: i32, t: i32): i32 {
+export function realRows(lenPtr: usize, B: i32, t: i32): i32 {
   let n = 0;
   while (n < B && load<i32>(lenPtr + (<usize>n << 2)) >= t) n++;
   return n;
@@ -213,5 +213,30 @@ export function compactRows(bufPtr: usize, lenPtr: usize, T: i32, B: i32, C: i32
     const bytes = <usize>realRows(lenPtr, B, t) * rowBytes;
     if (dst !== src) memory.copy(dst, src, bytes);
     dst += bytes;
+  }
+}
+
+// biasBackwardCols: columns c0..c1-1 of biasBackward (one thread's share, src/parallel/): the same sum, rows in order
+//   db    (C)     in/out  only db[c0..c1-1] is written
+//   dout  (N, C)  in
+export function biasBackwardCols(dbPtr: usize, doutPtr: usize, N: i32, C: i32, c0: i32, c1: i32): void {
+  const rowBytes = <usize>C << 2;
+  const off = <usize>c0 << 2;
+  for (let r = 0; r < N; r++) addRow(dbPtr + off, doutPtr + <usize>r * rowBytes + off, c1 - c0);
+}
+
+// compactRowsCols: columns c0..c1-1 of compactRows (one thread's share, src/parallel/): every real row's columns
+// c0..c1-1 move to their place in compactRows' order; the other columns are not touched. Threads that compact
+// disjoint columns of one buffer at once give compactRows' result.
+export function compactRowsCols(bufPtr: usize, lenPtr: usize, T: i32, B: i32, C: i32, c0: i32, c1: i32): void {
+  const rowBytes = <usize>C << 2;
+  const off = <usize>c0 << 2;
+  const bytes = <usize>(c1 - c0) << 2;
+  let dst = bufPtr;
+  for (let t = 1; t <= T; t++) {
+    const src = bufPtr + <usize>(t - 1) * B * rowBytes;
+    const Bt = realRows(lenPtr, B, t);
+    if (dst !== src) for (let b = 0; b < Bt; b++) memory.copy(dst + <usize>b * rowBytes + off, src + <usize>b * rowBytes + off, bytes);
+    dst += <usize>Bt * rowBytes;
   }
 }

@@ -1,11 +1,15 @@
 // Multi-core training: ours (wasm) on 1 thread vs N threads, same seeded data and weights.
 //   node bench/threads.mjs                    LM, CLS, CLS-pad25, BIG with threads = os.availableParallelism()
-//   options: --only=BIG  --threads=2  --quick  --out=path.json
-// Both models start from the same seed, so step 0 must give the same loss (checked before timing). Steps alternate
-// 1-thread / N-thread, so each pair sees the same load of a shared machine; the speedup is the median of the pair
-// ratios. Besides wall time it reports CPU time per step (process.cpuUsage covers every thread of the process) and
+//   options: --only=BIG  --threads=2  --quick  --seconds=S (of timed pairs per config; default 10, --quick 3)  --out=path.json
+//            --split=rows,columns             measure these splits (the threadSplit option), interleaved; default:
+//                                             the model's default ('rows')
+// The models start from the same seed, so step 0 must give the same loss (checked before timing). Steps alternate
+// 1-thread / N-thread (with several splits: 1-thread, then each N-thread model), so each pair sees the same load of a
+// shared machine; the speedup is the median of the pair ratios. Besides wall time it reports CPU time per step (process.cpuUsage covers every thread of the process) and
 // the load average, since a busy machine takes cores from the N-thread run first, and the CPU time of the busiest
 // thread per step (Linux /proc): the critical path of a parallel step, the wall time it would take on free cores.
+// On a shared machine it also counts the CPU that other processes took during the timed pairs (/proc/stat minus this
+// process), and gives the speedup over the 'clean' pairs, those during which other processes used no CPU tick.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -52,6 +56,22 @@ function addTicks(acc, before) {
   for (const [tid, t] of now) acc.set(tid, (acc.get(tid) ?? 0) + t - (before.get(tid) ?? t));
 }
 
+/**
+ * CPU ticks (1/100 s) that other processes used so far: all CPUs' busy ticks (/proc/stat) minus this process's (Linux;
+ * null elsewhere). A pair of steps during which others used no tick ran on free cores: the 'clean' pairs.
+ */
+function othersTicks() {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const busy = cpu.reduce((x, y) => x + y, 0) - cpu[3] - (cpu[4] ?? 0); // all but idle and iowait
+    const f = readFileSync('/proc/self/stat', 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return busy - Number(rest[11]) - Number(rest[12]);
+  } catch {
+    return null;
+  }
+}
+
 /** Wall and CPU milliseconds of one call. */
 function timed(fn) {
   const c0 = process.cpuUsage();
@@ -62,52 +82,80 @@ function timed(fn) {
   return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
-async function measure(cfg, N, budget, minPairs) {
+/**
+ * One config: a 1-thread model and one N-thread model per split in `splits` ('default': no threadSplit option), all
+ * from the same seed, their steps interleaved round by round (1 thread, then each N-thread model, their order turned
+ * every round), so that every model sees the same load. Returns one result per split, its pairs against the 1-thread
+ * step of the same round.
+ */
+async function measure(cfg, N, budget, minPairs, splits) {
   const data = makeData(cfg, new Rng(7));
   const opts = { ...cfg.model, seed: 11, optimizer: 'adam', learningRate: 1e-3 };
   const one = await SimpleRNN.create(opts);
-  const many = await SimpleRNN.create({ ...opts, threads: N });
+  const many = [];
   try {
-    if (many.threads !== N) throw new Error(`asked for ${N} threads, got ${many.threads}: ${many.threadsFallback}`);
-    const l1 = one.trainBatch(data.inputs, data.targets);
-    const lN = many.trainBatch(data.inputs, data.targets);
-    const agree = Math.abs(l1 - lN) <= 2e-5 + 1e-4 * Math.abs(l1);
-    if (!agree) throw new Error(`${cfg.name}: step-0 losses differ: 1 thread ${l1}, ${N} threads ${lN}`);
-    for (let k = 0; k < 2; k++) {
-      one.trainBatch(data.inputs, data.targets);
-      many.trainBatch(data.inputs, data.targets);
+    for (const split of splits) {
+      const m = await SimpleRNN.create({ ...opts, threads: N, ...(split === 'default' ? {} : { threadSplit: split }) });
+      many.push(m);
+      if (m.threads !== N) throw new Error(`asked for ${N} threads, got ${m.threads}: ${m.threadsFallback}`);
     }
+    const l1 = one.trainBatch(data.inputs, data.targets);
+    const lN = many.map((m) => m.trainBatch(data.inputs, data.targets));
+    for (const l of lN) {
+      const agree = Math.abs(l1 - l) <= 2e-5 + 1e-4 * Math.abs(l1);
+      if (!agree) throw new Error(`${cfg.name}: step-0 losses differ: 1 thread ${l1}, ${N} threads ${l}`);
+    }
+    for (let k = 0; k < 2; k++) for (const m of [one, ...many]) m.trainBatch(data.inputs, data.targets);
     const a = [];
-    const b = [];
+    const b = many.map(() => []);
     const ticksOne = new Map();
-    const ticksMany = new Map();
+    const ticksMany = many.map(() => new Map());
+    const others = []; // other processes' ticks during each round
     const t0 = performance.now();
+    const o0 = othersTicks();
     while (a.length < minPairs || (performance.now() - t0 < budget * 1000 && a.length < 500)) {
+      const o = othersTicks();
       let t = threadTicks();
       a.push(timed(() => one.trainBatch(data.inputs, data.targets)));
       addTicks(ticksOne, t);
-      t = threadTicks();
-      b.push(timed(() => many.trainBatch(data.inputs, data.targets)));
-      addTicks(ticksMany, t);
+      for (let q = 0; q < many.length; q++) {
+        const j = (q + a.length) % many.length;
+        t = threadTicks();
+        b[j].push(timed(() => many[j].trainBatch(data.inputs, data.targets)));
+        addTicks(ticksMany[j], t);
+      }
+      others.push(o === null ? NaN : othersTicks() - o);
     }
+    const elapsed = performance.now() - t0;
+    const othersCores = o0 === null ? null : ((othersTicks() - o0) * 10) / elapsed;
+    const clean = a.map((_, k) => k).filter((k) => others[k] === 0);
     // critical path: the busiest thread's CPU per step (10 ms ticks summed over all steps)
     const busiest = (m) => (m.size ? (Math.max(...m.values()) * 10) / a.length : NaN);
     const critOne = busiest(ticksOne);
-    const critMany = busiest(ticksMany);
     const ms1 = median(a.map((t) => t.wall));
-    const msN = median(b.map((t) => t.wall));
-    return {
-      config: cfg.name, desc: cfg.desc, threads: N, pairs: a.length, stepLoss: { one: l1, many: lN },
-      ms: { one: ms1, many: msN }, cpuMs: { one: median(a.map((t) => t.cpu)), many: median(b.map((t) => t.cpu)) },
-      tokensPerSec: { one: (cfg.tokens / ms1) * 1000, many: (cfg.tokens / msN) * 1000 },
-      speedup: median(a.map((t, k) => t.wall / b[k].wall)),
-      speedupSpread: [Math.min(...a.map((t, k) => t.wall / b[k].wall)), Math.max(...a.map((t, k) => t.wall / b[k].wall))],
-      busiestThreadCpuMs: { one: critOne, many: critMany },
-      cpuSpeedup: critOne / critMany,
-    };
+    return many.map((m, j) => {
+      const msN = median(b[j].map((t) => t.wall));
+      const ratios = a.map((t, k) => t.wall / b[j][k].wall);
+      const critMany = busiest(ticksMany[j]);
+      return {
+        config: cfg.name, desc: cfg.desc, threads: N, split: m.threadSplit, pairs: a.length, stepLoss: { one: l1, many: lN[j] },
+        ms: { one: ms1, many: msN }, cpuMs: { one: median(a.map((t) => t.cpu)), many: median(b[j].map((t) => t.cpu)) },
+        tokensPerSec: { one: (cfg.tokens / ms1) * 1000, many: (cfg.tokens / msN) * 1000 },
+        speedup: median(ratios),
+        speedupSpread: [Math.min(...ratios), Math.max(...ratios)],
+        busiestThreadCpuMs: { one: critOne, many: critMany },
+        cpuSpeedup: critOne / critMany,
+        // other processes' CPU over the timed rounds (in cores), and the speedup over the rounds they left alone
+        othersCores,
+        cleanPairs: clean.length,
+        cleanSpeedup: clean.length ? median(clean.map((k) => ratios[k])) : null,
+        // with several splits: how many times faster than the first split's model, step by step in the same rounds
+        ...(j > 0 ? { vsFirst: { split: many[0].threadSplit, speedup: median(b[0].map((t, k) => t.wall / b[j][k].wall)) } } : {}),
+      };
+    });
   } finally {
     one.dispose();
-    many.dispose();
+    for (const m of many) m.dispose();
   }
 }
 
@@ -115,23 +163,25 @@ async function measure(cfg, N, budget, minPairs) {
  * Runs the threads rows (bench/run.mjs calls this too): 1 vs `threads` threads on the train configs in `only`.
  * Prints a table with `log`; returns { machine, results }.
  */
-export async function benchThreads({ only = TRAIN, threads = Math.max(2, availableParallelism()), quick = false, log = console.log } = {}) {
+export async function benchThreads({ only = TRAIN, threads = Math.max(2, availableParallelism()), quick = false, splits = ['default'], seconds, log = console.log } = {}) {
   const N = threads;
-  const budget = quick ? 3 : 10; // seconds of timed pairs per config
+  const budget = seconds ?? (quick ? 3 : 10); // seconds of timed pairs per config
   const minPairs = quick ? 3 : 6;
   const machine = { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version, date: new Date().toISOString(), loadavgBefore: loadavg() };
   log(`threads: ours (wasm) 1 vs ${N} threads, steps alternating; ${machine.cores} cores (${machine.cpu}), ${machine.node}, load average ${machine.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`);
-  log('config     | 1 thread ms/step (tok/s) | N threads ms/step (tok/s) | speedup (min..max)   | CPU ms/step 1 / N | busiest thread CPU ms/step 1 / N = speedup');
+  log('config     | split   | 1 thread ms/step (tok/s) | N threads ms/step (tok/s) | speedup (min..max)   | CPU ms/step 1 / N | busiest thread CPU ms/step 1 / N = speedup | others (cores) | speedup on clean pairs (n)');
   const results = [];
-  for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && only.includes(c.name))) {
-    const r = await measure(cfg, N, budget, minPairs);
+  for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && only.includes(c.name))) for (const r of await measure(cfg, N, budget, minPairs, splits)) {
     results.push(r);
     log(
-      `${cfg.name.padEnd(10)} | ${fmt(r.ms.one).padStart(7)} (${Math.round(r.tokensPerSec.one)})`.padEnd(37) +
+      `${cfg.name.padEnd(10)} | ${r.split.padEnd(7)} | ${fmt(r.ms.one).padStart(7)} (${Math.round(r.tokensPerSec.one)})`.padEnd(47) +
       ` | ${fmt(r.ms.many).padStart(7)} (${Math.round(r.tokensPerSec.many)})`.padEnd(28) +
       ` | ${r.speedup.toFixed(2)}x (${r.speedupSpread[0].toFixed(2)}..${r.speedupSpread[1].toFixed(2)})`.padEnd(23) +
       ` | ${fmt(r.cpuMs.one)} / ${fmt(r.cpuMs.many)}`.padEnd(20) +
-      ` | ${fmt(r.busiestThreadCpuMs.one)} / ${fmt(r.busiestThreadCpuMs.many)} = ${r.cpuSpeedup.toFixed(2)}x`,
+      ` | ${fmt(r.busiestThreadCpuMs.one)} / ${fmt(r.busiestThreadCpuMs.many)} = ${r.cpuSpeedup.toFixed(2)}x`.padEnd(43) +
+      ` | ${r.othersCores === null ? '-' : r.othersCores.toFixed(2)}`.padEnd(17) +
+      ` | ${r.cleanSpeedup === null ? '-' : r.cleanSpeedup.toFixed(2) + 'x'} (${r.cleanPairs}/${r.pairs})` +
+      (r.vsFirst ? ` | ${r.vsFirst.speedup.toFixed(2)}x the ${r.vsFirst.split} split, step by step` : ''),
     );
   }
   machine.loadavgAfter = loadavg();
@@ -141,7 +191,11 @@ export async function benchThreads({ only = TRAIN, threads = Math.max(2, availab
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const only = opt('only')?.split(',') ?? TRAIN;
-  const r = await benchThreads({ only, threads: opt('threads') ? Number(opt('threads')) : undefined, quick: args.includes('--quick') });
+  const splits = opt('split')?.split(',') ?? ['default'];
+  const r = await benchThreads({
+    only, threads: opt('threads') ? Number(opt('threads')) : undefined, quick: args.includes('--quick'), splits,
+    seconds: opt('seconds') ? Number(opt('seconds')) : undefined,
+  });
   const out = opt('out') ?? join(here, 'results', `threads-${r.machine.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ ...r, command: `node bench/threads.mjs ${args.join(' ')}`.trim() }, null, 2));

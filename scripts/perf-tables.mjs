@@ -113,17 +113,31 @@ function scaling(r, name) {
   return [peakLine(r), '', ...out];
 }
 
-/** Threads results: a threads-*.json, or the threads part of a bench-*.json. */
+/**
+ * Threads results: a threads-*.json, or the threads part of a bench-*.json. Results that name their split (runs of
+ * bench/threads.mjs since the column split) add the split, the other processes' CPU and the clean-pair speedup, and
+ * runs of several splits how each compares with the first, step by step.
+ */
 function threads(rs, names) {
   const n = rs.length > 1;
-  const out = head([...(n ? ['run'] : []), 'config', 'threads', '1 thread ms/step', 'N threads ms/step', 'speedup (median of pair ratios)', "speedup, busiest thread's CPU", 'pairs']);
-  rs.forEach((r0, i) => {
-    const r = r0.threads?.results ? r0.threads : r0;
+  const all = rs.map((r0) => (r0.threads?.results ? r0.threads : r0));
+  const split = all.some((r) => r.results?.some((c) => c.split));
+  const vs = all.some((r) => r.results?.some((c) => c.vsFirst));
+  const out = head([
+    ...(n ? ['run'] : []), 'config', 'threads', ...(split ? ['split'] : []), '1 thread ms/step', 'N threads ms/step', 'speedup (median of pair ratios)',
+    "speedup, busiest thread's CPU", ...(split ? ['other processes (cores)', 'speedup on clean pairs (pairs)'] : []), 'pairs',
+    ...(vs ? ['over the first split, step by step'] : []),
+  ]);
+  all.forEach((r, i) => {
     needs(r, 'results', names[i], 'threads');
     for (const c of r.results) {
       out.push(row([
-        ...(n ? [utcSeconds(r.machine.date)] : []), `${c.config}: ${c.desc}`, c.threads, f(c.ms.one, 2), f(c.ms.many, 2),
-        times(c.speedup), c.cpuSpeedup ? times(c.cpuSpeedup) : '-', c.pairs,
+        ...(n ? [utcSeconds(r.machine.date)] : []), `${c.config}: ${c.desc}`, c.threads,
+        ...(split ? [c.split] : []), f(c.ms.one, 2), f(c.ms.many, 2),
+        times(c.speedup), c.cpuSpeedup ? times(c.cpuSpeedup) : '-',
+        ...(split ? [c.othersCores == null ? '-' : c.othersCores.toFixed(2), c.cleanSpeedup == null ? `- (0)` : `${times(c.cleanSpeedup)} (${c.cleanPairs})`] : []),
+        c.pairs,
+        ...(vs ? [c.vsFirst ? `${times(c.vsFirst.speedup)} (${c.vsFirst.split})` : '-'] : []),
       ]));
     }
   });

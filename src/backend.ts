@@ -73,3 +73,33 @@ export interface Backend extends Kernels {
    */
   reserveScratch?(K: number, N: number): void;
 }
+
+/**
+ * The kernels of the column split of training threads (src/pass.ts with parts > 1): the threads build's exports of
+ * assembly/threads.ts (shapes and barrier in assembly/parallel.ts). A "Cols" / "Rows" kernel computes columns c0..c1-1
+ * of its one-thread twin's output with the twin's bits; the time loops and barrierWait return 0 (done), r > 0 (a wait
+ * timed out: call again with resume = r) or -1 (a thread aborted the pass).
+ */
+export interface SplitKernels {
+  matmulCols(out: Ptr, a: Ptr, b: Ptr, bias: Ptr, M: number, K: number, N: number, aRow: number, aCol: number, acc: number, c0: number, c1: number): void;
+  transposeRows(out: Ptr, inp: Ptr, R: number, C: number, r0: number, r1: number): void;
+  biasBackwardCols(db: Ptr, dout: Ptr, N: number, C: number, c0: number, c1: number): void;
+  compactRowsCols(buf: Ptr, len: Ptr, T: number, B: number, C: number, c0: number, c1: number): void;
+  barrierArrive(bar: Ptr, me: number, n: number): void;
+  barrierWait(bar: Ptr, me: number, n: number): number;
+  barrierAbort(bar: Ptr): void;
+  rnnForwardCols(
+    s: Ptr, Wh: Ptr, bs: Ptr, len: Ptr, T: number, B: number, H: number, act: number, mask: Ptr, sm: Ptr,
+    c0: number, c1: number, bar: Ptr, me: number, n: number, resume: number,
+  ): number;
+  rnnBackwardCols(
+    dz: Ptr, ds0: Ptr, s: Ptr, Ws: Ptr, WhT: Ptr, len: Ptr, T: number, B: number, H: number, act: number, mask: Ptr,
+    c0: number, c1: number, bar: Ptr, me: number, n: number, resume: number,
+  ): number;
+}
+
+/** The names of SplitKernels (a wasm backend binds those its build exports). */
+export const SPLIT_KERNELS = [
+  'matmulCols', 'transposeRows', 'biasBackwardCols', 'compactRowsCols', 'barrierArrive', 'barrierWait', 'barrierAbort',
+  'rnnForwardCols', 'rnnBackwardCols',
+] as const satisfies readonly (keyof SplitKernels)[];

@@ -194,7 +194,7 @@ export function decodeCheckpoint(bytes: unknown): Checkpoint {
  * describes must have exactly the file's paramCount floats per section and the optimizer's number of sections, its
  * parameters and optimizer state must be finite (second moments >= 0), and its counters in range.
  */
-export function resolveCheckpoint(ck: Checkpoint, backend: 'wasm' | 'js' | 'auto' | undefined): Omit<ResolvedCreate, 'threads' | 'simd'> {
+export function resolveCheckpoint(ck: Checkpoint, backend: 'wasm' | 'js' | 'auto' | undefined): Omit<ResolvedCreate, 'threads' | 'threadSplit' | 'simd'> {
   const api = 'load';
   const m = ck.model as unknown as Record<string, unknown>;
   const precision = ck.floatBytes === 8 ? 'float64' : 'float32';

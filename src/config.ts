@@ -81,6 +81,15 @@ export interface SimpleRNNOptions extends TrainingOptions {
    */
   threads?: number | 'auto';
   /**
+   * How threads > 1 share the work of a batch. 'rows' (default): each thread trains on a share of the batch's
+   * sequences, and the gradients are summed (equal to one thread's up to float32 rounding). 'columns': every thread
+   * runs the whole batch and computes a share of the columns of every product, meeting the others at a barrier after
+   * each time step: the one thread's bits, no per-thread workspace or gradient buffer, and batches of fewer sequences
+   * than threads split too; it needs its threads on free cores more than 'rows' does (docs/threads.md has the
+   * measurements). With one thread it changes nothing.
+   */
+  threadSplit?: ThreadSplit;
+  /**
    * Which build of the wasm core runs the model. 'strict' (default): plain SIMD, a separate multiply and add, the
    * same bits on every CPU. 'relaxed': the GEMM micro-kernels use f32x4.relaxed_madd (a fused multiply-add on CPUs
    * that have one: one rounding instead of two, and 1.0-1.2x faster), so results may differ in the last bits between
@@ -154,7 +163,10 @@ export const MODEL_KEYS: readonly (keyof ModelConfig)[] = [
 export const MAX_LAYERS = 16;
 
 /** Every key SimpleRNN.create accepts. */
-export const CREATE_KEYS: readonly (keyof SimpleRNNOptions)[] = [...MODEL_KEYS, ...TRAINING_KEYS, 'threads', 'simd'];
+export const CREATE_KEYS: readonly (keyof SimpleRNNOptions)[] = [...MODEL_KEYS, ...TRAINING_KEYS, 'threads', 'threadSplit', 'simd'];
+
+/** How a model's batches are split across its threads: by rows of the batch, or by columns of every product. */
+export type ThreadSplit = 'rows' | 'columns';
 
 /** create's options, resolved once. */
 export interface ResolvedCreate {
@@ -162,8 +174,15 @@ export interface ResolvedCreate {
   training: TrainingConfig;
   /** Threads asked for (1 = none); whether they can start is decided when the model is built. */
   threads: number;
+  /** How the threads split a batch. */
+  threadSplit: ThreadSplit;
   /** The wasm build asked for; whether 'relaxed' can run is decided when the model is built. */
   simd: SimdMode;
+}
+
+/** The threadSplit option. */
+export function resolveThreadSplit(api: string, v: unknown, field = 'options.threadSplit'): ThreadSplit {
+  return oneOf(api, field, v, ['rows', 'columns'] as const, 'rows');
 }
 
 /** The simd option. */
@@ -275,6 +294,7 @@ export function resolveCreate(options: unknown): ResolvedCreate {
     model: resolveModel(api, o),
     training: resolveTraining(api, training),
     threads: resolveThreads(api, o.threads),
+    threadSplit: resolveThreadSplit(api, o.threadSplit),
     simd: resolveSimdOption(api, o.simd),
   };
 }

@@ -6,7 +6,7 @@
 export { SimpleRNN } from './model.js';
 export type { Gradients, PredictOptions, PredictWithState, LoadOptions, TraceOptions, ComputeGradientsOptions } from './model.js';
 export type { Trace, LayerTrace } from './trace.js';
-export type { SimpleRNNOptions, ModelConfig, Activation, OutputActivation, MergeMode } from './config.js';
+export type { SimpleRNNOptions, ModelConfig, Activation, OutputActivation, MergeMode, ThreadSplit } from './config.js';
 export type { FloatArray } from './backend.js';
 export { PARAM_NAMES } from './layout.js';
 export type { Params, ParamName } from './layout.js';

@@ -16,8 +16,8 @@ import {
   type DenseSequence, type Inputs, type Target, type TokenSequence, type Sequences, type TargetData, type Targets,
 } from './batch.js';
 import {
-  resolveCreate, resolveSimdOption, resolveThreads,
-  type ModelConfig, type ResolvedCreate, type SimpleRNNOptions,
+  resolveCreate, resolveSimdOption, resolveThreadSplit, resolveThreads,
+  type ModelConfig, type ResolvedCreate, type SimpleRNNOptions, type ThreadSplit,
 } from './config.js';
 import { rangeError, stateError, typeError } from './errors.js';
 import {
@@ -84,6 +84,8 @@ export interface LoadOptions {
   backend?: 'wasm' | 'js' | 'auto';
   /** create's threads option. Default 1. */
   threads?: number | 'auto';
+  /** create's threadSplit option. Default 'rows'. */
+  threadSplit?: ThreadSplit;
   /** create's simd option. Default 'strict'. */
   simd?: SimdMode;
 }
@@ -106,7 +108,7 @@ export interface TraceOptions {
   padTo?: number;
 }
 
-const LOAD_KEYS: readonly (keyof LoadOptions)[] = ['backend', 'threads', 'simd'];
+const LOAD_KEYS: readonly (keyof LoadOptions)[] = ['backend', 'threads', 'threadSplit', 'simd'];
 
 const simdWarned = new Set<string>();
 
@@ -190,7 +192,7 @@ export class SimpleRNN {
     const model = new SimpleRNN(be, cfg, r.training);
     model.simdMode = simd.use;
     if (simd.why) warnSimdFallback((model.simdWhy = simd.why));
-    if (realm) await model.startThreads(realm, r.threads).catch((e: Error) => (reason = e.message));
+    if (realm) await model.startThreads(realm, r.threads, r.threadSplit).catch((e: Error) => (reason = e.message));
     if (reason) warnFallback((model.fallback = reason));
     return model;
   }
@@ -205,14 +207,19 @@ export class SimpleRNN {
     return this.simdWhy;
   }
 
-  /** Starts threads-1 training threads and their grads buffers (all or nothing). */
-  private async startThreads(realm: ThreadedRealm, threads: number): Promise<void> {
+  /**
+   * Starts threads-1 training threads (all or nothing): split by rows, with their grads buffers; split by columns,
+   * with the barrier block.
+   */
+  private async startThreads(realm: ThreadedRealm, threads: number, split: ThreadSplit): Promise<void> {
     const pool = await ThreadPool.start(realm, threads - 1, Math.max(...this.A.H), passFields(this.A.L, this.A.dirs));
     if (this.disposed) return pool.dispose();
     const bytes = this.L.count * this.L.fb;
     const lanes: { ws: Workspace | null; grads: Ptr }[] = [];
+    let bar = 0;
     try {
-      for (let k = 1; k < threads; k++) lanes.push({ ws: null, grads: this.be.alloc(bytes) });
+      if (split === 'rows') for (let k = 1; k < threads; k++) lanes.push({ ws: null, grads: this.be.alloc(bytes) });
+      else bar = this.be.alloc(realm.be.exports.barrierBytes!(threads));
     } catch (e) {
       pool.dispose();
       for (const lane of lanes) this.be.free(lane.grads);
@@ -220,12 +227,23 @@ export class SimpleRNN {
     }
     this.run.pool = pool;
     this.run.lanes = lanes;
+    this.run.split = split;
+    this.run.bar = bar;
     pool.watch(this);
   }
 
   /** Threads this model trains on (1 unless the threads option asked for more and they started). */
   get threads(): number {
     return this.run.threadCount;
+  }
+
+  /**
+   * How batches are split across the threads (the threadSplit option): 'rows' (each thread trains on a share of the
+   * batch's sequences) or 'columns' (each thread computes a share of the columns of every product over the whole
+   * batch); null on one thread.
+   */
+  get threadSplit(): ThreadSplit | null {
+    return this.run.pool ? this.run.split : null;
   }
 
   /** Why the model runs on one thread although the threads option asked for more; null otherwise. */
@@ -883,10 +901,11 @@ export class SimpleRNN {
     const o = readOptions(api, options, LOAD_KEYS);
     const backend = o.backend === undefined ? undefined : oneOf(api, 'options.backend', o.backend, ['wasm', 'js', 'auto'] as const);
     const threads = resolveThreads(api, o.threads);
+    const threadSplit = resolveThreadSplit(api, o.threadSplit);
     const simd = resolveSimdOption(api, o.simd);
     const ck = decodeCheckpoint(bytes);
     const r = resolveCheckpoint(ck, backend);
-    const model = await SimpleRNN.build({ ...r, threads, simd });
+    const model = await SimpleRNN.build({ ...r, threads, threadSplit, simd });
     try {
       model.restore(ck);
     } catch (e) {

@@ -2,10 +2,10 @@
 // initial states, dropout masks, in the sorted time-major layout of src/batch.ts), builds each pass's arguments
 // (src/pass.ts), runs the pass here or split across the training threads (src/parallel/), and reads back final
 // states and initial-state gradients. Owns the workspaces and the threads' grads buffers; the model owns the block.
-import type { Backend, FloatArray, Ptr } from './backend.js';
+import type { Backend, FloatArray, Ptr, SplitKernels } from './backend.js';
 import { ACT, OUT } from './backend.js';
 import { packOf, writeInputs, writeTargets, type InputSpec, type Packed, type Sequences, type TargetData, type TargetSpec } from './batch.js';
-import { MERGE, type ModelConfig } from './config.js';
+import { MERGE, type ModelConfig, type ThreadSplit } from './config.js';
 import type { Masks } from './dropout.js';
 import { SECTION, growWorkspace, paramSuffix, sectionPtr, type Arch, type ParamLayout, type Workspace } from './layout.js';
 import { splitBatch, type ThreadPool } from './parallel/index.js';
@@ -17,12 +17,20 @@ export interface Part {
   ws: Workspace;
 }
 
+/** Bytes of the column split's barrier block for n threads (the threads build's barrierBytes). */
+function barrierBytes(be: Backend, n: number): number {
+  return (be as unknown as { exports: { barrierBytes(n: number): number } }).exports.barrierBytes(n);
+}
+
 export class BatchRunner {
   /** The model thread's workspace, grown lazily to the largest (B, T) seen. */
   ws: Workspace | null = null;
   /** Training threads (threads > 1), and the workspace and grads buffer of each thread's share (1..n-1). */
   pool: ThreadPool | null = null;
   lanes: { ws: Workspace | null; grads: Ptr }[] = [];
+  /** How batches are split across the threads (the threadSplit option), and the column split's barrier block. */
+  split: ThreadSplit = 'rows';
+  bar: Ptr = 0;
 
   constructor(
     private readonly be: Backend,
@@ -164,6 +172,8 @@ export class BatchRunner {
       this.packBatch(whole, ws, seqs, tg, s0Rows, masks);
       return { loss: runPass(this.be, this.passArgs(whole, ws, mode, s0Mode, dropout)), parts: [{ p: whole, ws }] };
     }
+    if (this.split === 'columns') return this.runColumns(api, whole, seqs, tg, mode, s0Rows, masks);
+    this.ensureLanes();
     const inv = 1 / (this.c.returnSequences ? whole.steps : whole.B);
     const parts = splitBatch(whole, this.threadCount).map((p, k) => {
       // workspaces first (allocation may grow memory), then the writes
@@ -191,6 +201,46 @@ export class BatchRunner {
     return { loss, parts };
   }
 
+  /**
+   * The column split of runParts: the whole batch in the model thread's workspace, one pass run at once by every
+   * thread (src/pass.ts, parts = threads), each computing its columns of every product into the one grads buffer.
+   * A pass that throws on this thread aborts the barrier (no training thread waits for it), then the threads are
+   * joined; the error told is this thread's own, unless it only followed another thread's (a partner gone or failed:
+   * the pool's error, which says which).
+   */
+  private runColumns(
+    api: string, whole: Packed, seqs: Sequences, tg: TargetData | null, mode: number, s0Rows: FloatArray | null, masks: Masks | null,
+  ): { loss: number; parts: Part[] } {
+    const pool = this.pool!;
+    const n = this.threadCount;
+    const ws = this.workspace(whole.B, whole.T, api);
+    if (!this.bar) this.bar = this.be.alloc(barrierBytes(this.be, n));
+    this.packBatch(whole, ws, seqs, tg, s0Rows, masks); // every thread reads the whole batch: packed before they start
+    const args = { ...this.passArgs(whole, ws, mode, this.s0Mode(s0Rows), masks !== null), parts: n, bar: this.bar };
+    this.be.zero(this.bar, barrierBytes(this.be, n)); // a fresh barrier for this pass (every thread is idle)
+    pool.dispatch(Array.from({ length: n - 1 }, (_, k) => ({ ...args, part: k + 1 })), api);
+    let loss = NaN;
+    let mine: unknown = null;
+    try {
+      loss = runPass(this.be, { ...args, part: 0 }, 1, () => pool.running());
+    } catch (e) {
+      mine = e;
+      (this.be as unknown as SplitKernels).barrierAbort(this.bar);
+    }
+    try {
+      pool.join(api); // the threads' passes return 0: the loss is this thread's
+    } catch (e) {
+      throw mine && !(mine as { splitAbort?: boolean }).splitAbort ? mine : e;
+    }
+    if (mine) throw mine;
+    return { loss, parts: [{ p: whole, ws }] };
+  }
+
+  /** The row split's grads buffers of threads 1..n-1 (a model that splits by columns allocates none up front). */
+  private ensureLanes(): void {
+    const bytes = this.L.count * this.L.fb;
+    for (let k = this.lanes.length + 1; k < this.threadCount; k++) this.lanes.push({ ws: null, grads: this.be.alloc(bytes) });
+  }
 
   /** The state after each sequence's last real step, every layer and direction (the reverse: after x^1), (B, stateSize). */
   finalStates(parts: Part[], B: number): Float64Array {
@@ -237,6 +287,8 @@ export class BatchRunner {
   endThreads(): void {
     this.pool?.dispose(); // the threads are idle between calls: their workspaces and grads are free to reuse
     this.pool = null;
+    if (this.bar) this.be.free(this.bar);
+    this.bar = 0;
     for (const lane of this.lanes) {
       if (lane.ws) this.be.free(lane.ws.block);
       this.be.free(lane.grads);

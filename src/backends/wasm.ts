@@ -4,7 +4,7 @@
 // same module with the GEMM micro-kernels on f32x4.relaxed_madd, about 25 KB of wasm) is imported dynamically, so
 // the bundle splits it into a chunk of its own that is loaded only when a model asks for it.
 import wasmBytes from '../../build/simple-rnn.wasm';
-import type { Backend, Kernels, Ptr } from '../backend.js';
+import { SPLIT_KERNELS, type Backend, type Kernels, type Ptr, type SplitKernels } from '../backend.js';
 
 interface WasmExports extends Kernels {
   memory: WebAssembly.Memory;
@@ -33,6 +33,8 @@ interface WasmExports extends Kernels {
   matmulPrepacked(out: number, a: number, bias: number, M: number, K: number, N: number, aRow: number, aCol: number, acc: number): void;
   transposeScalar: Kernels['transpose'];
   expInPlace(x: number, n: number): void;
+  /** The threads build only: bytes of the column split's barrier block for n threads (assembly/parallel.ts). */
+  barrierBytes?(n: number): number;
 }
 
 /** Views over linear memory, rebuilt whenever memory.grow has replaced memory.buffer (which detaches old views). */
@@ -157,6 +159,9 @@ export function resolveBackend(choice: 'auto' | 'wasm' | 'js' = 'auto'): {
     : { backend: 'js', reason: 'WebAssembly SIMD is not supported here; using the pure-JS backend' };
 }
 
+// The column split's kernels are members where the build exports them (the threads build), absent elsewhere.
+export interface WasmBackend extends Partial<SplitKernels> {}
+
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   readonly floatBytes = 4 as const;
@@ -224,6 +229,8 @@ export class WasmBackend implements Backend {
     this.adagradUpdate = x.adagradUpdate;
     this.sampleLogits = x.sampleLogits;
     this.gemv = x.gemv;
+    const exported = x as unknown as Record<string, unknown>;
+    for (const name of SPLIT_KERNELS) if (typeof exported[name] === 'function') (this as Record<string, unknown>)[name] = exported[name];
     this.reserveScratch(0, 0);
   }
 

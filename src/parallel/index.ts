@@ -1,8 +1,13 @@
-// Data-parallel training (the `threads` option of SimpleRNN.create). The model's thread validates a batch, splits the
-// length-sorted batch into contiguous sub-batches (splitBatch), packs each into its own workspace, runs sub-batch 0
-// itself and the others on training threads (pool.ts) over the same params, then sums the grads buffers in a fixed
-// order (0, 1, ...) and takes the one optimizer step. The row weights of every sub-batch are the whole batch's (1/B,
-// or 1/steps with returnSequences), so each sub-batch's grads are its share of the batch mean and the sum is the mean.
+// Training on threads (the `threads` option of SimpleRNN.create), split one of two ways (the `threadSplit` option):
+// - 'rows' (data parallel): the model's thread validates a batch, splits the length-sorted batch into contiguous
+//   sub-batches (splitBatch), packs each into its own workspace, runs sub-batch 0 itself and the others on training
+//   threads (pool.ts) over the same params, then sums the grads buffers in a fixed order (0, 1, ...) and takes the one
+//   optimizer step. The row weights of every sub-batch are the whole batch's (1/B, or 1/steps with returnSequences),
+//   so each sub-batch's grads are its share of the batch mean and the sum is the mean.
+// - 'columns': every thread runs the same pass over the whole batch in one workspace, each computing its share of the
+//   columns of every product and meeting the others at barriers (src/pass.ts, assembly/parallel.ts), so that each
+//   keeps its share of the weights in its own core's cache. The grads land in the model's grads buffer directly, with
+//   the bits of one thread.
 // The threads option itself (MAX_THREADS, coreCount, resolveThreads) is resolved in src/config.ts.
 import type { Packed } from '../batch.js';
 

@@ -319,6 +319,15 @@ export class ThreadPool {
     return true;
   }
 
+  /**
+   * False once a thread with a dispatched job is gone (what a pass split by columns asks when a barrier has waited
+   * long: src/pass.ts). Looked up now, without waiting.
+   */
+  running(): boolean {
+    for (let slot = 0; slot < this.pending.length; slot++) if (this.threads[slot].gone()) return false;
+    return true;
+  }
+
   /** Ends the threads when `owner` is garbage-collected before dispose() is called. */
   watch(owner: object): void {
     orphans?.register(owner, this, this);

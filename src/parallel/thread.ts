@@ -5,6 +5,8 @@
 // model's thread allocated for it (it never allocates: only the model's thread runs the allocator), says 'ready',
 // then blocks in Atomics.wait until its slot's command counter moves. It reads its job (a row of numbers in `fields` order),
 // runs the pass, writes the loss, and publishes the command number in its done word. Mode < 0 ends the thread.
+// A job split by columns (parts > 1) runs the same pass as the model's thread, meeting it at barriers inside the pass
+// (src/pass.ts); when it throws there, it aborts the barrier so that no partner waits for it.
 import { runPass } from '../pass.js';
 
 /** What the model's thread sends a training thread once (Node workerData, or the first message in a browser). */
@@ -84,7 +86,10 @@ function threadMain(pass: (k: unknown, a: Record<string, number>) => number): vo
         args[lossAt] = pass(k, a);
       } catch (e) {
         status = 2;
-        post({ type: 'error', message: String((e && (e as Error).message) || e) });
+        // a pass split by columns: the other threads stop waiting for this one (abort); an abort that came from
+        // another thread is that thread's error to tell
+        if (a.parts > 1) x.barrierAbort(a.bar);
+        if (!(e && (e as { splitAbort?: boolean }).splitAbort)) post({ type: 'error', message: String((e && (e as Error).message) || e) });
       }
       Atomics.store(ctrl, c + 2, status); // STATUS
       Atomics.store(ctrl, c + 1, cmd); // DONE

@@ -26,7 +26,7 @@ describe('SimpleRNN.create options', () => {
   });
 
   it('reads every option once', async () => {
-    const { o, reads } = counted({ ...base, learningRate: 0.05, activation: 'relu', optimizer: 'adam', threads: 1, simd: 'strict', backend: 'js', seed: 3 });
+    const { o, reads } = counted({ ...base, learningRate: 0.05, activation: 'relu', optimizer: 'adam', threads: 1, threadSplit: 'rows', simd: 'strict', backend: 'js', seed: 3 });
     const m = await SimpleRNN.create(o as never);
     expectAllOnce(reads);
     expect(m.training.learningRate).toBe(0.05);
@@ -85,8 +85,8 @@ describe.each(BACKENDS)('options of every model method, on %s', (backend) => {
 
   it('SimpleRNN.load refuses an unknown key and reads each option once', async () => {
     const bytes = dense.save();
-    await expect(SimpleRNN.load(bytes, { thread: 2 } as never)).rejects.toThrow(/SimpleRNN\.load: options\.thread is not an option; expected one of backend, threads, simd; did you mean threads\?/);
-    const { o, reads } = counted({ backend, threads: 1, simd: 'strict' });
+    await expect(SimpleRNN.load(bytes, { thread: 2 } as never)).rejects.toThrow(/SimpleRNN\.load: options\.thread is not an option; expected one of backend, threads, threadSplit, simd; did you mean threads\?/);
+    const { o, reads } = counted({ backend, threads: 1, threadSplit: 'columns', simd: 'strict' });
     const m = await SimpleRNN.load(bytes, o as never);
     expectAllOnce(reads);
     expect(JSON.stringify(m.predict(x))).toBe(JSON.stringify(dense.predict(x)));

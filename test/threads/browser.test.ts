@@ -1,5 +1,6 @@
 // threads in Chromium (built dist/): inside a Web Worker of a crossOriginIsolated page the model trains on 2 threads
-// (nested Web Workers on a shared memory) and gives the bits Node gives; a training thread terminated from outside
+// (nested Web Workers on a shared memory) and gives the bits Node gives, split by rows, and split by columns the bits
+// of one thread; a training thread terminated from outside
 // leaves the model on one thread (a call that meets it stopped throws and changes nothing); a page that is not
 // isolated, and a page's main thread, fall back to one thread and say why.
 import { createServer, type Server } from 'node:http';
@@ -36,6 +37,7 @@ async function serve(isolated: boolean): Promise<{ url: string; close(): Promise
 
 interface Run {
   threads: number;
+  split: 'rows' | 'columns' | null;
   fallback: string | null;
   losses: number[];
   bytes: number[];
@@ -44,6 +46,9 @@ interface Result {
   crossOriginIsolated: boolean;
   one: Run;
   two: Run;
+  /** H = 40: on 1 thread, and on 2 threads split by columns. */
+  colsOne: Run;
+  cols: Run;
   error?: string;
 }
 
@@ -76,7 +81,7 @@ async function nodeRun(threads: number): Promise<Run> {
   const m = await SimpleRNN.create({ inputSize: 5, hiddenSize: 12, outputSize: 4, seed: 4, threads, optimizer: 'sgd', learningRate: 0.1 });
   const losses: number[] = [];
   for (let k = 0; k < 4; k++) losses.push(m.trainBatch(inputs, targets));
-  const r = { threads: m.threads, fallback: m.threadsFallback, losses, bytes: Array.from(m.save()) };
+  const r = { threads: m.threads, split: m.threadSplit, fallback: m.threadsFallback, losses, bytes: Array.from(m.save()) };
   m.dispose();
   return r;
 }
@@ -126,6 +131,10 @@ describe.skipIf(!status.run)('threads in Chromium', () => {
     expect(r.two.losses).toEqual(node2.losses);
     expect(r.two.bytes).toEqual(node2.bytes); // the checkpoint: params, optimizer state, step count, bit for bit
     expect(r.one.bytes).toEqual((await nodeRun(1)).bytes);
+    // a model whose threads split by columns: the one-thread bits, in Chromium too
+    expect([r.two.split, r.cols.threads, r.cols.split, r.colsOne.split]).toEqual(['rows', 2, 'columns', null]);
+    expect(r.cols.losses).toEqual(r.colsOne.losses);
+    expect(r.cols.bytes).toEqual(r.colsOne.bytes);
     expect(errors).toEqual([]);
   });
 
