@@ -126,18 +126,36 @@ export function readVector(api: string, field: string, v: unknown, n: number, ou
   for (let k = 0; k < n; k++) out[at + k] = finite(api, () => `${field}[${k}]`, v[k]);
 }
 
+/** The built-in typed-array getters (a subclass may override the properties, not these). */
+const TYPED_ARRAY = Object.getPrototypeOf(Float32Array.prototype) as object;
+const TA_BUFFER = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'buffer')!.get!;
+const TA_OFFSET = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'byteOffset')!.get!;
+
 function readDense(api: string, f: string, seq: unknown, I: number, fb: number): FloatArray {
   if (isFloatArray(seq)) {
     const n = lengthOf(api, f, seq, 1);
     if (n % I !== 0) throw rangeError(api, f, `has ${n} numbers; a flat sequence needs steps*inputSize (a multiple of ${I})`);
     const out = floats(fb, n);
+    // one copy (each value read once, by the engine's own set over a view made with the built-in getters: a subclass
+    // cannot lie about where the data is), then the copy is checked: much faster than a checked loop over the input
+    let view: Float32Array | Float64Array;
+    try {
+      const C = seq instanceof Float64Array ? Float64Array : Float32Array;
+      view = new C(TA_BUFFER.call(seq) as ArrayBuffer, TA_OFFSET.call(seq) as number, n);
+    } catch {
+      throw rangeError(api, f, `changed while it was read (its buffer no longer holds the ${n} numbers it had)`);
+    }
+    // float64 values into float32 storage go through an exact float64 copy, so that a value past float32 is named
+    // as it came (the float32 copy would hold ±Infinity in its place); the copy is all that is read afterwards
+    const exact = view instanceof Float64Array && fb === 4 ? new Float64Array(n) : out;
+    exact.set(view);
     for (let k = 0; k < n; k++) {
-      const v = seq[k];
+      const v = exact[k];
       if (!Number.isFinite(Math.fround(v))) {
         throw rangeError(api, `${f}[${Math.floor(k / I)}][${k % I}]`, `= ${v} is not finite in float32; expected ${F32_MAX}`);
       }
-      out[k] = v;
     }
+    if (exact !== out) out.set(exact);
     return out;
   }
   if (!Array.isArray(seq)) {
@@ -278,8 +296,10 @@ export function writeInputs(seqs: Sequences, p: Packed, spec: InputSpec, dst: Fl
     const seq = seqs.data[order[q]];
     const n = p.lenSorted[q];
     for (let t = 0; t < n; t++) {
-      const src = reverse ? n - 1 - t : t;
-      dst.set(seq.subarray(src * I, (src + 1) * I), (t * B + q) * I);
+      const src = (reverse ? n - 1 - t : t) * I;
+      const at = (t * B + q) * I;
+      if (I <= 32) for (let k = 0; k < I; k++) dst[at + k] = seq[src + k]; // a short row: a view per row costs more than the copy
+      else dst.set(seq.subarray(src, src + I), at);
     }
   }
 }

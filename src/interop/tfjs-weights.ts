@@ -182,15 +182,22 @@ function slice(b: Bytes, at: number, n: number): Uint8Array {
   return out;
 }
 
-/** A weight's values, each byte read once, checked finite in float32. The layout's sizes were checked first. */
+/** Whether this host stores numbers little-endian (as the weights files do): then a Float32Array reads them as they are. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A weight's values, each value read once, checked finite in float32. The layout's sizes were checked first. */
 export function decode(api: string, spec: Spec, b: Bytes): Float64Array {
   const { kind, count: n, scale, min } = spec;
   const bytes = slice(b, spec.offset, n * WIDTH[kind]);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // aligned float32 on a little-endian host: one 4-byte load per value (a DataView may read shared memory byte by
+  // byte, so a value another thread rewrites meanwhile could come back torn: half of the old bytes, half of the new)
+  const f32 = kind === 'float32' && LITTLE_ENDIAN && bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, n) : null;
   const out = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const x =
-      kind === 'float32' ? dv.getFloat32(4 * j, true)
+      f32 ? f32[j]
+      : kind === 'float32' ? dv.getFloat32(4 * j, true)
       : kind === 'float16' ? halfToFloat(dv.getUint16(2 * j, true))
       : (kind === 'uint8' ? dv.getUint8(j) : dv.getUint16(2 * j, true)) * scale + min;
     if (!Number.isFinite(Math.fround(x))) throw rangeError(api, `weight '${spec.name}'[${j}]`, `= ${x} is not finite in float32`);

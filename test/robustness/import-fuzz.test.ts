@@ -29,6 +29,17 @@ function slots(v: unknown, out: [Record<string | number, unknown>, string | numb
   return out;
 }
 
+/**
+ * A SharedArrayBuffer holding the floats of `src` now, copied value by value (4-byte loads): SharedArrayBuffer.slice
+ * may copy shared memory byte by byte, so a float the writer rewrites meanwhile could arrive torn (half its old bytes,
+ * half its new) and make a model no read of the original gives.
+ */
+function sharedCopy(src: Float32Array): SharedArrayBuffer {
+  const out = new Float32Array(new SharedArrayBuffer(4 * src.length));
+  for (let k = 0; k < src.length; k++) out[k] = src[k];
+  return out.buffer as SharedArrayBuffer;
+}
+
 async function expectImporterError(p: Promise<SimpleRNN>, api: string): Promise<void> {
   let err: unknown = null;
   try {
@@ -268,12 +279,16 @@ describe('hostile values: getters, Proxies and shared arrays', () => {
         const tries: [string, Promise<SimpleRNN>][] = [
           ['fromTfjsLayers', fromTfjsLayers(a, shared, { backend: 'js' })], // a Float32Array view of the shared bytes
           ['fromTfjsLayers', fromTfjsLayers(a, new Uint8Array(sab, 4, 4 * n), { backend: 'js' })],
-          ['fromTfjsLayers', fromTfjsLayers({ ...a, weightData: undefined }, [sab.slice(4) as never], { backend: 'js' })], // a SharedArrayBuffer itself
+          ['fromTfjsLayers', fromTfjsLayers({ ...a, weightData: undefined }, [sharedCopy(shared) as never], { backend: 'js' })], // a SharedArrayBuffer itself
           ['fromKerasWeights', fromKerasWeights(keras, { backend: 'js' })],
         ];
-        for (const [api, p] of tries) {
+        // every promise gets its handler now: one that is refused while an earlier one is awaited is not unhandled
+        const settled = tries.map(([api, p]) => [api, p.then((m) => ({ m }), (e: unknown) => ({ e }))] as const);
+        for (const [api, p] of settled) {
           try {
-            const m = await p;
+            const r = await p;
+            if ('e' in r) throw r.e;
+            const m = r.m;
             imported++;
             // every float was read once: checked and kept are the same read, so the model is the plain one
             expect(m.getParams(), api).toEqual(want);
