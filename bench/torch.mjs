@@ -85,10 +85,12 @@ export class TorchWorker {
   /**
    * Starts the worker and waits for its `ready` line (torch version, threads, BLAS). threads sets torch's intra-op
    * threads and OpenMP's / OpenBLAS's (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS); blasDir (default: openblasDir())
-   * goes first on LD_LIBRARY_PATH; null leaves the library path as it is.
+   * goes first on LD_LIBRARY_PATH; null leaves the library path as it is. OpenMP's threads wait passively
+   * (OMP_WAIT_POLICY=PASSIVE, unless the environment sets it): the steps alternate with ours, and a torch thread
+   * that spins after its step would take the core ours is timed on.
    */
   static async start({ python = DEFAULT_PYTHON, threads = 1, blasDir = openblasDir(), timeoutMs = 120_000 } = {}) {
-    const env = { ...process.env, TORCH_WORKER_THREADS: String(threads), OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), PYTHONUNBUFFERED: '1' };
+    const env = { ...process.env, TORCH_WORKER_THREADS: String(threads), OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE', PYTHONUNBUFFERED: '1' };
     if (blasDir) env.LD_LIBRARY_PATH = [blasDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
     const w = new TorchWorker(spawn(python, [WORKER], { env, stdio: ['pipe', 'pipe', 'pipe'] }), timeoutMs);
     w.ready = await w.next('ready', timeoutMs);
