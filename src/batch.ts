@@ -6,6 +6,7 @@
 // for the sequence at sorted position p.
 import { rangeError, typeError } from './errors.js';
 import type { FloatArray } from './backend.js';
+import { TA } from './builtins.js';
 
 /** One dense sequence: steps x inputSize numbers, or one flat typed array of steps*inputSize. */
 export type DenseSequence = ArrayLike<number>[] | Float32Array | Float64Array;
@@ -126,11 +127,6 @@ export function readVector(api: string, field: string, v: unknown, n: number, ou
   for (let k = 0; k < n; k++) out[at + k] = finite(api, () => `${field}[${k}]`, v[k]);
 }
 
-/** The built-in typed-array getters (a subclass may override the properties, not these). */
-const TYPED_ARRAY = Object.getPrototypeOf(Float32Array.prototype) as object;
-const TA_BUFFER = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'buffer')!.get!;
-const TA_OFFSET = Object.getOwnPropertyDescriptor(TYPED_ARRAY, 'byteOffset')!.get!;
-
 function readDense(api: string, f: string, seq: unknown, I: number, fb: number): FloatArray {
   if (isFloatArray(seq)) {
     const n = lengthOf(api, f, seq, 1);
@@ -141,7 +137,7 @@ function readDense(api: string, f: string, seq: unknown, I: number, fb: number):
     let view: Float32Array | Float64Array;
     try {
       const C = seq instanceof Float64Array ? Float64Array : Float32Array;
-      view = new C(TA_BUFFER.call(seq) as ArrayBuffer, TA_OFFSET.call(seq) as number, n);
+      view = new C(TA.buffer.call(seq) as ArrayBuffer, TA.offset.call(seq) as number, n);
     } catch {
       throw rangeError(api, f, `changed while it was read (its buffer no longer holds the ${n} numbers it had)`);
     }

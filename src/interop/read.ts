@@ -2,6 +2,7 @@
 // by name), typed arrays and byte buffers through the built-in getters (a subclass or a Proxy cannot lie about a
 // length or an offset), so that a getter, a Proxy or another thread writing shared memory sees each value read once.
 import { rangeError } from '../errors.js';
+import { BUFFERS, DV, TA } from '../builtins.js';
 
 /** Most items in a JSON list the importers read (layers, weight specs, manifest groups and paths, weight buffers). */
 export const MAX_ITEMS = 4096;
@@ -79,11 +80,6 @@ export function stringsIn(api: string, field: string, v: unknown): string[] {
 
 // ---- typed arrays and bytes, through the built-in getters ----
 
-const TypedArray = Object.getPrototypeOf(Uint8Array) as { prototype: object };
-const getter = (proto: object, key: PropertyKey) => Object.getOwnPropertyDescriptor(proto, key)!.get! as (this: unknown) => unknown;
-const TA = { tag: getter(TypedArray.prototype, Symbol.toStringTag), length: getter(TypedArray.prototype, 'length'), buffer: getter(TypedArray.prototype, 'buffer'), offset: getter(TypedArray.prototype, 'byteOffset'), bytes: getter(TypedArray.prototype, 'byteLength') };
-const DV = { buffer: getter(DataView.prototype, 'buffer'), offset: getter(DataView.prototype, 'byteOffset'), bytes: getter(DataView.prototype, 'byteLength') };
-const BUFFERS = [ArrayBuffer, ...(typeof SharedArrayBuffer === 'function' ? [SharedArrayBuffer] : [])].map((C) => getter(C.prototype, 'byteLength'));
 
 /** A Float32Array or Float64Array (on any buffer, shared too) and its length now; null for anything else, a Proxy of one too. */
 export function floatArray(v: unknown): { array: Float32Array | Float64Array; length: number } | null {
@@ -121,3 +117,6 @@ export function halfToFloat(h: number): number {
   if (e === 31) return f ? NaN : s * Infinity;
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
+
+/** Whether this host stores numbers little-endian, as weights files do: then a typed array over their bytes reads them as they are. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -2,7 +2,7 @@
 // length N, N bytes of a JSON header { name: { dtype, shape, data_offsets }, "__metadata__": { key: string } }, then
 // the tensors' bytes. Hostile files are refused by name before any tensor is allocated; each header field is read once.
 import { rangeError, typeError, describe } from '../errors.js';
-import { MAX_RANK, bytesOf, fieldsOf, halfToFloat, isObj, readList } from './read.js';
+import { LITTLE_ENDIAN, MAX_RANK, bytesOf, fieldsOf, halfToFloat, isObj, readList } from './read.js';
 
 /** A tensor's element type as safetensors names it; the reader takes these four (F16 and BF16 widened to float32). */
 export type SafetensorsDtype = 'F32' | 'F64' | 'F16' | 'BF16';
@@ -352,19 +352,17 @@ function readEntry(api: string, name: string, v: Json, dataBytes: number): Safet
   return { name, dtype, shape, count, begin, end };
 }
 
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /** One tensor's values, its bytes read once (copied, then viewed): F64 as Float64Array, the others as Float32Array. */
 export function decodeTensor(h: SafetensorsHeader, e: SafetensorsEntry): Float32Array | Float64Array {
   const raw = h.bytes.slice(h.dataStart + e.begin, h.dataStart + e.end); // a copy: another thread cannot change it
   const n = e.count;
   const dv = new DataView(raw.buffer);
   if (e.dtype === 'F64') {
-    if (littleEndian) return new Float64Array(raw.buffer, 0, n);
+    if (LITTLE_ENDIAN) return new Float64Array(raw.buffer, 0, n);
     return Float64Array.from({ length: n }, (_, k) => dv.getFloat64(8 * k, true));
   }
   if (e.dtype === 'F32') {
-    if (littleEndian) return new Float32Array(raw.buffer, 0, n);
+    if (LITTLE_ENDIAN) return new Float32Array(raw.buffer, 0, n);
     return Float32Array.from({ length: n }, (_, k) => dv.getFloat32(4 * k, true));
   }
   const out = new Float32Array(n);
@@ -470,7 +468,7 @@ export function writeSafetensors(tensors: SafetensorsInput[], metadata?: Record<
   dv.setUint32(0, n, true); // n < 2^32: the high word stays 0
   out.set(head, 8);
   out.fill(0x20, 8 + head.length, 8 + n);
-  if (littleEndian) out.set(new Uint8Array(values.buffer), 8 + n);
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(values.buffer), 8 + n);
   else for (let j = 0; j < values.length; j++) dv.setFloat32(8 + n + 4 * j, values[j], true);
   return out;
 }

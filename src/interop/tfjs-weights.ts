@@ -3,7 +3,7 @@
 // decoded (float32, or uint8 / uint16 / float16 quantized), straight from the buffers as given (never joined).
 import { rangeError, typeError, describe } from '../errors.js';
 import { MAX_BYTES } from '../layout.js';
-import { MAX_RANK, bytesOf, fieldsOf, halfToFloat, isObj, readList } from './read.js';
+import { LITTLE_ENDIAN, MAX_RANK, bytesOf, fieldsOf, halfToFloat, isObj, readList } from './read.js';
 import { weightBase, weightDirection, weightLayer, type Direction } from './tfjs-format.js';
 
 type Kind = 'float32' | 'float16' | 'uint8' | 'uint16';
@@ -181,9 +181,6 @@ function slice(b: Bytes, at: number, n: number): Uint8Array {
   }
   return out;
 }
-
-/** Whether this host stores numbers little-endian (as the weights files do): then a Float32Array reads them as they are. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** A weight's values, each value read once, checked finite in float32. The layout's sizes were checked first. */
 export function decode(api: string, spec: Spec, b: Bytes): Float64Array {
