@@ -3,12 +3,10 @@
 // one-line summary of a model. The formats and their importers are those of simple-rnn/node (src/node/formats.ts).
 import { statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { SimpleRNN } from '../model.js';
-import { fromPytorch, toPytorch } from '../interop/pytorch.js';
-import { fromOnnx } from '../interop/onnx-import.js';
+import type { SimpleRNN } from '../model.js';
+import { toPytorch } from '../interop/pytorch.js';
 import { toOnnx } from '../interop/onnx-export.js';
-import { fromKerasFile } from '../interop/keras-file.js';
-import { formatOf, MODEL_FORMATS, type ModelFormat } from '../node/formats.js';
+import { MODEL_FORMATS, formatOf, importBytes, tfjsFolderOf, type ModelFormat } from '../node/formats.js';
 import { loadTfjsLayers, saveTfjsLayers } from '../node/tfjs.js';
 import { UsageError } from './args.js';
 import { readBytes, writeAtomic } from './files.js';
@@ -77,17 +75,12 @@ export async function readModel(flag: string, path: string, format: ModelFormat,
   const imp: Record<string, unknown> = {};
   for (const k of given) imp[k] = flags[k];
   if (run.backend) imp.backend = run.backend;
-  const load = async (): Promise<SimpleRNN> => {
-    switch (format) {
-      case 'rnn': return SimpleRNN.load(readBytes('checkpoint', flag, path), { ...(run.backend ? { backend: run.backend } : {}), ...(run.threads ? { threads: run.threads } : {}) });
-      case 'tfjs': return loadTfjsLayers(isDir(path) || extname(path) === '' ? join(path, 'model.json') : path, imp);
-      case 'safetensors': return fromPytorch(readBytes('checkpoint', flag, path), imp);
-      case 'onnx': return fromOnnx(readBytes('checkpoint', flag, path), imp);
-      case 'keras': return fromKerasFile(readBytes('checkpoint', flag, path), imp);
-    }
-  };
+  // a checkpoint takes where it runs (its options are SimpleRNN.load's); the importers take the flags and the backend
+  const options = format === 'rnn' ? { ...(run.backend ? { backend: run.backend } : {}), ...(run.threads ? { threads: run.threads } : {}) } : imp;
   try {
-    return await load();
+    // a folder (or a name without an extension) holds model.json; any other path names model.json itself
+    if (format === 'tfjs') return await loadTfjsLayers(isDir(path) || extname(path) === '' ? join(path, 'model.json') : path, imp);
+    return await importBytes(format, readBytes('checkpoint', flag, path), options);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot load model ${path}: ${plain(e)}`, 1);
@@ -109,8 +102,7 @@ export async function writeModel(flag: string, model: SimpleRNN, path: string, f
       }
       case 'onnx': writeAtomic(flag, path, toOnnx(model)); return [path];
       case 'tfjs': {
-        const dir = extname(path).toLowerCase() === '.json' ? dirname(path) : path;
-        const r = await saveTfjsLayers(model, dir);
+        const r = await saveTfjsLayers(model, tfjsFolderOf(path));
         return [r.modelJsonPath, r.weightsPath];
       }
     }

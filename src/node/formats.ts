@@ -164,6 +164,22 @@ function rest(api: string, options: unknown): { format: unknown; others: Record<
 /** model.json inside a TF.js folder path (a path naming model.json itself, or any .json, is taken as it is). */
 const modelJsonOf = (path: string): string => (extname(path).toLowerCase() === '.json' ? path : join(path, 'model.json'));
 
+/** The folder a TF.js model is written to: the path, or the folder of a path naming its model.json. */
+export const tfjsFolderOf = (path: string): string => (extname(path).toLowerCase() === '.json' ? dirname(path) : path);
+
+/**
+ * Imports the bytes of a one-file format with its importer (SimpleRNN.load, fromPytorch, fromOnnx, fromKerasFile),
+ * which checks the options.
+ */
+export function importBytes(format: Exclude<ModelFormat, 'tfjs'>, bytes: Uint8Array, options?: Record<string, unknown>): Promise<SimpleRNN> {
+  switch (format) {
+    case 'rnn': return SimpleRNN.load(bytes, options as LoadOptions);
+    case 'safetensors': return fromPytorch(bytes, options as PytorchImportOptions);
+    case 'onnx': return fromOnnx(bytes, options as OnnxImportOptions);
+    case 'keras': return fromKerasFile(bytes, options as KerasFileOptions);
+  }
+}
+
 /**
  * Loads a model from any format this library reads, chosen by options.format or the path's extension (a folder:
  * TF.js). The other options go to that format's importer (SimpleRNN.load, loadTfjsLayers, fromPytorch, fromOnnx,
@@ -199,7 +215,7 @@ export async function saveModel(model: SimpleRNN, path: string, options?: SaveMo
       return others && 'metadata' in others ? saveCheckpoint(model, path, others.metadata) : saveCheckpoint(model, path);
     }
     case 'tfjs': {
-      const dir = extname(path).toLowerCase() === '.json' ? dirname(path) : path;
+      const dir = tfjsFolderOf(path);
       if (extname(path).toLowerCase() === '.json' && basename(path) !== 'model.json') throw rangeError(api, 'path', `= ${JSON.stringify(path)} names a .json file; a TF.js model is written as model.json in a folder: give the folder or …/model.json`);
       try {
         await mkdir(dir, { recursive: true });
