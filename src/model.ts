@@ -610,7 +610,7 @@ export class SimpleRNN {
       }
       const K = A.L * A.dirs;
       const H = (k: number) => A.H[Math.floor(k / A.dirs)];
-      const args = this.run.passArgs(p, ws, tg ? PASS_BACKWARD : PASS_FORWARD, this.run.s0Mode(null), false);
+      const args = { ...this.run.passArgs(p, ws, tg ? PASS_BACKWARD : PASS_FORWARD, this.run.s0Mode(null), false) }; // a copy: dsin is set below
       // with a target: room for the gradient each state receives from above, copied by the pass before BPTT
       let dsin = 0;
       if (tg) {
