@@ -127,11 +127,25 @@ export function readVector(api: string, field: string, v: unknown, n: number, ou
   for (let k = 0; k < n; k++) out[at + k] = finite(api, () => `${field}[${k}]`, v[k]);
 }
 
-function readDense(api: string, f: string, seq: unknown, I: number, fb: number): FloatArray {
+/**
+ * A dense sequence's number of values (steps x I), its length read once and checked: the first half of reading it
+ * (readInputs sizes one block for the whole batch from these, then copies each sequence with readDenseInto).
+ */
+function denseCount(api: string, f: string, seq: unknown, I: number): number {
   if (isFloatArray(seq)) {
     const n = lengthOf(api, f, seq, 1);
     if (n % I !== 0) throw rangeError(api, f, `has ${n} numbers; a flat sequence needs steps*inputSize (a multiple of ${I})`);
-    const out = floats(fb, n);
+    return n;
+  }
+  if (!Array.isArray(seq)) {
+    throw typeError(api, f, `a sequence (an array of steps x ${I} numbers, or a Float32Array of steps*${I}; a Proxy around a typed array is not one: copy it first)`, seq);
+  }
+  return lengthOf(api, f, seq, I) * I;
+}
+
+/** Copies a dense sequence of n values (denseCount) into out (length n), checking every value once as it is copied. */
+function readDenseInto(api: string, field: string, b: number, seq: FloatArray | ArrayLike<unknown>[], n: number, I: number, out: FloatArray): void {
+  if (isFloatArray(seq)) {
     // one copy (each value read once, by the engine's own set over a view made with the built-in getters: a subclass
     // cannot lie about where the data is), then the copy is checked: much faster than a checked loop over the input
     let view: Float32Array | Float64Array;
@@ -139,34 +153,30 @@ function readDense(api: string, f: string, seq: unknown, I: number, fb: number):
       const C = seq instanceof Float64Array ? Float64Array : Float32Array;
       view = new C(TA.buffer.call(seq) as ArrayBuffer, TA.offset.call(seq) as number, n);
     } catch {
-      throw rangeError(api, f, `changed while it was read (its buffer no longer holds the ${n} numbers it had)`);
+      throw rangeError(api, `${field}[${b}]`, `changed while it was read (its buffer no longer holds the ${n} numbers it had)`);
     }
     // float64 values into float32 storage go through an exact float64 copy, so that a value past float32 is named
     // as it came (the float32 copy would hold ±Infinity in its place); the copy is all that is read afterwards
-    const exact = view instanceof Float64Array && fb === 4 ? new Float64Array(n) : out;
+    const exact = view instanceof Float64Array && out instanceof Float32Array ? new Float64Array(n) : out;
     exact.set(view);
     for (let k = 0; k < n; k++) {
       const v = exact[k];
       if (!Number.isFinite(Math.fround(v))) {
-        throw rangeError(api, `${f}[${Math.floor(k / I)}][${k % I}]`, `= ${v} is not finite in float32; expected ${F32_MAX}`);
+        throw rangeError(api, `${field}[${b}][${Math.floor(k / I)}][${k % I}]`, `= ${v} is not finite in float32; expected ${F32_MAX}`);
       }
     }
     if (exact !== out) out.set(exact);
-    return out;
+    return;
   }
-  if (!Array.isArray(seq)) {
-    throw typeError(api, f, `a sequence (an array of steps x ${I} numbers, or a Float32Array of steps*${I}; a Proxy around a typed array is not one: copy it first)`, seq);
-  }
-  const n = lengthOf(api, f, seq, I);
-  const out = floats(fb, n * I);
-  for (let t = 0; t < n; t++) {
+  const steps = n / I;
+  const f = `${field}[${b}]`;
+  for (let t = 0; t < steps; t++) {
     const step = seq[t] as unknown;
     if (!isNumArray(step)) throw typeError(api, `${f}[${t}]`, `an input vector of length inputSize=${I}`, step);
     const len = countOf(api, `${f}[${t}]`, step);
     if (len !== I) throw rangeError(api, `${f}[${t}]`, `has length ${len}; expected inputSize=${I}`);
     for (let k = 0; k < I; k++) out[t * I + k] = finite(api, () => `${f}[${t}][${k}]`, step[k]);
   }
-  return out;
 }
 
 /** Reads and validates a ragged batch of inputs once. Throws before anything is written anywhere. */
@@ -180,13 +190,39 @@ export function readInputs(api: string, inputs: unknown, spec: InputSpec, field 
   const data: (Int32Array | FloatArray)[] = new Array(B);
   const V = spec.vocabSize;
   const I = spec.inputSize;
+  if (V > 0) {
+    for (let b = 0; b < B; b++) {
+      const f = `${field}[${b}]`;
+      const d = readTokens(api, f, inputs[b] as unknown, V);
+      if (d.length === 0) throw rangeError(api, f, 'is empty; expected a sequence of at least one step');
+      data[b] = d;
+      lengths[b] = d.length;
+    }
+    return { data, lengths };
+  }
+  // dense: every sequence and its length first (each read once), then one block for all of their values, so that a
+  // batch of many short sequences costs one allocation instead of one each
+  const seqs: unknown[] = new Array(B);
+  const counts = new Float64Array(B);
+  let total = 0;
   for (let b = 0; b < B; b++) {
     const f = `${field}[${b}]`;
     const seq = inputs[b] as unknown;
-    const d = V > 0 ? readTokens(api, f, seq, V) : readDense(api, f, seq, I, spec.floatBytes);
-    data[b] = d;
-    lengths[b] = V > 0 ? d.length : d.length / I;
-    if (lengths[b] === 0) throw rangeError(api, f, 'is empty; expected a sequence of at least one step');
+    const n = denseCount(api, f, seq, I);
+    if (n === 0) throw rangeError(api, f, 'is empty; expected a sequence of at least one step');
+    seqs[b] = seq;
+    counts[b] = n;
+    total += n;
+  }
+  // (a whole data set past MAX_VALUES, as fit may read, gets one array per sequence instead)
+  const block = total <= MAX_VALUES ? floats(spec.floatBytes, total) : null;
+  for (let b = 0, at = 0; b < B; b++) {
+    const n = counts[b];
+    const out = block ? block.subarray(at, at + n) : floats(spec.floatBytes, n);
+    readDenseInto(api, field, b, seqs[b] as FloatArray | ArrayLike<unknown>[], n, I, out);
+    data[b] = out;
+    lengths[b] = n / I;
+    at += n;
   }
   return { data, lengths };
 }
@@ -199,11 +235,14 @@ export function readTargets(api: string, targets: unknown, lengths: Int32Array, 
   if (n !== B) throw rangeError(api, field, `has ${n} entries; expected one per sequence (${B})`);
   const O = spec.outputSize;
   const data: (Int32Array | FloatArray)[] = new Array(B);
+  // one target per sequence: one block for all of them (one array per sequence past MAX_VALUES)
+  const w = spec.softmax ? 1 : O;
+  const block = spec.returnSequences || B * w > MAX_VALUES ? null : spec.softmax ? new Int32Array(B) : floats(spec.floatBytes, B * O);
   for (let b = 0; b < B; b++) {
     const f = `${field}[${b}]`;
     const tb = targets[b] as unknown;
     if (!spec.returnSequences) {
-      const out = spec.softmax ? new Int32Array(1) : floats(spec.floatBytes, O);
+      const out = block ? block.subarray(b * w, (b + 1) * w) : spec.softmax ? new Int32Array(1) : floats(spec.floatBytes, O);
       readTarget(api, f, tb, spec, out, 0);
       data[b] = out;
       continue;
