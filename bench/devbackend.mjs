@@ -47,11 +47,12 @@ export async function modelOn(be, options) {
   const floats = 4 * model.paramCount;
   const block = be.alloc(floats * 4);
   be.floats(block, floats).set(old.floats(model.block, floats));
-  if (model.ws) old.free(model.ws.block);
+  if (model.run.ws) old.free(model.run.ws.block);
   old.free(model.block);
-  model.ws = null;
   model.block = block;
   model.be = be;
+  // the batch runner holds the backend and the block it was made with: a new one on the new pair
+  model.run = new model.run.constructor(be, model.config, model.A, model.L, block);
   be.reserveScratch?.(options.hiddenSize, options.hiddenSize);
   return model;
 }

@@ -8,9 +8,10 @@
 // The worker says which library its sgemm_ resolves to; a torch on the reference (netlib) BLAS, a few GFLOP/s, is no
 // contender and is refused unless --allow-reference-blas (then its rows are labelled so).
 // Before timing, each config checks that both sides compute the same thing from the same weights: the softmax
-// outputs (inference), the step-0 loss, and the loss after one Adam step. Then steps alternate torch / ours, so each
-// pair sees the same load of the shared machine; torch's time is the worker's own (perf_counter around one step,
-// the pipe left out).
+// outputs (inference), the step-0 loss, and the loss after one Adam step. Then blocks of steps alternate torch / ours
+// (each block about 20 ms of back-to-back steps, as a training loop runs them: one short step alone would time the
+// process waking up), so each pair sees the same load of the shared machine; torch's time is the worker's own
+// (perf_counter around each step, the pipe left out).
 // LM input: ours selects row H+id of W_s for a token. torch's default here is F.one_hot rows into nn.RNN (its fused
 // C++ loop, plus a (B*T, 65) x (65, H) input product ours does not do); --lm-input=embedding instead looks the same
 // rows up (F.embedding) and runs the recurrence as a Python loop of addmm + tanh (no input product, but T steps of
@@ -31,6 +32,9 @@ const WORKER = join(here, 'torch-worker.py');
 export const DEFAULT_PYTHON = '/usr/bin/python3';
 const OPTIMIZER = 'adam';
 const LR = 1e-3;
+/** A timed block runs about this many milliseconds of steps on each side (at least one step, at most MAX_PER_BLOCK). */
+const BLOCK_MS = 20;
+const MAX_PER_BLOCK = 200;
 
 // ---------- finding torch and OpenBLAS ----------
 
@@ -251,10 +255,16 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
     const o1 = ours.trainBatch(data.inputs, data.targets);
     checks.loss1 = { torch: t1, ours: o1, rel: relDiff(t1, o1) };
     if (!(checks.loss1.rel <= 1e-4)) throw new Error(`bench torch ${cfg.name}: loss after one Adam step ${t1} vs ours ${o1} (relative difference ${checks.loss1.rel} > 1e-4): the optimizers differ`);
+    let warmMs = Infinity;
     for (let k = 0; k < warmup; k++) {
       await worker.request({ cmd: 'step', n: 1 });
+      const s = performance.now();
       ours.trainBatch(data.inputs, data.targets);
+      warmMs = Math.min(warmMs, performance.now() - s);
     }
+    // steps run in blocks of `per` back to back on each side (as in a training loop), blocks alternating torch /
+    // ours: a single short step right after the pipe woke the process would time the wake-up, not the step
+    const per = Math.max(1, Math.min(MAX_PER_BLOCK, Math.round(BLOCK_MS / warmMs)));
     const tt = [];
     const to = [];
     const trip = [];
@@ -262,18 +272,18 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
     const start = performance.now();
     while (tt.length < minSteps || (performance.now() - start < budget * 1000 && tt.length < 200)) {
       let s = performance.now();
-      const r = await worker.request({ cmd: 'step', n: 1 });
-      trip.push(performance.now() - s);
-      tt.push(r.ms[0]);
+      const r = await worker.request({ cmd: 'step', n: per });
+      trip.push((performance.now() - s) / per);
+      tt.push(r.ms.reduce((x, y) => x + y, 0) / per);
       s = performance.now();
-      ours.trainBatch(data.inputs, data.targets);
-      to.push(performance.now() - s);
+      for (let k = 0; k < per; k++) ours.trainBatch(data.inputs, data.targets);
+      to.push((performance.now() - s) / per);
       paired.push(tt.at(-1) / to.at(-1));
     }
     const flops = stepFlops(cfg, data.lens);
     const st = { torch: stats(tt), ours: stats(to) };
     return {
-      config: cfg.name, lmInput: cfg.model.vocabSize ? init.lmInput : null, threads, tokens: cfg.tokens, flopsPerStep: flops, checks,
+      config: cfg.name, lmInput: cfg.model.vocabSize ? init.lmInput : null, threads, tokens: cfg.tokens, flopsPerStep: flops, checks, stepsPerBlock: per,
       msPerStep: st, torchRoundTripMs: stats(trip),
       tokensPerSec: { torch: (cfg.tokens / st.torch.median) * 1e3, ours: (cfg.tokens / st.ours.median) * 1e3 },
       gflops: { torch: flops / st.torch.median / 1e6, ours: flops / st.ours.median / 1e6 },
