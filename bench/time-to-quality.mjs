@@ -6,8 +6,8 @@
 //   node bench/time-to-quality.mjs --table                          a markdown table of the saved results
 //   node bench/time-to-quality.mjs --list                           the presets
 // Recipe flags (each overrides the preset; the names are simple-rnn train's): --hidden=H[,H] --layers=L --seq=T
-//   --batch=B --chunks=C --lr=X --clip=X --threads=N --dropout=X --optimizer=NAME, and --decay=cosine|none (not a
-//   train flag: see below). Others: --marks=S,S,... (seconds) --name=LABEL --out=FILE.json --chart-files=A.json,...
+//   --batch=B --chunks=C --lr=X --clip=X --threads=N --dropout=X --recurrent-dropout=X --optimizer=NAME --decay=cosine|none (see below).
+//   Others: --marks=S,S,... (seconds) --name=LABEL --out=FILE.json --chart-files=A.json,...
 //
 // The protocol (fixed; docs/time-to-quality.md):
 // - Text: tinyshakespeare (optional, if present: bench/configs.mjs SHAKESPEARE or SIMPLE_RNN_TEXT). Without it the
@@ -28,7 +28,8 @@
 //   on a one-thread model; the clock runs on. So scoring is excluded from the time, and so is the CPU time it takes.
 //   The process's CPU time (every thread's) in training is recorded beside the wall time.
 // - --decay=cosine: the learning rate of each segment is lr * (0.1 + 0.9 (1 + cos(pi e / budget)) / 2) where e is the
-//   training time so far (a time-based cosine from lr to lr/10 over the run). `simple-rnn train` has no such flag.
+//   training time so far (a time-based cosine from lr to lr/10 over the run): `simple-rnn train --decay cosine` with
+//   --time, which bounds the run by its training seconds the same way.
 import { cpus, loadavg } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -45,17 +46,17 @@ const log = (...a) => console.log(...a);
 /** `simple-rnn train`'s default learning rate for each update rule (src/cli/train.ts DEFAULT_LR). */
 const DEFAULT_LR = { sgd: 1, momentum: 0.1, nesterov: 0.1, adam: 0.002, adamw: 0.002, rmsprop: 0.001, adagrad: 0.1 };
 /** `simple-rnn train`'s defaults (src/cli/train.ts RUN_DEFAULTS and DEFAULT_LR), as recipe fields. */
-const CLI_DEFAULTS = { hiddenSize: [128], layers: 1, seqLength: 64, batchSize: 32, chunks: 8, optimizer: 'adam', lr: 0.002, clipNorm: 5, threads: 1, dropout: 0, decay: 'none' };
+const CLI_DEFAULTS = { hiddenSize: [128], layers: 1, seqLength: 64, batchSize: 32, chunks: 8, optimizer: 'adam', lr: 0.002, clipNorm: 5, threads: 1, dropout: 0, recurrentDropout: 0, decay: 'none' };
 /**
- * The recipes. Each field is a `simple-rnn train` flag (hiddenSize: --hidden-size, seqLength: --seq-length, ...),
- * except decay, which the command does not have.
+ * The recipes. Each field is a `simple-rnn train` flag (hiddenSize: --hidden-size, seqLength: --seq-length, ...,
+ * decay: --decay).
  */
 const PRESETS = {
   cli: { about: '`simple-rnn train` with its defaults', ...CLI_DEFAULTS },
   reference: { about: "the TF.js reference's configuration: H=256, T=64, B=32, Adam 2e-3, one thread", ...CLI_DEFAULTS, hiddenSize: [256] },
   fast: {
-    about: 'H=256, T=32, 2 threads, Adam 4e-3 annealed (cosine, to lr/10) over the run',
-    ...CLI_DEFAULTS, hiddenSize: [256], seqLength: 32, lr: 0.004, threads: 2, decay: 'cosine',
+    about: 'H=256, T=32, recurrent dropout 0.1, 2 threads, Adam 4e-3 annealed (cosine, to lr/10) over the run',
+    ...CLI_DEFAULTS, hiddenSize: [256], seqLength: 32, lr: 0.004, threads: 2, decay: 'cosine', recurrentDropout: 0.1,
   },
 };
 
@@ -84,6 +85,7 @@ function recipeOf() {
   num('clip', 'clipNorm');
   num('threads', 'threads');
   num('dropout', 'dropout');
+  num('recurrent-dropout', 'recurrentDropout');
   if (opt('optimizer') !== undefined) {
     if (!(opt('optimizer') in DEFAULT_LR)) throw new Error(`--optimizer=${opt('optimizer')}: expected one of ${Object.keys(DEFAULT_LR).join(', ')}`);
     r.optimizer = overrides.optimizer = opt('optimizer');
@@ -98,14 +100,14 @@ function recipeOf() {
   return { name, about: base.about, recipe: r, overrides };
 }
 
-/** The equivalent command line (the decay has no flag there). */
+/** The equivalent command line. */
 function commandOf(r, minutes) {
   const d = CLI_DEFAULTS;
   const parts = ['simple-rnn train --text input.txt', `--time ${minutes}m`];
   if (r.hiddenSize.join() !== d.hiddenSize.join()) parts.push(`--hidden-size ${r.hiddenSize.join(',')}`);
-  const f = { layers: '--layers', seqLength: '--seq-length', batchSize: '--batch-size', chunks: '--chunks', optimizer: '--optimizer', lr: '--lr', clipNorm: '--clip-norm', threads: '--threads', dropout: '--dropout' };
+  const f = { layers: '--layers', seqLength: '--seq-length', batchSize: '--batch-size', chunks: '--chunks', optimizer: '--optimizer', lr: '--lr', clipNorm: '--clip-norm', threads: '--threads', dropout: '--dropout', recurrentDropout: '--recurrent-dropout' };
   for (const [k, name] of Object.entries(f)) if (r[k] !== d[k]) parts.push(`${name} ${r[k]}`);
-  if (r.decay !== 'none') parts.push(`(+ ${r.decay} decay over the run: no such flag)`);
+  if (r.decay !== 'none') parts.push(`--decay ${r.decay}`);
   return parts.join(' ');
 }
 
@@ -169,6 +171,7 @@ async function run(lib, data, spec, minutes) {
     vocabSize: V, outputSize: V, returnSequences: true, seed: 1,
     hiddenSize: r.hiddenSize.length === 1 ? r.hiddenSize[0] : r.hiddenSize, layers: r.layers,
     ...(r.dropout > 0 ? { dropout: r.dropout } : {}),
+    ...(r.recurrentDropout > 0 ? { recurrentDropout: r.recurrentDropout } : {}),
     optimizer: r.optimizer, learningRate: r.lr, ...(r.clipNorm > 0 ? { clipNorm: r.clipNorm } : {}),
   };
   const model = await SimpleRNN.create({ ...modelOptions, threads: r.threads });
@@ -251,7 +254,7 @@ function defaultMarks(budget) {
 
 const round = (x, d) => Number(x.toFixed(d));
 const clockText = (s) => (s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
-const describe = (r) => `${r.layers > 1 ? `${r.layers} layers, ` : ''}H=${r.hiddenSize.join(',')}${r.dropout ? `, dropout ${r.dropout}` : ''}, T=${r.seqLength}, B=${r.batchSize}, chunks ${r.chunks}, ${r.optimizer} lr ${r.lr}${r.decay !== 'none' ? ` (${r.decay} to lr/10 over the run)` : ''}, clip-norm ${r.clipNorm || 'off'}, ${r.threads} thread${r.threads > 1 ? 's' : ''}`;
+const describe = (r) => `${r.layers > 1 ? `${r.layers} layers, ` : ''}H=${r.hiddenSize.join(',')}${r.dropout ? `, dropout ${r.dropout}` : ''}${r.recurrentDropout ? `, recurrent dropout ${r.recurrentDropout}` : ''}, T=${r.seqLength}, B=${r.batchSize}, chunks ${r.chunks}, ${r.optimizer} lr ${r.lr}${r.decay !== 'none' ? ` (${r.decay} to lr/10 over the run)` : ''}, clip-norm ${r.clipNorm || 'off'}, ${r.threads} thread${r.threads > 1 ? 's' : ''}`;
 
 /** The loss at a time, read off a curve by linear interpolation between its points (null past its end). */
 function lossAt(curve, seconds) {

@@ -57,11 +57,12 @@ describe('train --decay cosine, --preset fast', () => {
     const path = join(dir, 'f.rnn');
     const r = cli(['train', '--text', text, '--preset', 'fast', '--hidden-size', '8', '--batch-size', '4', '--chunks', '2', '--steps', '4', '--checkpoint', path, '--sample-every', '0']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/H=8, .*adam lr 0\.004 with a cosine decay to 0\.0004/);
+    expect(r.stdout).toMatch(/H=8, recurrent dropout 0\.1, .*adam lr 0\.004 with a cosine decay to 0\.0004/);
     expect(r.stdout).toMatch(/4 tracks x 32 steps/);
     expect(r.stdout).toMatch(/2 threads|1 thread \(/);
     const m = await load(path);
     expect(m.config.hiddenSize).toBe(8);
+    expect(m.config.recurrentDropout).toBe(0.1);
     m.dispose();
   });
 
