@@ -66,7 +66,7 @@ export function ttqChart(runs, { width = 780 } = {}) {
     for (const p of r.curve.filter((q) => q.seconds >= 12)) out.push(`<circle cx="${f(X(p.seconds / 60))}" cy="${f(Y(p.loss))}" r="2.4" fill="${c}"/>`);
   });
   // legend, below the plot
-  const items = [{ label: 'TF.js wasm: H=256, T=64, lr 0.002, 1 thread (reference)', color: '#24292f', dash: true }, ...runs.map((r, k) => ({ label: `${r.label.includes('+') ? '' : `${r.label}: `}${describeRun(r)} (${r.minutes}-min run, load ${r.machine.loadavgBefore[0]}-${r.machine.loadavgAfter[0]})`, color: COLORS[k % COLORS.length] }))];
+  const items = [{ label: 'TF.js wasm: H=256, T=64, lr 0.002, 1 thread (reference)', color: '#24292f', dash: true }, ...runs.map((r, k) => ({ label: `${describeRun(r) || r.label} (${r.minutes}-min run, load ${r.machine.loadavgBefore[0]}-${r.machine.loadavgAfter[0]})`, color: COLORS[k % COLORS.length] }))];
   items.forEach((it, k) => {
     const y = m.top + h + 56 + k * 17;
     const x = m.left;
@@ -86,6 +86,8 @@ function describeRun(r) {
   const parts = [`${x.layers > 1 ? `${x.layers} layers, ` : ''}H=${x.hiddenSize.join(',')}`, `T=${x.seqLength}`];
   if (x.batchSize !== 32) parts.push(`B=${x.batchSize}`);
   if (x.chunks !== 8) parts.push(`chunks ${x.chunks}`);
+  if (x.dropout) parts.push(`dropout ${x.dropout}`);
+  if (x.recurrentDropout) parts.push(`recurrent dropout ${x.recurrentDropout}`);
   parts.push(`lr ${x.lr}${x.decay !== 'none' ? ` ${x.decay}` : ''}`, `${x.threads} thread${x.threads > 1 ? 's' : ''}`);
   return parts.join(', ');
 }
