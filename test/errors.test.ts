@@ -29,6 +29,11 @@ describe.each(BACKENDS)('bad inputs and targets on %s name the field and change 
     ['wrong step width', [[[1, 2]], [[1, 2], [3]]], undefined, RangeError, /inputs\[1\]\[1\] has length 1; expected inputSize=2/],
     ['NaN', [[[1, NaN]]], undefined, RangeError, /inputs\[0\]\[0\]\[1\] = NaN is not finite/],
     ['flat array not a multiple of I', [new Float32Array(3)], undefined, RangeError, /inputs\[0\] has 3 numbers/],
+    // flat typed arrays: the first bad value of the batch is named, in the second sequence here
+    ['NaN in a Float32Array', [new Float32Array(8), new Float32Array([1, 2, 3, 4, 5, NaN, 7, 8])], undefined, RangeError, /inputs\[1\]\[2\]\[1\] = NaN is not finite in float32/],
+    ['-Infinity in a Float32Array', [new Float32Array([0, 1, -Infinity, 3])], undefined, RangeError, /inputs\[0\]\[1\]\[0\] = -Infinity is not finite/],
+    ['a float64 past float32 range', [new Float64Array([0, 1]), new Float64Array([0, 1, 2, -1e39])], undefined, RangeError, /inputs\[1\]\[1\]\[1\] = -1e\+39 is not finite in float32/],
+    ['a Float64Array whose bad value follows good ones', [new Float64Array(64).fill(3.4e38).map((v, k) => (k === 63 ? 3.5e38 : v))], undefined, RangeError, /inputs\[0\]\[31\]\[1\] = 3\.5e\+38 is not finite/],
     ['string step', [[[1, 2], 'ab']], undefined, TypeError, /inputs\[0\]\[1\] must be an input vector/],
     ['too few targets', [[[1, 2]], [[3, 4]]], [0], RangeError, /targets has 1 entries; expected one per sequence \(2\)/],
     ['class out of range', [[[1, 2]]], [3], RangeError, /targets\[0\] = 3 is not a class index; expected an integer in \[0, outputSize=3\)/],
