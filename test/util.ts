@@ -36,6 +36,28 @@ export function flat(x: unknown): number[] {
   return Array.isArray(x) ? x.flatMap(flat) : ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : [x as number];
 }
 
+/**
+ * expectClose over arrays of any nesting (flattened), keeping the largest |actual - expected| seen in each group: the
+ * measured margins an interop test prints beside its tolerance after its tests.
+ */
+export class Margins {
+  private readonly worst: Record<string, number> = {};
+
+  check(actual: unknown, expected: unknown, tol: Tol, group: string): void {
+    const a = flat(actual);
+    const e = flat(expected);
+    for (let k = 0; k < Math.min(a.length, e.length); k++) this.worst[group] = Math.max(this.worst[group] ?? 0, Math.abs(a[k] - e[k]));
+    expectClose(a, e, tol);
+  }
+
+  /** One line per group, sorted by name: the group, then its largest difference; '' when nothing was checked. */
+  table(): string {
+    const groups = Object.keys(this.worst).sort();
+    const width = Math.max(0, ...groups.map((g) => g.length)) + 2;
+    return groups.map((g) => `  ${g.padEnd(width)} ${this.worst[g].toExponential(2)}`).join('\n');
+  }
+}
+
 /** A ragged batch of dense sequences with the given lengths, values in [-1, 1). */
 export function denseBatch(rng: Rng, lengths: number[], I: number): number[][][] {
   return lengths.map((T) => Array.from({ length: T }, () => Array.from({ length: I }, () => 2 * rng.uniform() - 1)));

@@ -13,26 +13,19 @@ import { SimpleRNN } from '../../src/model.js';
 import { Rng } from '../../src/random.js';
 import type { MergeMode } from '../../src/config.js';
 import { fromKerasWeights, fromTfjsLayers, fromTfjsModel, tfjsInputsToSequences, toTfjsFiles, toTfjsLayers, type TfjsArtifacts } from '../../src/interop/index.js';
-import { BACKENDS, denseBatch, expectClose, flat, tokenBatch } from '../util.js';
+import { BACKENDS, Margins, denseBatch, tokenBatch } from '../util.js';
 import { artifactsOf, seedWeights } from './tfjs-util.js';
 
 const TOL = { atol: 1e-5, rtol: 0 }; // see the header
-const worst: Record<string, number> = {};
-
-function compare(actual: unknown, expected: unknown, label: string, group: string): void {
-  const a = flat(actual);
-  const e = flat(expected);
-  for (let k = 0; k < Math.min(a.length, e.length); k++) worst[group] = Math.max(worst[group] ?? 0, Math.abs(a[k] - e[k]));
-  expectClose(a, e, { ...TOL, label });
-}
+const margins = new Margins();
+const compare = (actual: unknown, expected: unknown, label: string, group: string) => margins.check(actual, expected, { ...TOL, label }, group);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await tf.ready();
 });
 afterAll(() => {
-  const rows = Object.entries(worst).sort().map(([k, v]) => `  ${k.padEnd(44)} ${v.toExponential(2)}`);
-  console.log(`deep interop: max |ours - TF.js| per case (tolerance ${TOL.atol})\n${rows.join('\n')}`);
+  console.log(`deep interop: max |ours - TF.js| per case (tolerance ${TOL.atol})\n${margins.table()}`);
 });
 
 

@@ -14,23 +14,16 @@ import { toOnnx } from '../../src/interop/onnx-export.js';
 import { fromOnnx } from '../../src/interop/onnx-import.js';
 import { DT, type ModelOut, type NodeOut } from '../../src/interop/onnx-format.js';
 import { readModel, writeModel } from '../../src/interop/onnx-proto.js';
-import { expectClose, flat } from '../util.js';
+import { Margins, flat } from '../util.js';
 import { editable, hasPythonOnnx, onnxCheck } from './onnx-util.js';
 
 ort.env.wasm.numThreads = 1;
 const TOL = { atol: 1e-5, rtol: 0 }; // see the header
-const worst: Record<string, number> = {};
-
-function compare(actual: ArrayLike<number> | unknown, expected: ArrayLike<number> | unknown, label: string, group: string): void {
-  const a = flat(actual);
-  const e = flat(expected);
-  for (let k = 0; k < Math.min(a.length, e.length); k++) worst[group] = Math.max(worst[group] ?? 0, Math.abs(a[k] - e[k]));
-  expectClose(a, e, { ...TOL, label });
-}
+const margins = new Margins();
+const compare = (actual: unknown, expected: unknown, label: string, group: string) => margins.check(actual, expected, { ...TOL, label }, group);
 
 afterAll(() => {
-  const rows = Object.entries(worst).sort().map(([k, v]) => `  ${k.padEnd(34)} ${v.toExponential(2)}`);
-  console.log(`onnx streaming: max |difference| (tolerance ${TOL.atol})\n${rows.join('\n')}`);
+  console.log(`onnx streaming: max |difference| (tolerance ${TOL.atol})\n${margins.table()}`);
 });
 
 /** Every parameter's bytes, so equality means bit-identical floats (-0 included). */

@@ -19,24 +19,17 @@ import { DT, type AttributeOut, type ModelOut, type NodeOut, type OnnxTensor } f
 import { checkData, decodeFloats, readModel, writeModel } from '../../src/interop/onnx-proto.js';
 import { ProtoWriter } from '../../src/interop/protobuf.js';
 import { wasmBackend } from '../../src/backends/wasm.js';
-import { BACKENDS, counted, expectAllOnce, expectClose, flat } from '../util.js';
+import { BACKENDS, Margins, counted, expectAllOnce, expectClose, flat } from '../util.js';
 import { editable, hasPythonOnnx, onnxCheck } from './onnx-util.js';
 
 ort.env.wasm.numThreads = 1;
 const TOL = { atol: 1e-5, rtol: 0 }; // see the header
 const FIXTURES = join(import.meta.dirname, '../fixtures/onnx');
-const worst: Record<string, number> = {};
-
-function compare(actual: unknown, expected: unknown, label: string, group: string): void {
-  const a = flat(actual);
-  const e = flat(expected);
-  for (let k = 0; k < Math.min(a.length, e.length); k++) worst[group] = Math.max(worst[group] ?? 0, Math.abs(a[k] - e[k]));
-  expectClose(a, e, { ...TOL, label });
-}
+const margins = new Margins();
+const compare = (actual: unknown, expected: unknown, label: string, group: string) => margins.check(actual, expected, { ...TOL, label }, group);
 
 afterAll(() => {
-  const rows = Object.entries(worst).sort().map(([k, v]) => `  ${k.padEnd(26)} ${v.toExponential(2)}`);
-  console.log(`onnx interop: max |difference| (tolerance ${TOL.atol})\n${rows.join('\n')}`);
+  console.log(`onnx interop: max |difference| (tolerance ${TOL.atol})\n${margins.table()}`);
 });
 
 /** Every parameter's bytes, so equality means bit-identical floats (-0 included). */

@@ -19,7 +19,7 @@ import { SimpleRNN } from '../../src/model.js';
 import type { SimpleRNNOptions } from '../../src/config.js';
 import { fromPytorch, toPytorch } from '../../src/interop/pytorch.js';
 import { Rng } from '../../src/random.js';
-import { denseBatch, expectClose, flat, tokenBatch } from '../util.js';
+import { Margins, denseBatch, flat, tokenBatch } from '../util.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(import.meta.dirname, '../../scripts/pytorch-roundtrip.py');
@@ -44,12 +44,8 @@ const CASES: [string, Omit<SimpleRNNOptions, 'outputSize'>, { smoke?: boolean }?
   ['sizes [3, 4] bidirectional, sigmoid state, h0, recurrent dropout', { inputSize: 2, hiddenSize: [3, 4], layers: 2, bidirectional: true, activation: 'sigmoid', learnInitialState: true, recurrentDropout: 0.2, dropout: 0.1 }, { smoke: true }],
 ];
 
-const worst: Record<string, number> = {};
-/** expectClose, keeping the largest difference per group for the summary printed at the end. */
-function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { atol: number; rtol: number; label: string }, group: string): void {
-  for (let k = 0; k < Math.min(actual.length, expected.length); k++) worst[group] = Math.max(worst[group] ?? 0, Math.abs(actual[k] - expected[k]));
-  expectClose(actual, expected, tol);
-}
+const margins = new Margins();
+const compare = (actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { atol: number; rtol: number; label: string }, group: string) => margins.check(actual, expected, tol, group);
 
 interface Reply {
   name: string;
@@ -104,8 +100,8 @@ describe.skipIf(!hasTorch)('ours → PyTorch (live) → ours', () => {
   });
 
   afterAll(() => {
-    const rows = Object.entries(worst).sort().map(([k, v]) => `  ${k.padEnd(26)} ${v.toExponential(2)}`);
-    if (rows.length) console.log(`pytorch live round trip: max |ours - PyTorch| (PyTorch ${torchVersion})\n${rows.join('\n')}`);
+    const table = margins.table();
+    if (table) console.log(`pytorch live round trip: max |ours - PyTorch| (PyTorch ${torchVersion})\n${table}`);
     for (const p of prepared) p.model.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -16,20 +16,15 @@ import { archOf, paramSuffix } from '../../src/layout.js';
 import { fromPytorch, toPytorch, PYTORCH_METADATA_KEY, type PytorchImportOptions } from '../../src/interop/pytorch.js';
 import { readSafetensors, writeSafetensors, type SafetensorsInput } from '../../src/interop/safetensors.js';
 import { Rng } from '../../src/random.js';
-import { BACKENDS, counted, denseBatch, expectAllOnce, expectClose, flat, tokenBatch } from '../util.js';
+import { BACKENDS, Margins, counted, denseBatch, expectAllOnce, flat, tokenBatch } from '../util.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/pytorch');
 const TOL = { atol: 1e-5, rtol: 0 }; // see the header
-const worst: Record<string, number> = {};
-
-function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, group: string): void {
-  for (let k = 0; k < Math.min(actual.length, expected.length); k++) worst[group] = Math.max(worst[group] ?? 0, Math.abs(actual[k] - expected[k]));
-  expectClose(actual, expected, { ...TOL, label });
-}
+const margins = new Margins();
+const compare = (actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, group: string) => margins.check(actual, expected, { ...TOL, label }, group);
 
 afterAll(() => {
-  const rows = Object.entries(worst).sort().map(([k, v]) => `  ${k.padEnd(20)} ${v.toExponential(2)}`);
-  console.log(`pytorch interop: max |ours - PyTorch| (tolerance ${TOL.atol})\n${rows.join('\n')}`);
+  console.log(`pytorch interop: max |ours - PyTorch| (tolerance ${TOL.atol})\n${margins.table()}`);
 });
 
 interface Fixture {
