@@ -1,6 +1,7 @@
 // Shared test helpers: tolerance checks that report where they fail, and seeded data.
 import { expect } from 'vitest';
 import { Rng } from '../src/random.js';
+import { SimpleRNN } from '../src/model.js';
 
 export const BACKENDS = ['wasm', 'js'] as const;
 
@@ -55,6 +56,21 @@ export class Margins {
     const groups = Object.keys(this.worst).sort();
     const width = Math.max(0, ...groups.map((g) => g.length)) + 2;
     return groups.map((g) => `  ${g.padEnd(width)} ${this.worst[g].toExponential(2)}`).join('\n');
+  }
+}
+
+/**
+ * A model left as it was (its saved bytes are `before`) that trains on as a fresh copy of `before` does: the same
+ * loss and the same bytes after one step (what a failed step on threads must leave behind).
+ */
+export async function expectUnchangedThenTrainsAsLoaded(m: SimpleRNN, before: Uint8Array, inputs: unknown, targets: unknown): Promise<void> {
+  expect(Buffer.from(m.save()).equals(Buffer.from(before))).toBe(true);
+  const ref = await SimpleRNN.load(before);
+  try {
+    expect(m.trainBatch(inputs as never, targets as never)).toBe(ref.trainBatch(inputs as never, targets as never));
+    expect(Buffer.from(m.save()).equals(Buffer.from(ref.save()))).toBe(true);
+  } finally {
+    ref.dispose();
   }
 }
 

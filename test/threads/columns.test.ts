@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimpleRNN, Rng, PARAM_NAMES, type SimpleRNNOptions } from 'simple-rnn';
 import { liveThreads, type ThreadPool } from '../../src/parallel/index.js';
-import { denseBatch, tokenBatch } from '../util.js';
+import { denseBatch, expectUnchangedThenTrainsAsLoaded, tokenBatch } from '../util.js';
 
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -214,16 +214,7 @@ describe('threads split by columns: a thread that stops or throws', () => {
   type Worker = { terminate(): unknown };
   const workerOf = (pool: ThreadPool, k: number): Worker => (pool as unknown as { threads: { worker: Worker }[] }).threads[k - 1].worker;
 
-  async function expectUnchangedThenOneThread(m: SimpleRNN, before: Uint8Array): Promise<void> {
-    expect(Buffer.from(m.save()).equals(Buffer.from(before))).toBe(true);
-    const ref = await SimpleRNN.load(before);
-    try {
-      expect(m.trainBatch(INPUTS, TARGETS)).toBe(ref.trainBatch(INPUTS, TARGETS));
-      expect(Buffer.from(m.save()).equals(Buffer.from(ref.save()))).toBe(true);
-    } finally {
-      ref.dispose();
-    }
-  }
+  const expectUnchangedThenOneThread = (m: SimpleRNN, before: Uint8Array) => expectUnchangedThenTrainsAsLoaded(m, before, INPUTS, TARGETS);
 
   it("a thread's Worker terminated mid-pass: the call throws within seconds, changes nothing, and the model trains on, on one thread", async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
