@@ -164,7 +164,7 @@ function allFinite(a: Float32Array): boolean {
   return z0 + z1 + z2 + z3 === 0;
 }
 
-/** Copies a dense sequence of n values (denseCount) into out (length n), checking every value once as it is copied. */
+/** Copies a dense sequence of n values (denseCount) into out (length n) and checks the copy: finite in float32. */
 function readDenseInto(api: string, field: string, b: number, seq: FloatArray | ArrayLike<unknown>[], n: number, I: number, out: FloatArray): void {
   if (isFloatArray(seq)) {
     // one copy (each value read once, by the engine's own set over a view made with the built-in getters: a subclass
