@@ -274,7 +274,7 @@ if (!flag('no-torch')) {
   const allowReferenceBlas = flag('allow-reference-blas');
   log('');
   try {
-    torch = await benchTorch({ only: ONLY, quick: QUICK, python, allowReferenceBlas, log });
+    torch = await benchTorch({ only: ONLY, quick: QUICK, python, allowReferenceBlas, relaxed: !flag('no-relaxed'), log });
   } catch (e) {
     log(`torch contender failed: ${e.message}`);
     torch = { error: e.message };

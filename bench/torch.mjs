@@ -2,7 +2,7 @@
 //   node bench/torch.mjs                        LM, CLS, BIG, SMALL (bench/configs.mjs TORCH_CONFIGS), 1 and 2 threads
 //   options: --quick  --only=LM,BIG  --threads=1,2  --python=/usr/bin/python3  --lm-input=onehot|embedding|both
 //            --allow-reference-blas  --blas-dir=/path/to/openblas (empty: the system's)  --timeout=120 (s per request)
-//            --out=path.json
+//            --no-relaxed  --out=path.json
 // torch runs in bench/torch-worker.py (JSON lines over stdin/stdout), one process per thread count, with OpenBLAS
 // picked for it alone: LD_LIBRARY_PATH names Debian's openblas-openmp folder, so the system's BLAS choice is untouched.
 // The worker says which library its sgemm_ resolves to; a torch on the reference (netlib) BLAS, a few GFLOP/s, is no
@@ -16,6 +16,8 @@
 // C++ loop, plus a (B*T, 65) x (65, H) input product ours does not do); --lm-input=embedding instead looks the same
 // rows up (F.embedding) and runs the recurrence as a Python loop of addmm + tanh (no input product, but T steps of
 // Python dispatch). 'both' times both as two rows.
+// One-thread rows also time ours on the relaxed-SIMD build (create option simd: 'relaxed', fused multiply-adds) as a
+// third block of each round, when it can run here (--no-relaxed leaves it out); its step-0 loss is checked too.
 import { availableParallelism, cpus, endianness, loadavg } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -227,9 +229,18 @@ const relDiff = (a, b) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1
  * One config at one thread count: checks, then alternating torch / ours steps for `budget` seconds. Throws when the
  * two sides disagree (a contender that computes something else is not timed).
  */
-async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSteps, warmup }) {
+async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSteps, warmup, relaxed: wantRelaxed = true }) {
   const data = makeData(cfg, new Rng(7));
-  const ours = await SimpleRNN.create({ ...cfg.model, seed: 1, optimizer: OPTIMIZER, learningRate: LR, ...(threads > 1 ? { threads } : {}) });
+  const opts = { ...cfg.model, seed: 1, optimizer: OPTIMIZER, learningRate: LR };
+  const ours = await SimpleRNN.create({ ...opts, ...(threads > 1 ? { threads } : {}) });
+  // the relaxed build runs one thread only (the threads build is plain SIMD)
+  let relaxed = threads === 1 && wantRelaxed ? await SimpleRNN.create({ ...opts, simd: 'relaxed' }) : null;
+  let relaxedFallback = null;
+  if (relaxed && relaxed.simd !== 'relaxed') {
+    relaxedFallback = relaxed.simdFallback;
+    relaxed.dispose();
+    relaxed = null;
+  }
   try {
     if (ours.threads !== threads) throw new Error(`bench torch ${cfg.name}: ours asked for ${threads} threads, got ${ours.threads} (${ours.threadsFallback})`);
     const init = await worker.request(initMessage(cfg, ours, cfg.model.vocabSize ? lmInput : undefined));
@@ -249,6 +260,12 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
     const o0 = ours.trainBatch(data.inputs, data.targets);
     checks.loss0 = { torch: t0, ours: o0, rel: relDiff(t0, o0) };
     if (!(checks.loss0.rel <= 1e-5)) throw new Error(`bench torch ${cfg.name}: step-0 loss ${t0} vs ours ${o0} (relative difference ${checks.loss0.rel} > 1e-5)`);
+    if (relaxed) {
+      // the same weights on the relaxed build: one rounding per multiply-add instead of two, the same 1e-5
+      const r0 = relaxed.trainBatch(data.inputs, data.targets);
+      checks.relaxedLoss0 = { torch: t0, ours: r0, rel: relDiff(t0, r0) };
+      if (!(checks.relaxedLoss0.rel <= 1e-5)) throw new Error(`bench torch ${cfg.name}: step-0 loss ${t0} vs ours (relaxed) ${r0} (relative difference ${checks.relaxedLoss0.rel} > 1e-5)`);
+    }
     // step 1: the loss after one Adam update (every weight moved by about lr); the f32 rounding of the two updates
     // differs (torch divides by sqrt(v)/sqrt(bc2), ours by sqrt(v/bc2)): 1e-4 relative
     const t1 = (await worker.request({ cmd: 'step', n: 1 })).loss0;
@@ -261,6 +278,7 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
       const s = performance.now();
       ours.trainBatch(data.inputs, data.targets);
       warmMs = Math.min(warmMs, performance.now() - s);
+      relaxed?.trainBatch(data.inputs, data.targets);
     }
     // steps run in blocks of `per` back to back on each side (as in a training loop), blocks alternating torch /
     // ours: a single short step right after the pipe woke the process would time the wake-up, not the step
@@ -269,6 +287,8 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
     const to = [];
     const trip = [];
     const paired = [];
+    const tr = [];
+    const pairedRelaxed = [];
     const start = performance.now();
     while (tt.length < minSteps || (performance.now() - start < budget * 1000 && tt.length < 200)) {
       let s = performance.now();
@@ -279,9 +299,16 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
       for (let k = 0; k < per; k++) ours.trainBatch(data.inputs, data.targets);
       to.push((performance.now() - s) / per);
       paired.push(tt.at(-1) / to.at(-1));
+      if (relaxed) {
+        s = performance.now();
+        for (let k = 0; k < per; k++) relaxed.trainBatch(data.inputs, data.targets);
+        tr.push((performance.now() - s) / per);
+        pairedRelaxed.push(tt.at(-1) / tr.at(-1));
+      }
     }
     const flops = stepFlops(cfg, data.lens);
     const st = { torch: stats(tt), ours: stats(to) };
+    const rel = relaxed ? stats(tr) : null;
     return {
       config: cfg.name, lmInput: cfg.model.vocabSize ? init.lmInput : null, threads, tokens: cfg.tokens, flopsPerStep: flops, checks, stepsPerBlock: per,
       msPerStep: st, torchRoundTripMs: stats(trip),
@@ -289,9 +316,13 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
       gflops: { torch: flops / st.torch.median / 1e6, ours: flops / st.ours.median / 1e6 },
       // ours ÷ torch in tokens/s = torch time ÷ ours time: the ratio of the medians, and per pair
       ratio: st.torch.median / st.ours.median, paired: stats(paired),
+      // ours on the relaxed build, its blocks right after ours': null at 2 threads or where it cannot run
+      relaxed: rel ? { msPerStep: rel, tokensPerSec: (cfg.tokens / rel.median) * 1e3, gflops: flops / rel.median / 1e6, paired: stats(pairedRelaxed) } : null,
+      relaxedFallback,
     };
   } finally {
     ours.dispose();
+    relaxed?.dispose();
   }
 }
 
@@ -301,7 +332,7 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
  * Runs the torch table (bench/run.mjs calls this too): every config of TORCH_CONFIGS in `only`, at each thread count.
  * Returns { skipped } with the reason when torch cannot run, else { machine, torch, blas, gemm, rows, table }.
  */
-export async function benchTorch({ only, threads = [1, 2], quick = false, python = DEFAULT_PYTHON, allowReferenceBlas = false, lmInput = 'onehot', blasDir, log = console.log } = {}) {
+export async function benchTorch({ only, threads = [1, 2], quick = false, python = DEFAULT_PYTHON, allowReferenceBlas = false, lmInput = 'onehot', blasDir, relaxed = true, log = console.log } = {}) {
   const probe = probeTorch(python);
   if (!probe.ok) {
     log(`torch contender skipped: ${probe.reason}`);
@@ -338,10 +369,12 @@ export async function benchTorch({ only, threads = [1, 2], quick = false, python
       log(`  ${n} thread(s): torch (built with BLAS_INFO=${built}) calls sgemm_ from ${w.ready.blas.sgemmFile}: ${blasLabel(w.ready.blas)}; torch.mm ${gemm.map((g) => `${g.M}x${g.K}x${g.N} ${g.gflops.toFixed(1)}`).join(', ')} GFLOP/s`);
       for (const cfg of cfgs) {
         for (const li of cfg.model.vocabSize ? lmInputs : [null]) {
-          const r = await measure(cfg, w, n, { lmInput: li ?? undefined, budget, minSteps, warmup });
+          const r = await measure(cfg, w, n, { lmInput: li ?? undefined, budget, minSteps, warmup, relaxed });
           r.name = li === 'embedding' ? `${cfg.name}-emb` : cfg.name;
           rows.push(r);
           log(`  ${r.name.padEnd(7)} ${n}T: torch ${fmt(r.msPerStep.torch.median, 2)} ms, ours ${fmt(r.msPerStep.ours.median, 2)} ms per step; ours ÷ torch ${r.paired.median.toFixed(2)}x paired (${r.paired.p25.toFixed(2)}-${r.paired.p75.toFixed(2)}, n ${r.paired.n}); step-0 loss ${r.checks.loss0.ours.toFixed(6)} (rel diff ${r.checks.loss0.rel.toExponential(1)}), after one step rel diff ${r.checks.loss1.rel.toExponential(1)}, outputs max diff ${r.checks.outputsMaxDiff.toExponential(1)}`);
+          if (r.relaxed) log(`  ${''.padEnd(7)}     relaxed SIMD: ours ${fmt(r.relaxed.msPerStep.median, 2)} ms per step; ours ÷ torch ${r.relaxed.paired.median.toFixed(2)}x paired (${r.relaxed.paired.p25.toFixed(2)}-${r.relaxed.paired.p75.toFixed(2)}); step-0 loss rel diff ${r.checks.relaxedLoss0.rel.toExponential(1)}`);
+          else if (r.relaxedFallback) log(`  ${''.padEnd(7)}     no relaxed-SIMD column: ${r.relaxedFallback}`);
         }
       }
     } finally {
@@ -361,13 +394,18 @@ export async function benchTorch({ only, threads = [1, 2], quick = false, python
 function printTable(rows, threads, label, log) {
   const names = [...new Set(rows.map((r) => r.name))];
   const head = ['config'];
-  for (const n of threads) head.push(`${label} ${n}T`, `ours ${n}T`, 'ours÷torch');
+  const withRelaxed = rows.some((r) => r.relaxed);
+  for (const n of threads) {
+    head.push(`${label} ${n}T`, `ours ${n}T`, 'ours÷torch');
+    if (n === 1 && withRelaxed) head.push('ours relaxed 1T', 'relaxed÷torch');
+  }
   const table = [head];
   for (const name of names) {
     const line = [name];
     for (const n of threads) {
       const r = rows.find((x) => x.name === name && x.threads === n);
       line.push(r ? kfmt(r.tokensPerSec.torch) : '-', r ? kfmt(r.tokensPerSec.ours) : '-', r ? `${r.paired.median.toFixed(2)}x` : '-');
+      if (n === 1 && withRelaxed) line.push(r?.relaxed ? kfmt(r.relaxed.tokensPerSec) : '-', r?.relaxed ? `${r.relaxed.paired.median.toFixed(2)}x` : '-');
     }
     table.push(line);
   }
@@ -391,7 +429,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     r = await benchTorch({
       only: opt('only')?.split(','), threads: (opt('threads') ?? '1,2').split(',').map(Number), quick,
       python: opt('python') ?? DEFAULT_PYTHON, allowReferenceBlas: flag('allow-reference-blas'), lmInput: opt('lm-input') ?? 'onehot',
-      blasDir: opt('blas-dir'),
+      blasDir: opt('blas-dir'), relaxed: !flag('no-relaxed'),
     });
   } catch (e) {
     console.log(`torch contender failed: ${e.message}`);
