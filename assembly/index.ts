@@ -11,6 +11,6 @@ export {
   momentumUpdate, momentumUpdateScalar, adamUpdate, adamUpdateScalar, rmspropUpdate, rmspropUpdateScalar,
   adagradUpdate, adagradUpdateScalar, sumSquares, sumSquaresScalar,
 } from './optim';
-export { reverseSteps, mergeForward, mergeBackward, maskRows } from './layers';
+export { reverseSteps, gatherSteps, mergeForward, mergeBackward, maskRows } from './layers';
 export { sampleLogits } from './sample';
 export { gemv, gemvScalar } from './step';

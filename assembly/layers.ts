@@ -1,6 +1,7 @@
 // What deep and bidirectional models add around the seed's cell: reading the real steps last to first, merging the
-// two directions of a layer, and dropout masks. None of them does arithmetic beyond one f32 multiply or add per
-// element, so each has the same bits as its JS twin (src/backends/js.ts) and needs no scalar twin.
+// two directions of a layer, and dropout masks; and the gather of a batch's inputs into the time-major layout. None
+// of them does arithmetic beyond one f32 multiply or add per element, so each has the same bits as its JS twin
+// (src/backends/js.ts) and needs no scalar twin.
 //
 // Buffers are time-major (T, B, C) as in rnn.ts: row t*B + b is step t+1 of sequence b, and the batch is sorted by
 // length (len descending), so the real rows of a step are a prefix.
@@ -21,6 +22,38 @@ export function reverseSteps(outPtr: usize, inpPtr: usize, lenPtr: usize, T: i32
       const dst = outPtr + (<usize>t * B + b) * rowBytes;
       if (t < n) memory.copy(dst, inpPtr + (<usize>(n - 1 - t) * B + b) * rowBytes, rowBytes);
       else memory.fill(dst, <u8>pad, rowBytes);
+    }
+  }
+}
+
+// gatherSteps: a batch's sequences, each stored whole (its steps row by row), into the time-major layout
+//   out[t, b] = inp[off[b] + t·C ..]  for t < len[b]  (reverse: inp[off[b] + (len[b]-1-t)·C ..]);  padding rows
+//   (t >= len[b]) filled with byte `pad`
+//   out  (T, B, C)  out   must not overlap inp; C counts 4-byte words (floats or i32 token ids)
+//   inp  (Σ len·C)  in    the sequences in any order, each one's steps contiguous
+//   off  (B)  i32        word offset in inp of sorted sequence b's first step
+//   pad             0 for floats (0.0), 255 for token ids (-1)
+// A copy of a few words per row: memory.copy is a call into the engine (tens of ns); rows up to 64 words are copied
+// here with v128 moves instead.
+export function gatherSteps(outPtr: usize, inpPtr: usize, offPtr: usize, lenPtr: usize, T: i32, B: i32, C: i32, pad: i32, reverse: i32): void {
+  const rowBytes = <usize>C << 2;
+  const stride = <usize>B * rowBytes;
+  const vecBytes = rowBytes & ~(<usize>15);
+  for (let b = 0; b < B; b++) {
+    const n = load<i32>(lenPtr + (<usize>b << 2));
+    const src = inpPtr + (<usize>load<i32>(offPtr + (<usize>b << 2)) << 2);
+    let dst = outPtr + <usize>b * rowBytes;
+    for (let t = 0; t < T; t++) {
+      if (t < n) {
+        const from = src + <usize>(reverse ? n - 1 - t : t) * rowBytes;
+        if (C > 64) memory.copy(dst, from, rowBytes);
+        else {
+          let o: usize = 0;
+          for (; o < vecBytes; o += 16) v128.store(dst + o, v128.load(from + o));
+          for (; o < rowBytes; o += 4) store<i32>(dst + o, load<i32>(from + o));
+        }
+      } else memory.fill(dst, <u8>pad, rowBytes);
+      dst += stride;
     }
   }
 }

@@ -21,6 +21,8 @@ export interface Kernels {
   rnnBackward(dz: Ptr, ds0: Ptr, s: Ptr, WhT: Ptr, len: Ptr, T: number, B: number, H: number, act: number, mask: Ptr): void;
   /** The real steps of every sequence last to first (assembly/layers.ts); pad 0 for floats, 255 for token ids. */
   reverseSteps(out: Ptr, inp: Ptr, len: Ptr, T: number, B: number, C: number, pad: number): void;
+  /** A batch's whole sequences (at word offsets off[b]) into the time-major (T, B, C) layout, pads filled (assembly/layers.ts). */
+  gatherSteps(out: Ptr, inp: Ptr, off: Ptr, len: Ptr, T: number, B: number, C: number, pad: number, reverse: number): void;
   mergeForward(y: Ptr, a: Ptr, b: Ptr, N: number, H: number, mode: number): void;
   mergeBackward(da: Ptr, db: Ptr, dy: Ptr, a: Ptr, b: Ptr, N: number, H: number, mode: number): void;
   /** x[r] *= m[r % P] row by row: dropout masks. */

@@ -131,12 +131,15 @@ export function readVector(api: string, field: string, v: unknown, n: number, ou
  * A dense sequence's number of values (steps x I), its length read once and checked: the first half of reading it
  * (readInputs sizes one block for the whole batch from these, then copies each sequence with readDenseInto).
  */
-function denseCount(api: string, f: string, seq: unknown, I: number): number {
+function denseCount(api: string, field: string, b: number, seq: unknown, I: number): number {
   if (isFloatArray(seq)) {
-    const n = lengthOf(api, f, seq, 1);
-    if (n % I !== 0) throw rangeError(api, f, `has ${n} numbers; a flat sequence needs steps*inputSize (a multiple of ${I})`);
+    // the length from the built-in getter: a subclass cannot report another one
+    const n = TA.length.call(seq) as number;
+    if (n > MAX_VALUES) throw rangeError(api, `${field}[${b}]`, `has ${n} values; expected at most ${MAX_VALUES} values per sequence`);
+    if (n % I !== 0) throw rangeError(api, `${field}[${b}]`, `has ${n} numbers; a flat sequence needs steps*inputSize (a multiple of ${I})`);
     return n;
   }
+  const f = `${field}[${b}]`;
   if (!Array.isArray(seq)) {
     throw typeError(api, f, `a sequence (an array of steps x ${I} numbers, or a Float32Array of steps*${I}; a Proxy around a typed array is not one: copy it first)`, seq);
   }
@@ -166,9 +169,24 @@ function allFinite(a: Float32Array): boolean {
 
 /** Copies a dense sequence of n values (denseCount) into out (length n) and checks the copy: finite in float32. */
 function readDenseInto(api: string, field: string, b: number, seq: FloatArray | ArrayLike<unknown>[], n: number, I: number, out: FloatArray): void {
+  if (seq instanceof Float32Array && out instanceof Float32Array) {
+    // one copy by the engine's own set, which reads the source's internal slots (a subclass cannot lie about where
+    // its data is), after the built-in length getter says it still holds the n values counted; then the copy is
+    // checked: much faster than a checked loop over the input
+    if (TA.length.call(seq) !== n) {
+      throw rangeError(api, `${field}[${b}]`, `changed while it was read (its buffer no longer holds the ${n} numbers it had)`);
+    }
+    out.set(seq);
+    if (allFinite(out)) return;
+    for (let k = 0; k < n; k++) {
+      if (!Number.isFinite(out[k])) {
+        throw rangeError(api, `${field}[${b}][${Math.floor(k / I)}][${k % I}]`, `= ${out[k]} is not finite in float32; expected ${F32_MAX}`);
+      }
+    }
+    return;
+  }
   if (isFloatArray(seq)) {
-    // one copy (each value read once, by the engine's own set over a view made with the built-in getters: a subclass
-    // cannot lie about where the data is), then the copy is checked: much faster than a checked loop over the input
+    // float64 sequences or storage: a copy through a view made with the built-in getters, then the check
     let view: Float32Array | Float64Array;
     try {
       const C = seq instanceof Float64Array ? Float64Array : Float32Array;
@@ -230,10 +248,9 @@ export function readInputs(api: string, inputs: unknown, spec: InputSpec, field 
   const counts = new Float64Array(B);
   let total = 0;
   for (let b = 0; b < B; b++) {
-    const f = `${field}[${b}]`;
     const seq = inputs[b] as unknown;
-    const n = denseCount(api, f, seq, I);
-    if (n === 0) throw rangeError(api, f, 'is empty; expected a sequence of at least one step');
+    const n = denseCount(api, field, b, seq, I);
+    if (n === 0) throw rangeError(api, `${field}[${b}]`, 'is empty; expected a sequence of at least one step');
     seqs[b] = seq;
     counts[b] = n;
     total += n;
@@ -335,31 +352,16 @@ export function selectBatch(seqs: Sequences, tg: TargetData | null, idx: ArrayLi
 }
 
 /**
- * Writes inputs time-major: dense (T, B, I) floats with zeros on pads, or tokens (T, B) with -1 on pads. With
- * `reverse`, each sequence's real steps are written last to first (pads stay at the end).
+ * Writes the packed (sub-)batch's sequences whole, one after another in sorted order, into `stage` (floats, or token
+ * ids), and where sorted sequence q starts into off[q]: what the backend's gatherSteps reads to lay the batch out
+ * time-major (dense (T, B, I) with zeros on pads, or tokens (T, B) with -1 on pads).
  */
-export function writeInputs(seqs: Sequences, p: Packed, spec: InputSpec, dst: FloatArray | Int32Array, reverse = false): void {
-  const { B, T, order } = p;
-  const I = spec.inputSize;
-  if (spec.vocabSize > 0) {
-    dst.fill(-1, 0, T * B);
-    for (let q = 0; q < B; q++) {
-      const seq = seqs.data[order[q]];
-      const n = seq.length;
-      for (let t = 0; t < n; t++) dst[t * B + q] = seq[reverse ? n - 1 - t : t];
-    }
-    return;
-  }
-  dst.fill(0, 0, T * B * I);
-  for (let q = 0; q < B; q++) {
-    const seq = seqs.data[order[q]];
-    const n = p.lenSorted[q];
-    for (let t = 0; t < n; t++) {
-      const src = (reverse ? n - 1 - t : t) * I;
-      const at = (t * B + q) * I;
-      if (I <= 32) for (let k = 0; k < I; k++) dst[at + k] = seq[src + k]; // a short row: a view per row costs more than the copy
-      else dst.set(seq.subarray(src, src + I), at);
-    }
+export function stageInputs(seqs: Sequences, p: Packed, stage: FloatArray | Int32Array, off: Int32Array): void {
+  for (let q = 0, at = 0; q < p.B; q++) {
+    const seq = seqs.data[p.order[q]];
+    off[q] = at;
+    stage.set(seq, at);
+    at += seq.length;
   }
 }
 

@@ -201,6 +201,8 @@ export interface Workspace {
   block: Ptr;
   len: Ptr; // (B) int32
   x: Ptr; // dense (T, B, I) floats, or tokens (T, B) int32
+  xs: Ptr; // the batch's sequences whole, one after another (what the gather into x reads)
+  xoff: Ptr; // (B) int32: where sequence b starts in xs (in floats, or token ids)
   xe: Ptr; // (T, B, D) gathered embedding rows E[id] (embedding models only)
   dxe: Ptr; // (T, B, D) dL/d(E[id]) per row (embedding models only)
   imask: Ptr; // (B, I or D) inputDropout mask
@@ -227,6 +229,8 @@ function workspaceParts(c: ModelConfig, fb: number, capB: number, N: number, cap
   const parts: [string, number][] = [
     ['len', capB * 4],
     ['x', c.vocabSize ? N * 4 : N * c.inputSize * fb],
+    ['xs', c.vocabSize ? N * 4 : N * c.inputSize * fb],
+    ['xoff', capB * 4],
     ['xe', N * D * fb],
     ['dxe', N * D * fb],
     ['imask', c.inputDropout > 0 ? capB * A.In[0] * fb : 0],

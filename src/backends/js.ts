@@ -126,6 +126,23 @@ export function reverseSteps(
   }
 }
 
+// out[t, b] = inp[off[b] + t*C ..] (reverse: step len[b]-1-t) for t < len[b], pad rows filled (0, or -1 for token ids)
+export function gatherSteps(
+  out: F | Int32Array, o0: number, inp: F | Int32Array, i0: number, off: Int32Array, f0: number, len: Int32Array, len0: number,
+  T: number, B: number, C: number, pad: number, reverse: number,
+): void {
+  for (let b = 0; b < B; b++) {
+    const n = len[len0 + b];
+    for (let t = 0; t < T; t++) {
+      const dst = o0 + (t * B + b) * C;
+      if (t < n) {
+        const src = i0 + off[f0 + b] + (reverse ? n - 1 - t : t) * C;
+        for (let c = 0; c < C; c++) out[dst + c] = inp[src + c];
+      } else out.fill(pad === 255 ? -1 : 0, dst, dst + C);
+    }
+  }
+}
+
 // concat: y = [a b]; sum: a + b; mul: a * b; ave: (a + b) * 0.5
 export function mergeForward(y: F, y0: number, a: F, a0: number, b: F, b0: number, N: number, H: number, mode: number): void {
   if (mode === 0) {
@@ -477,6 +494,10 @@ export class JsBackend implements Backend {
     const [o, o0] = view(out);
     const [x, x0] = view(inp);
     reverseSteps(o, o0, x, x0, ...this.i(len), T, B, C, pad);
+  }
+  gatherSteps(out: Ptr, inp: Ptr, off: Ptr, len: Ptr, T: number, B: number, C: number, pad: number, reverse: number): void {
+    const view = (p: Ptr): [F | Int32Array, number] => (pad === 255 ? this.i(p) : this.f(p));
+    gatherSteps(...view(out), ...view(inp), ...this.i(off), ...this.i(len), T, B, C, pad, reverse);
   }
   mergeForward(y: Ptr, a: Ptr, b: Ptr, N: number, H: number, mode: number): void {
     mergeForward(...this.f(y), ...this.f(a), ...this.f(b), N, H, mode);

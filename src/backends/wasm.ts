@@ -180,6 +180,7 @@ export class WasmBackend implements Backend {
   readonly broadcastRows: Kernels['broadcastRows'];
   readonly compactRows: Kernels['compactRows'];
   readonly reverseSteps: Kernels['reverseSteps'];
+  readonly gatherSteps: Kernels['gatherSteps'];
   readonly mergeForward: Kernels['mergeForward'];
   readonly mergeBackward: Kernels['mergeBackward'];
   readonly maskRows: Kernels['maskRows'];
@@ -213,6 +214,7 @@ export class WasmBackend implements Backend {
     this.broadcastRows = x.broadcastRows;
     this.compactRows = x.compactRows;
     this.reverseSteps = x.reverseSteps;
+    this.gatherSteps = x.gatherSteps;
     this.mergeForward = x.mergeForward;
     this.mergeBackward = x.mergeBackward;
     this.maskRows = x.maskRows;

@@ -1,4 +1,4 @@
-// The deep-model kernels of assembly/layers.ts (reverseSteps, mergeForward / mergeBackward, maskRows) and the
+// The kernels of assembly/layers.ts (reverseSteps, gatherSteps, mergeForward / mergeBackward, maskRows) and the
 // recurrent-dropout mask of rnnForward / rnnBackward, wasm against the JS twins. The layer kernels do one f32 operation
 // per element (a copy, an add or a multiply), so wasm and JS must agree bit for bit; the masked time loops go through
 // matmulForward, whose wasm and JS sums differ in order: f32 dots of length H over T steps, atol 1e-5 / rtol 1e-4.
@@ -44,6 +44,56 @@ describe('layer kernels: wasm = JS bit for bit', () => {
         expect(id).toBe(t < lens[b] ? ids[(lens[b] - 1 - t) * B + b] : -1);
         const v = new Float32Array(new Uint32Array(f.slice((t * B + b) * C, (t * B + b + 1) * C)).buffer);
         for (let c = 0; c < C; c++) expect(v[c]).toBe(t < lens[b] ? x[((lens[b] - 1 - t) * B + b) * C + c] : 0);
+      }
+    }
+  });
+
+  // C = 70 takes the memory.copy branch, 9 the v128 moves plus a word, 1 the words alone
+  it.each([...SHAPES, { lens: [4, 2, 3], C: 70 }])('gatherSteps on floats and token ids, both directions, pads filled (lens $lens, C $C)', async ({ lens, C }) => {
+    const { wasm, js } = await backends();
+    const B = lens.length;
+    const T = Math.max(...lens);
+    const rng = new Rng(T * 11 + C);
+    const total = lens.reduce((a, n) => a + n, 0);
+    // the sequences stored whole in a shuffled order; off[b] says where sorted sequence b starts
+    const slots = Array.from({ length: B }, (_, b) => b).reverse();
+    const off = new Int32Array(B);
+    for (let k = 0, at = 0; k < B; k++) {
+      off[slots[k]] = at;
+      at += lens[slots[k]];
+    }
+    const x = randomF32(rng, total * C);
+    const ids = Int32Array.from({ length: total }, () => rng.int(50));
+    const out: Record<string, number[][]> = {};
+    for (const [name, be] of [['wasm', wasm], ['js', js]] as const) {
+      const s = new Scope(be);
+      const pl = s.ints(lens);
+      const pf = s.ints(off.map((o) => o * C));
+      const po = s.ints(off);
+      const px = s.put(x);
+      const pi = s.ints(ids);
+      const res: number[][] = [];
+      for (const reverse of [0, 1]) {
+        const pd = s.put(new Float32Array(T * B * C).fill(7));
+        be.gatherSteps(pd, px, pf, pl, T, B, C, 0, reverse);
+        const pj = s.ints(new Int32Array(T * B).fill(7));
+        be.gatherSteps(pj, pi, po, pl, T, B, 1, 255, reverse);
+        res.push(bits(s.read(pd, T * B * C)), Array.from(be.ints(pj, T * B)));
+      }
+      out[name] = res;
+      s.free();
+    }
+    expect(out.wasm).toEqual(out.js);
+    // the definition, checked on the JS result: out[t, b] = sequence b's step t (reverse: len_b - 1 - t), pads 0 / -1
+    for (const reverse of [0, 1]) {
+      const [f, t32] = out.js.slice(2 * reverse, 2 * reverse + 2);
+      for (let b = 0; b < B; b++) {
+        for (let t = 0; t < T; t++) {
+          const step = reverse ? lens[b] - 1 - t : t;
+          expect(t32[t * B + b]).toBe(t < lens[b] ? ids[off[b] + step] : -1);
+          const v = new Float32Array(new Uint32Array(f.slice((t * B + b) * C, (t * B + b + 1) * C)).buffer);
+          for (let c = 0; c < C; c++) expect(v[c]).toBe(t < lens[b] ? x[(off[b] + step) * C + c] : 0);
+        }
       }
     }
   });
