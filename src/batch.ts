@@ -221,8 +221,13 @@ function readDenseInto(api: string, field: string, b: number, seq: FloatArray | 
   }
 }
 
-/** Reads and validates a ragged batch of inputs once. Throws before anything is written anywhere. */
-export function readInputs(api: string, inputs: unknown, spec: InputSpec, field = 'inputs'): Sequences {
+/**
+ * Reads and validates a ragged batch of inputs once. Throws before anything is written anywhere. Dense values go
+ * into one block of `block(total)` floats (default: a new array).
+ */
+export function readInputs(
+  api: string, inputs: unknown, spec: InputSpec, field = 'inputs', block: (n: number) => FloatArray = (n) => floats(spec.floatBytes, n),
+): Sequences {
   if (!Array.isArray(inputs)) throw typeError(api, field, 'an array of sequences', inputs);
   const B = countOf(api, field, inputs);
   if (B === 0) throw rangeError(api, field, 'is empty; expected at least one sequence');
@@ -256,10 +261,10 @@ export function readInputs(api: string, inputs: unknown, spec: InputSpec, field 
     total += n;
   }
   // (a whole data set past MAX_VALUES, as fit may read, gets one array per sequence instead)
-  const block = total <= MAX_VALUES ? floats(spec.floatBytes, total) : null;
+  const all = total <= MAX_VALUES ? block(total) : null;
   for (let b = 0, at = 0; b < B; b++) {
     const n = counts[b];
-    const out = block ? block.subarray(at, at + n) : floats(spec.floatBytes, n);
+    const out = all ? all.subarray(at, at + n) : floats(spec.floatBytes, n);
     readDenseInto(api, field, b, seqs[b] as FloatArray | ArrayLike<unknown>[], n, I, out);
     data[b] = out;
     lengths[b] = n / I;

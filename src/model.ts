@@ -159,6 +159,9 @@ export class SimpleRNN {
   private stepper: Stepper | null = null;
   /** Off-heap copy of params and optimizer state taken before an update, to roll back one that is not finite. */
   private backupArray: FloatArray | null = null;
+  /** Dense inputs of the running trainBatch (readInputs with a lease), reused from call to call. */
+  private inputBlock: FloatArray | null = null;
+  private inputBlockBusy = false;
   /** The metadata of the checkpoint this model was loaded from (save() writes it again unless given another). */
   metadata: unknown = undefined;
 
@@ -381,10 +384,27 @@ export class SimpleRNN {
 
   // ---- batches: read once, pack, run ----
 
-  /** The caller's inputs, read and checked once. */
-  private readInputs(api: string, inputs: Inputs): Sequences {
+  /**
+   * The caller's inputs, read and checked once. With a lease, dense values go into the model's input block, kept
+   * from call to call (a new array of a few KB costs microseconds, a few percent of a small model's training step):
+   * the caller holds it until `releaseInputs(lease)`, and a call made meanwhile (an input getter calling back into this
+   * model) gets a new array instead.
+   */
+  private readInputs(api: string, inputs: Inputs, lease?: { took: boolean }): Sequences {
     this.live(api);
-    return readInputs(api, inputs, this.run.inputSpec());
+    const fb = this.L.fb;
+    const block = (n: number): FloatArray => {
+      if (!lease || this.inputBlockBusy) return fb === 8 ? new Float64Array(n) : new Float32Array(n);
+      this.inputBlockBusy = lease.took = true;
+      if (!this.inputBlock || this.inputBlock.length < n) this.inputBlock = fb === 8 ? new Float64Array(n) : new Float32Array(n);
+      return this.inputBlock.subarray(0, n);
+    };
+    return readInputs(api, inputs, this.run.inputSpec(), 'inputs', block);
+  }
+
+  /** Gives the input block back when this call's lease took it. */
+  private releaseInputs(lease: { took: boolean }): void {
+    if (lease.took) this.inputBlockBusy = lease.took = false;
   }
 
   /** The caller's targets for those inputs, read and checked once (a missing argument is a TypeError). */
@@ -515,21 +535,26 @@ export class SimpleRNN {
     this.live(api);
     const o = readOptions(api, options, ['onNonFinite', 'initialStates']);
     const mode = oneOf(api, 'options.onNonFinite', o.onNonFinite, ['throw', 'skip'] as const, this.train.onNonFinite);
-    const seqs = this.readInputs(api, inputs);
-    const tg = this.readTargets(api, seqs, targets);
-    const s0Rows = this.readInitialStates(api, o.initialStates, seqs.lengths.length);
-    return this.guarded(api, () => {
-      const rng = this.rng.state; // the masks' draws are part of the step: rolled back with it
-      const masks = drawMasks(this.config, this.A, seqs.lengths, this.rng, this.L.fb);
-      let loss: number;
-      try {
-        ({ loss } = this.run.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks));
-      } catch (e) {
-        this.rng.state = rng; // a step that did not run drew no masks
-        throw e;
-      }
-      return this.applyStep(api, loss, mode, rng).applied ? loss : NaN;
-    });
+    const lease = { took: false };
+    try {
+      const seqs = this.readInputs(api, inputs, lease);
+      const tg = this.readTargets(api, seqs, targets);
+      const s0Rows = this.readInitialStates(api, o.initialStates, seqs.lengths.length);
+      return this.guarded(api, () => {
+        const rng = this.rng.state; // the masks' draws are part of the step: rolled back with it
+        const masks = drawMasks(this.config, this.A, seqs.lengths, this.rng, this.L.fb);
+        let loss: number;
+        try {
+          ({ loss } = this.run.runParts(api, seqs, tg, PASS_BACKWARD, s0Rows, masks));
+        } catch (e) {
+          this.rng.state = rng; // a step that did not run drew no masks
+          throw e;
+        }
+        return this.applyStep(api, loss, mode, rng).applied ? loss : NaN;
+      });
+    } finally {
+      this.releaseInputs(lease);
+    }
   }
 
   /** The optimizer step on the grads section (src/optim.ts): checks, clips, updates (or rolls back), counts. */

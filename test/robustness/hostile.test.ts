@@ -147,6 +147,27 @@ describe.each(BACKENDS)('re-entrancy, on %s', (backend) => {
     m.dispose();
   });
 
+  it('a trainBatch from a getter while trainBatch copies its inputs: the inner step, then the outer on its own inputs, as two plain calls', async () => {
+    // the getter fires in the copy of the second sequence, after the first is in the model's reused input block:
+    // the inner call must get a block of its own
+    const opts = { inputSize: 2, hiddenSize: 5, outputSize: 3, backend, seed: 1, optimizer: 'adam' } as const;
+    const m = await SimpleRNN.create(opts);
+    const ref = await SimpleRNN.create(opts);
+    const outer = denseBatch(new Rng(3), [4, 3], 2);
+    const inner = denseBatch(new Rng(4), [4, 3], 2);
+    expect(m.trainBatch(outer, [0, 1])).toBe(ref.trainBatch(outer, [0, 1])); // both have used their block once
+    const lossInner = ref.trainBatch(inner, [2, 0]);
+    const lossOuter = ref.trainBatch(outer, [0, 1]);
+    let got = NaN;
+    const seq = outer[1].slice();
+    Object.defineProperty(seq, 0, { get: () => ((got = m.trainBatch(inner, [2, 0])), outer[1][0]) });
+    expect(m.trainBatch([outer[0], seq], [0, 1])).toBe(lossOuter);
+    expect(got).toBe(lossInner);
+    expect(bits(m)).toEqual(bits(ref));
+    m.dispose();
+    ref.dispose();
+  });
+
   it('a fit callback may call any method, dispose included (fit then stops with a clear error)', async () => {
     const m = await SimpleRNN.create({ vocabSize: 5, hiddenSize: 5, outputSize: 2, backend, seed: 1 });
     const x = tokenBatch(new Rng(3), [3, 4, 2, 5], 5);
