@@ -1,6 +1,7 @@
 // Multi-core training: ours (wasm) on 1 thread vs N threads, same seeded data and weights.
 //   node bench/threads.mjs                    LM, CLS, CLS-pad25, BIG with threads = os.availableParallelism()
 //   options: --only=BIG  --threads=2  --quick  --seconds=S (of timed pairs per config; default 10, --quick 3)  --out=path.json
+//            --no-copies
 //            --split=rows,columns             measure these splits (the threadSplit option), interleaved; default:
 //                                             the model's default ('rows')
 // The models start from the same seed, so step 0 must give the same loss (checked before timing). Steps alternate
@@ -10,7 +11,11 @@
 // thread per step (Linux /proc): the critical path of a parallel step, the wall time it would take on free cores.
 // On a shared machine it also counts the CPU that other processes took during the timed pairs (/proc/stat minus this
 // process), and gives the speedup over the 'clean' pairs, those during which other processes used no CPU tick.
+// And each round ends with N independent one-thread copies of the model stepping at once, in N workers that share
+// nothing (bench/copies-worker.mjs; --no-copies leaves them out): N steps in that round's time against one step alone
+// is the host's own N-core speedup for this work at that minute, the ceiling of any split.
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,11 +93,12 @@ function timed(fn) {
  * every round), so that every model sees the same load. Returns one result per split, its pairs against the 1-thread
  * step of the same round.
  */
-async function measure(cfg, N, budget, minPairs, splits) {
+async function measure(cfg, N, budget, minPairs, splits, withCopies) {
   const data = makeData(cfg, new Rng(7));
   const opts = { ...cfg.model, seed: 11, optimizer: 'adam', learningRate: 1e-3 };
   const one = await SimpleRNN.create(opts);
   const many = [];
+  const copies = withCopies ? await startCopies(cfg, opts, N) : null;
   try {
     for (const split of splits) {
       const m = await SimpleRNN.create({ ...opts, threads: N, ...(split === 'default' ? {} : { threadSplit: split }) });
@@ -111,6 +117,7 @@ async function measure(cfg, N, budget, minPairs, splits) {
     const ticksOne = new Map();
     const ticksMany = many.map(() => new Map());
     const others = []; // other processes' ticks during each round
+    const copyRounds = []; // wall ms of a round of the N independent copies (one step each, at once)
     const t0 = performance.now();
     const o0 = othersTicks();
     while (a.length < minPairs || (performance.now() - t0 < budget * 1000 && a.length < 500)) {
@@ -124,6 +131,7 @@ async function measure(cfg, N, budget, minPairs, splits) {
         b[j].push(timed(() => many[j].trainBatch(data.inputs, data.targets)));
         addTicks(ticksMany[j], t);
       }
+      if (copies) copyRounds.push(copies.round());
       others.push(o === null ? NaN : othersTicks() - o);
     }
     const elapsed = performance.now() - t0;
@@ -149,6 +157,12 @@ async function measure(cfg, N, budget, minPairs, splits) {
         othersCores,
         cleanPairs: clean.length,
         cleanSpeedup: clean.length ? median(clean.map((k) => ratios[k])) : null,
+        // the host's own N-core speedup on this step: N independent one-thread copies at once (nothing shared) did N
+        // steps in copyRounds[k] where one step alone took a[k]; ours ÷ that is how close the split comes to it
+        ...(copies ? (() => {
+          const ceiling = median(a.map((t, k) => (N * t.wall) / copyRounds[k]));
+          return { copies: { ms: median(copyRounds), speedup: ceiling, oursOverCopies: median(ratios) / ceiling } };
+        })() : {}),
         // with several splits: how many times faster than the first split's model, step by step in the same rounds
         ...(j > 0 ? { vsFirst: { split: many[0].threadSplit, speedup: median(b[0].map((t, k) => t.wall / b[j][k].wall)) } } : {}),
       };
@@ -156,14 +170,44 @@ async function measure(cfg, N, budget, minPairs, splits) {
   } finally {
     one.dispose();
     for (const m of many) m.dispose();
+    await copies?.stop();
   }
+}
+
+/**
+ * N workers, each with a one-thread model of its own (bench/copies-worker.mjs): round() starts one step on every copy
+ * at once and returns the wall milliseconds until the last is done. What N cores of this host give when the work
+ * shares nothing: the ceiling of any split, on this machine, at this minute.
+ */
+async function startCopies(cfg, opts, N) {
+  const ctrl = new SharedArrayBuffer(4 * (1 + N));
+  const c = new Int32Array(ctrl);
+  const workers = Array.from({ length: N }, (_, slot) => new Worker(new URL('./copies-worker.mjs', import.meta.url), { workerData: { name: cfg.name, opts, slot, ctrl } }));
+  await Promise.all(workers.map((w) => new Promise((ok, fail) => (w.once('message', ok), w.once('error', fail)))));
+  let gen = 0;
+  return {
+    round() {
+      const t0 = performance.now();
+      Atomics.store(c, 0, ++gen);
+      Atomics.notify(c, 0);
+      for (let slot = 0; slot < N; slot++) {
+        for (let d = Atomics.load(c, 1 + slot); d !== gen; d = Atomics.load(c, 1 + slot)) Atomics.wait(c, 1 + slot, d, 1000);
+      }
+      return performance.now() - t0;
+    },
+    async stop() {
+      Atomics.store(c, 0, -1);
+      Atomics.notify(c, 0);
+      await Promise.all(workers.map((w) => new Promise((ok) => w.once('exit', ok))));
+    },
+  };
 }
 
 /**
  * Runs the threads rows (bench/run.mjs calls this too): 1 vs `threads` threads on the train configs in `only`.
  * Prints a table with `log`; returns { machine, results }.
  */
-export async function benchThreads({ only = TRAIN, threads = Math.max(2, availableParallelism()), quick = false, splits = ['default'], seconds, log = console.log } = {}) {
+export async function benchThreads({ only = TRAIN, threads = Math.max(2, availableParallelism()), quick = false, splits = ['default'], seconds, copies = true, log = console.log } = {}) {
   const N = threads;
   const budget = seconds ?? (quick ? 3 : 10); // seconds of timed pairs per config
   const minPairs = quick ? 3 : 6;
@@ -171,7 +215,7 @@ export async function benchThreads({ only = TRAIN, threads = Math.max(2, availab
   log(`threads: ours (wasm) 1 vs ${N} threads, steps alternating; ${machine.cores} cores (${machine.cpu}), ${machine.node}, load average ${machine.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`);
   log('config     | split   | 1 thread ms/step (tok/s) | N threads ms/step (tok/s) | speedup (min..max)   | CPU ms/step 1 / N | busiest thread CPU ms/step 1 / N = speedup | others (cores) | speedup on clean pairs (n)');
   const results = [];
-  for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && only.includes(c.name))) for (const r of await measure(cfg, N, budget, minPairs, splits)) {
+  for (const cfg of CONFIGS.filter((c) => c.kind === 'train' && only.includes(c.name))) for (const r of await measure(cfg, N, budget, minPairs, splits, copies)) {
     results.push(r);
     log(
       `${cfg.name.padEnd(10)} | ${r.split.padEnd(7)} | ${fmt(r.ms.one).padStart(7)} (${Math.round(r.tokensPerSec.one)})`.padEnd(47) +
@@ -181,6 +225,7 @@ export async function benchThreads({ only = TRAIN, threads = Math.max(2, availab
       ` | ${fmt(r.busiestThreadCpuMs.one)} / ${fmt(r.busiestThreadCpuMs.many)} = ${r.cpuSpeedup.toFixed(2)}x`.padEnd(43) +
       ` | ${r.othersCores === null ? '-' : r.othersCores.toFixed(2)}`.padEnd(17) +
       ` | ${r.cleanSpeedup === null ? '-' : r.cleanSpeedup.toFixed(2) + 'x'} (${r.cleanPairs}/${r.pairs})` +
+      (r.copies ? ` | ${N} copies ${r.copies.speedup.toFixed(2)}x (ours ${(100 * r.copies.oursOverCopies).toFixed(0)}% of it)` : '') +
       (r.vsFirst ? ` | ${r.vsFirst.speedup.toFixed(2)}x the ${r.vsFirst.split} split, step by step` : ''),
     );
   }
@@ -194,7 +239,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   const splits = opt('split')?.split(',') ?? ['default'];
   const r = await benchThreads({
     only, threads: opt('threads') ? Number(opt('threads')) : undefined, quick: args.includes('--quick'), splits,
-    seconds: opt('seconds') ? Number(opt('seconds')) : undefined,
+    seconds: opt('seconds') ? Number(opt('seconds')) : undefined, copies: !args.includes('--no-copies'),
   });
   const out = opt('out') ?? join(here, 'results', `threads-${r.machine.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });

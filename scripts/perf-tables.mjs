@@ -116,16 +116,19 @@ function scaling(r, name) {
 /**
  * Threads results: a threads-*.json, or the threads part of a bench-*.json. Results that name their split (runs of
  * bench/threads.mjs since the column split) add the split, the other processes' CPU and the clean-pair speedup, and
- * runs of several splits how each compares with the first, step by step.
+ * runs of several splits how each compares with the first, step by step; runs with the independent copies their speedup
+ * (the host's own N-core ceiling) and ours as a share of it.
  */
 function threads(rs, names) {
   const n = rs.length > 1;
   const all = rs.map((r0) => (r0.threads?.results ? r0.threads : r0));
   const split = all.some((r) => r.results?.some((c) => c.split));
   const vs = all.some((r) => r.results?.some((c) => c.vsFirst));
+  const cp = all.some((r) => r.results?.some((c) => c.copies));
   const out = head([
     ...(n ? ['run'] : []), 'config', 'threads', ...(split ? ['split'] : []), '1 thread ms/step', 'N threads ms/step', 'speedup (median of pair ratios)',
     "speedup, busiest thread's CPU", ...(split ? ['other processes (cores)', 'speedup on clean pairs (pairs)'] : []), 'pairs',
+    ...(cp ? ['N independent copies at once: their speedup (ours ÷ it)'] : []),
     ...(vs ? ['over the first split, step by step'] : []),
   ]);
   all.forEach((r, i) => {
@@ -137,6 +140,7 @@ function threads(rs, names) {
         times(c.speedup), c.cpuSpeedup ? times(c.cpuSpeedup) : '-',
         ...(split ? [c.othersCores == null ? '-' : c.othersCores.toFixed(2), c.cleanSpeedup == null ? `- (0)` : `${times(c.cleanSpeedup)} (${c.cleanPairs})`] : []),
         c.pairs,
+        ...(cp ? [c.copies ? `${times(c.copies.speedup)} (${Math.round(100 * c.copies.oursOverCopies)}%)` : '-'] : []),
         ...(vs ? [c.vsFirst ? `${times(c.vsFirst.speedup)} (${c.vsFirst.split})` : '-'] : []),
       ]));
     }
