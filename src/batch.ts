@@ -285,46 +285,48 @@ export function readTargets(api: string, targets: unknown, lengths: Int32Array, 
   const w = spec.softmax ? 1 : O;
   const block = spec.returnSequences || B * w > MAX_VALUES ? null : spec.softmax ? new Int32Array(B) : floats(spec.floatBytes, B * O);
   for (let b = 0; b < B; b++) {
-    const f = `${field}[${b}]`;
     const tb = targets[b] as unknown;
     if (!spec.returnSequences) {
       const out = block ? block.subarray(b * w, (b + 1) * w) : spec.softmax ? new Int32Array(1) : floats(spec.floatBytes, O);
-      readTarget(api, f, tb, spec, out, 0);
+      readTarget(api, field, b, -1, tb, spec, out, 0);
       data[b] = out;
       continue;
     }
+    const f = `${field}[${b}]`;
     const len = lengths[b];
     if (!isNumArray(tb)) throw typeError(api, f, `an array of ${len} targets (one per step)`, tb);
     const m = countOf(api, f, tb);
     if (m !== len) throw rangeError(api, f, `has ${m} targets; expected one per step of inputs[${b}] (${len})`);
     if (!spec.softmax && len * O > MAX_VALUES) throw rangeError(api, f, `has ${len} targets of ${O} values; expected at most ${MAX_VALUES} values`);
     const out = spec.softmax ? new Int32Array(len) : floats(spec.floatBytes, len * O);
-    for (let t = 0; t < len; t++) readTarget(api, `${f}[${t}]`, (tb as ArrayLike<unknown>)[t], spec, out, t);
+    for (let t = 0; t < len; t++) readTarget(api, field, b, t, (tb as ArrayLike<unknown>)[t], spec, out, t);
     data[b] = out;
   }
   return { data };
 }
 
-/** One target, read once, into row `r` of out (a class id, or O floats). */
-function readTarget(api: string, f: string, v: unknown, spec: TargetSpec, out: Int32Array | FloatArray, r: number): void {
+/**
+ * One target, read once, into row `r` of out (a class id, or O floats): targets[b], or with t >= 0 targets[b][t].
+ * Its field name is only built for an error (this runs once per sequence or step of every call).
+ */
+function readTarget(api: string, field: string, b: number, t: number, v: unknown, spec: TargetSpec, out: Int32Array | FloatArray, r: number): void {
   const O = spec.outputSize;
+  const name = () => (t < 0 ? `${field}[${b}]` : `${field}[${b}][${t}]`);
   if (spec.softmax) {
-    if (typeof v !== 'number') throw typeError(api, f, `a class index (an integer in [0, outputSize=${O}))`, v);
+    if (typeof v !== 'number') throw typeError(api, name(), `a class index (an integer in [0, outputSize=${O}))`, v);
     if (!Number.isInteger(v) || v < 0 || v >= O) {
-      throw rangeError(api, f, `= ${v} is not a class index; expected an integer in [0, outputSize=${O})`);
+      throw rangeError(api, name(), `= ${v} is not a class index; expected an integer in [0, outputSize=${O})`);
     }
     out[r] = v;
     return;
   }
-  const sig = (field: string, x: number) => {
-    if (spec.sigmoid && (x < 0 || x > 1)) throw rangeError(api, field, `= ${x} is outside [0, 1] (a sigmoid target)`);
-  };
-  if (typeof v === 'number' && O === 1) {
-    sig(f, (out[r] = finite(api, () => f, v)));
-    return;
+  if (typeof v === 'number' && O === 1) out[r] = finite(api, name, v);
+  else readVector(api, name(), v, O, out as FloatArray, r * O, 'a target vector');
+  if (!spec.sigmoid) return;
+  for (let o = 0; o < O; o++) {
+    const x = out[r * O + o];
+    if (x < 0 || x > 1) throw rangeError(api, O === 1 && typeof v === 'number' ? name() : `${name()}[${o}]`, `= ${x} is outside [0, 1] (a sigmoid target)`);
   }
-  readVector(api, f, v, O, out as FloatArray, r * O, 'a target vector');
-  for (let o = 0; o < O; o++) sig(`${f}[${o}]`, out[r * O + o]);
 }
 
 /** The packing of a batch of the given lengths: sorted by length (longest first, stable). */
