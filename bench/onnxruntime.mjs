@@ -1,9 +1,10 @@
 // Inference against ONNX Runtime: the same model (toOnnx's bytes) in onnxruntime-web's wasm SIMD backend in Node,
 // beside ours (predict, step), one thread each.
 //   node bench/onnxruntime.mjs                 batched rows LM-infer, CLS-infer, BIG-infer and the streaming rows
-//   options: --quick  --only=LM-infer,stream-128  --out=path.json
+//   options: --quick  --only=LM-infer,stream-128  --no-relaxed  --out=path.json
 // Batched: one predict (ours) and one session.run (ORT) over the same batch of equal-length sequences, outputs
-// checked within 1e-5 before timing, then timed in alternation (each pair sees the same load of a shared machine).
+// checked within 1e-5 before timing, then timed in alternation (each pair sees the same load of a shared machine);
+// then ours on the relaxed-SIMD build (simd: 'relaxed', where it can run) against ORT the same way.
 // Streaming: one token at a time from a carried state, the softmax of every token: ours model.step(state, token),
 // ORT the graph exported with { initialState: true } run with time = 1, its `state` output fed back as
 // `initial_state` (what a user streaming with onnxruntime does). Both must give the same outputs over the tokens.
@@ -76,8 +77,14 @@ async function alternate(ours, theirs, budget = BUDGET, minReps = QUICK ? 3 : 8)
   return { ours: stats(a), ort: stats(b), ratio: stats(ratio) };
 }
 
-async function batched(cfg) {
+async function batched(cfg, withRelaxed) {
   const model = await SimpleRNN.create({ ...cfg.model, seed: 1 });
+  // the same weights on the relaxed-SIMD build (fused multiply-adds), timed against ORT in a second alternation
+  let relaxed = withRelaxed ? await SimpleRNN.create({ ...cfg.model, seed: 1, simd: 'relaxed' }) : null;
+  if (relaxed && relaxed.simd !== 'relaxed') {
+    relaxed.dispose();
+    relaxed = null;
+  }
   try {
     const data = makeData(cfg, new Rng(7));
     const session = await ort.InferenceSession.create(toOnnx(model, { tokenType: 'int32' }), { executionProviders: ['wasm'] });
@@ -90,12 +97,24 @@ async function batched(cfg) {
     const diff = maxDiff(flatMine, r.output.data);
     if (!(diff < 1e-5)) throw new Error(`${cfg.name}: ORT and ours differ by ${diff}; expected within 1e-5`);
     const t = await alternate(() => model.predict(data.inputs, { output: 'typed' }), () => session.run(f));
+    let rel = null;
+    if (relaxed) {
+      const mineR = relaxed.predict(data.inputs, { output: 'typed' });
+      let diffR = 0;
+      at = 0;
+      for (const x of mineR) (diffR = Math.max(diffR, maxDiff(x, r.output.data.subarray(at, at + x.length))), (at += x.length));
+      if (!(diffR < 1e-5)) throw new Error(`${cfg.name}: ORT and ours (relaxed) differ by ${diffR}; expected within 1e-5`);
+      const tr = await alternate(() => relaxed.predict(data.inputs, { output: 'typed' }), () => session.run(f));
+      rel = { maxDiff: diffR, oursMs: tr.ours, ortMs: tr.ort, ratio: tr.ratio };
+    }
     await session.release();
     const tokens = cfg.B * cfg.T;
     return { name: cfg.name, desc: cfg.desc, tokens, maxDiff: diff, oursMs: t.ours, ortMs: t.ort, ratio: t.ratio,
-      oursTokensPerSec: (tokens / t.ours.median) * 1e3, ortTokensPerSec: (tokens / t.ort.median) * 1e3 };
+      oursTokensPerSec: (tokens / t.ours.median) * 1e3, ortTokensPerSec: (tokens / t.ort.median) * 1e3,
+      relaxed: rel && { ...rel, oursTokensPerSec: (tokens / rel.oursMs.median) * 1e3 } };
   } finally {
     model.dispose();
+    relaxed?.dispose();
   }
 }
 
@@ -142,16 +161,17 @@ const wanted = (only, name) => !only || only.some((o) => name === o || name.star
  * Runs the ORT rows (bench/run.mjs saves them with its results). onnxruntime-web missing is a skip with the reason.
  * @param {{ quick?: boolean, only?: string[], log?: (...a: unknown[]) => void }} o
  */
-export async function benchOnnxruntime({ quick = QUICK, only = undefined, log = console.log } = {}) {
+export async function benchOnnxruntime({ quick = QUICK, only = undefined, relaxed = true, log = console.log } = {}) {
   QUICK = quick;
   BUDGET = quick ? 1 : 4;
   log(`onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm SIMD backend, 1 thread) against ours (wasm, 1 thread): batched predict and per-token streaming`);
   const rows = [];
   for (const cfg of ORT_CONFIGS) {
     if (!wanted(only, cfg.name)) continue;
-    const r = await batched(cfg);
+    const r = await batched(cfg, relaxed);
     rows.push(r);
     log(`  ${r.name.padEnd(10)} ours ${kfmt(r.oursTokensPerSec).padStart(7)} tok/s  ORT ${kfmt(r.ortTokensPerSec).padStart(7)} tok/s  ours ÷ ORT ${fmt(r.ratio.median, 2)}x (paired median; ${r.ratio.p25.toFixed(2)}-${r.ratio.p75.toFixed(2)})  max |diff| ${r.maxDiff.toExponential(1)}`);
+    if (r.relaxed) log(`  ${''.padEnd(10)} relaxed SIMD: ours ${kfmt(r.relaxed.oursTokensPerSec).padStart(7)} tok/s  ours ÷ ORT ${fmt(r.relaxed.ratio.median, 2)}x (paired median; ${r.relaxed.ratio.p25.toFixed(2)}-${r.relaxed.ratio.p75.toFixed(2)})`);
   }
   for (const H of STREAM_H) {
     if (!wanted(only, `stream-${H}`)) continue;
@@ -165,7 +185,7 @@ export async function benchOnnxruntime({ quick = QUICK, only = undefined, log = 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const machine = { cpu: cpus()[0]?.model ?? 'unknown CPU', cores: availableParallelism(), node: process.version, date: new Date().toISOString(), loadavgBefore: loadavg() };
   console.log(`on ${machine.cpu}, ${machine.cores} cores, Node ${process.version}, load ${machine.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`);
-  const rows = await benchOnnxruntime({ only: opt('only')?.split(',') });
+  const rows = await benchOnnxruntime({ only: opt('only')?.split(','), relaxed: !flag('no-relaxed') });
   machine.loadavgAfter = loadavg();
   const out = opt('out') ?? join(here, 'results', `onnxruntime${QUICK ? '-quick' : ''}-${machine.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });

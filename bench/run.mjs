@@ -294,7 +294,7 @@ let onnxruntime = null;
 if (!flag('no-onnxruntime')) {
   log('');
   try {
-    onnxruntime = await benchOnnxruntime({ quick: QUICK, only: ONLY, log });
+    onnxruntime = await benchOnnxruntime({ quick: QUICK, only: ONLY, relaxed: !flag('no-relaxed'), log });
   } catch (e) {
     log(`onnxruntime rows failed: ${e.message}`);
     onnxruntime = { error: e.message };

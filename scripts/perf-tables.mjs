@@ -212,10 +212,13 @@ function streamingTable(r0, name) {
 function onnxruntimeTable(r0, name) {
   const rows = Array.isArray(r0.onnxruntime) ? r0.onnxruntime : r0.rows;
   if (!Array.isArray(rows) || rows.length === 0) throw new Error(`perf-tables: ${name}.json has no onnxruntime rows`);
-  const out = head(['config', 'ours', 'onnxruntime-web', 'ours ahead by (paired median)', 'max |difference|']);
+  // runs since the relaxed-SIMD rows: ours on that build against ORT too (batched rows)
+  const rel = rows.some((x) => x.relaxed);
+  const out = head(['config', 'ours', 'onnxruntime-web', 'ours ahead by (paired median)', 'max \\|difference\\|', ...(rel ? ['ours relaxed SIMD', 'relaxed ahead by (paired median)'] : [])]);
   for (const x of rows) {
-    if (x.oursTokensPerSec !== undefined) out.push(row([`${x.name}: ${x.desc}`, `${k(x.oursTokensPerSec)} tokens/s`, `${k(x.ortTokensPerSec)} tokens/s`, times(x.ratio.median), x.maxDiff.toExponential(1)]));
-    else out.push(row([`${x.name}: ${x.desc}`, `${f(x.oursUsPerToken.median, 2)} µs/token`, `${f(x.ortUsPerToken.median, 2)} µs/token`, times(x.ratio.median), x.maxDiff.toExponential(1)]));
+    const r = rel ? (x.relaxed ? [`${k(x.relaxed.oursTokensPerSec)} tokens/s`, times(x.relaxed.ratio.median)] : ['-', '-']) : [];
+    if (x.oursTokensPerSec !== undefined) out.push(row([`${x.name}: ${x.desc}`, `${k(x.oursTokensPerSec)} tokens/s`, `${k(x.ortTokensPerSec)} tokens/s`, times(x.ratio.median), x.maxDiff.toExponential(1), ...r]));
+    else out.push(row([`${x.name}: ${x.desc}`, `${f(x.oursUsPerToken.median, 2)} µs/token`, `${f(x.ortUsPerToken.median, 2)} µs/token`, times(x.ratio.median), x.maxDiff.toExponential(1), ...r]));
   }
   return out;
 }
