@@ -16,8 +16,9 @@
 // C++ loop, plus a (B*T, 65) x (65, H) input product ours does not do); --lm-input=embedding instead looks the same
 // rows up (F.embedding) and runs the recurrence as a Python loop of addmm + tanh (no input product, but T steps of
 // Python dispatch). 'both' times both as two rows.
-// One-thread rows also time ours on the relaxed-SIMD build (create option simd: 'relaxed', fused multiply-adds) as a
-// third block of each round, when it can run here (--no-relaxed leaves it out); its step-0 loss is checked too.
+// Every row also times ours on the relaxed-SIMD build (create option simd: 'relaxed', fused multiply-adds; with
+// threads, the relaxed threads build) as a third block of each round, when it can run here (--no-relaxed leaves it
+// out); its step-0 loss is checked too.
 import { availableParallelism, cpus, endianness, loadavg } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -233,11 +234,11 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
   const data = makeData(cfg, new Rng(7));
   const opts = { ...cfg.model, seed: 1, optimizer: OPTIMIZER, learningRate: LR };
   const ours = await SimpleRNN.create({ ...opts, ...(threads > 1 ? { threads } : {}) });
-  // the relaxed build runs one thread only (the threads build is plain SIMD)
-  let relaxed = threads === 1 && wantRelaxed ? await SimpleRNN.create({ ...opts, simd: 'relaxed' }) : null;
+  // ours on the relaxed-SIMD build, at the same thread count (threads > 1: the relaxed threads build)
+  let relaxed = wantRelaxed ? await SimpleRNN.create({ ...opts, simd: 'relaxed', ...(threads > 1 ? { threads } : {}) }) : null;
   let relaxedFallback = null;
-  if (relaxed && relaxed.simd !== 'relaxed') {
-    relaxedFallback = relaxed.simdFallback;
+  if (relaxed && (relaxed.simd !== 'relaxed' || relaxed.threads !== threads)) {
+    relaxedFallback = relaxed.simdFallback ?? relaxed.threadsFallback;
     relaxed.dispose();
     relaxed = null;
   }
@@ -316,7 +317,7 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
       gflops: { torch: flops / st.torch.median / 1e6, ours: flops / st.ours.median / 1e6 },
       // ours ÷ torch in tokens/s = torch time ÷ ours time: the ratio of the medians, and per pair
       ratio: st.torch.median / st.ours.median, paired: stats(paired),
-      // ours on the relaxed build, its blocks right after ours': null at 2 threads or where it cannot run
+      // ours on the relaxed build, its blocks right after ours': null where it cannot run
       relaxed: rel ? { msPerStep: rel, tokensPerSec: (cfg.tokens / rel.median) * 1e3, gflops: flops / rel.median / 1e6, paired: stats(pairedRelaxed) } : null,
       relaxedFallback,
     };
@@ -397,7 +398,7 @@ function printTable(rows, threads, label, log) {
   const withRelaxed = rows.some((r) => r.relaxed);
   for (const n of threads) {
     head.push(`${label} ${n}T`, `ours ${n}T`, 'ours÷torch');
-    if (n === 1 && withRelaxed) head.push('ours relaxed 1T', 'relaxed÷torch');
+    if (withRelaxed) head.push(`ours relaxed ${n}T`, 'relaxed÷torch');
   }
   const table = [head];
   for (const name of names) {
@@ -405,7 +406,7 @@ function printTable(rows, threads, label, log) {
     for (const n of threads) {
       const r = rows.find((x) => x.name === name && x.threads === n);
       line.push(r ? kfmt(r.tokensPerSec.torch) : '-', r ? kfmt(r.tokensPerSec.ours) : '-', r ? `${r.paired.median.toFixed(2)}x` : '-');
-      if (n === 1 && withRelaxed) line.push(r?.relaxed ? kfmt(r.relaxed.tokensPerSec) : '-', r?.relaxed ? `${r.relaxed.paired.median.toFixed(2)}x` : '-');
+      if (withRelaxed) line.push(r?.relaxed ? kfmt(r.relaxed.tokensPerSec) : '-', r?.relaxed ? `${r.relaxed.paired.median.toFixed(2)}x` : '-');
     }
     table.push(line);
   }

@@ -95,9 +95,9 @@ export interface SimpleRNNOptions extends TrainingOptions {
    * that have one: one rounding instead of two, and 1.0-1.2x faster), so results may differ in the last bits between
    * CPUs. The relaxed build is a second wasm instance with its own linear memory. It is used where
    * WebAssembly.validate accepts it; in Node 20, where relaxed SIMD is behind a V8 flag, asking for it turns on
-   * --experimental-wasm-relaxed-simd with v8.setFlagsFromString (Node only, once). Elsewhere, with backend 'js', or
-   * with threads > 1 (the threads build is plain SIMD), the model runs on the strict build, warns once, and says why
-   * in `simdFallback`.
+   * --experimental-wasm-relaxed-simd with v8.setFlagsFromString (Node only, once). With threads > 1 it runs on the
+   * relaxed threads build (its own shared memory). Elsewhere, or with backend 'js', the model runs on the strict
+   * build, warns once, and says why in `simdFallback`.
    */
   simd?: SimdMode;
 }

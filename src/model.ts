@@ -41,7 +41,7 @@ import { Stepper, readInput, readState, generate, type GenerateOptions } from '.
 import { decodeCheckpoint, encodeCheckpoint, resolveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { passFields, runPass, PASS_FORWARD, PASS_LOSS, PASS_BACKWARD } from './pass.js';
 import { BatchRunner } from './runner.js';
-import { ThreadPool, threadedRealm, threadsUnavailable, warnFallback, type ThreadedRealm } from './parallel/index.js';
+import { ThreadPool, relaxedThreadsUnavailable, threadedRealm, threadsUnavailable, warnFallback, type ThreadedRealm } from './parallel/index.js';
 
 export type { Activation, OutputActivation, ModelConfig, SimpleRNNOptions } from './config.js';
 export type { Params, ParamName } from './layout.js';
@@ -123,8 +123,8 @@ function warnSimdFallback(reason: string): void {
 async function simdBuild(asked: SimdMode, backend: 'wasm' | 'js', threaded: boolean): Promise<{ use: SimdMode; why: string | null }> {
   if (asked === 'strict') return { use: 'strict', why: null };
   if (backend === 'js') return { use: 'strict', why: "backend: 'js' has no wasm build (simd applies to the wasm backend)" };
-  if (threaded) return { use: 'strict', why: 'threads > 1 run on the threads build, which is plain SIMD' };
-  const why = await relaxedSimdUnavailableAsync();
+  // threads > 1: the relaxed threads build (the threads build with the relaxed micro-kernels)
+  const why = threaded ? await relaxedThreadsUnavailable() : await relaxedSimdUnavailableAsync();
   return why ? { use: 'strict', why } : { use: 'relaxed', why: null };
 }
 
@@ -190,7 +190,7 @@ export class SimpleRNN {
     let reason = r.threads > 1 ? threadsUnavailable(cfg.backend) : null;
     let realm: ThreadedRealm | null = null;
     const simd = await simdBuild(r.simd, cfg.backend, r.threads > 1 && !reason);
-    if (r.threads > 1 && !reason) realm = await threadedRealm().catch((e: Error) => ((reason = e.message), null));
+    if (r.threads > 1 && !reason) realm = await threadedRealm(simd.use).catch((e: Error) => ((reason = e.message), null));
     const be = cfg.backend === 'js' ? new JsBackend(cfg.precision) : realm ? realm.be : await wasmBackend(simd.use);
     const model = new SimpleRNN(be, cfg, r.training);
     model.simdMode = simd.use;

@@ -87,26 +87,24 @@ function eagerEsm(entry: string): string[] {
   return [...seen];
 }
 
-const WASM = ['simple-rnn.wasm', 'simple-rnn-relaxed.wasm', 'simple-rnn-threads.wasm'];
+const WASM = ['simple-rnn.wasm', 'simple-rnn-relaxed.wasm', 'simple-rnn-threads.wasm', 'simple-rnn-threads-relaxed.wasm'];
 const wasmBuilt = WASM.every((f) => existsSync(resolve(root, 'build', f)));
 
 describe.runIf(existsSync(resolve(dist, 'index.js')) && wasmBuilt)('dist/ bundle: only the strict build is loaded up front', () => {
-  const [strict, relaxed, threads] = WASM.map((f, k) => ({ name: f, marks: markers(f, WASM.filter((_, j) => j !== k)) }));
+  const [strict, relaxed, threads, threadsRelaxed] = WASM.map((f, k) => ({ name: f, marks: markers(f, WASM.filter((_, j) => j !== k)) }));
   const has = (files: string[], marks: string[]) => files.some((f) => marks.some((w) => readFileSync(f, 'latin1').includes(w)));
 
   it('each build has markers that tell it from the others', () => {
-    for (const b of [strict, relaxed, threads]) expect(b.marks.length, b.name).toBeGreaterThan(0);
+    for (const b of [strict, relaxed, threads, threadsRelaxed]) expect(b.marks.length, b.name).toBeGreaterThan(0);
   });
 
-  it('dist/index.js and its static chunks hold the strict build and neither the relaxed nor the threads build', () => {
+  it('dist/index.js and its static chunks hold the strict build and none of the relaxed and threads builds', () => {
     const files = eagerEsm('index.js');
     expect(has(files, strict.marks)).toBe(true);
-    expect(has(files, relaxed.marks)).toBe(false);
-    expect(has(files, threads.marks)).toBe(false);
-    // the two are in chunks of their own, which dist/ ships
+    for (const b of [relaxed, threads, threadsRelaxed]) expect(has(files, b.marks), b.name).toBe(false);
+    // the others are in chunks of their own, which dist/ ships
     const all = readdirSync(dist).filter((f) => f.endsWith('.js')).map((f) => resolve(dist, f));
-    expect(has(all.filter((f) => !files.includes(f)), relaxed.marks)).toBe(true);
-    expect(has(all.filter((f) => !files.includes(f)), threads.marks)).toBe(true);
+    for (const b of [relaxed, threads, threadsRelaxed]) expect(has(all.filter((f) => !files.includes(f)), b.marks), b.name).toBe(true);
   });
 
   it('CJS: require("dist/index.cjs") loads neither; a threaded model loads the threads chunk, a relaxed model the relaxed one', () => {

@@ -117,7 +117,11 @@ export async function relaxedSimdUnavailableAsync(): Promise<string | null> {
   return relaxedCheck(await relaxedBytes());
 }
 
-function relaxedCheck(bytes: Uint8Array<ArrayBuffer>): string | null {
+/**
+ * Why a relaxed-SIMD build's bytes do not validate here (null when they do). In Node, where relaxed SIMD is behind a
+ * V8 flag, the first check turns the flag on (v8.setFlagsFromString) and validates again.
+ */
+export function relaxedCheck(bytes: Uint8Array<ArrayBuffer>): string | null {
   if (WebAssembly.validate(bytes)) return null;
   const proc = (globalThis as NodeGlobal).process;
   if (proc?.versions?.node && typeof proc.getBuiltinModule === 'function' && !flagTried) {

@@ -11,7 +11,7 @@
 // The threads option itself (MAX_THREADS, coreCount, resolveThreads) is resolved in src/config.ts.
 import type { Packed } from '../batch.js';
 
-export { threadedRealm, threadsWasmSupported, THREADS_WASM_UNSUPPORTED, type ThreadedRealm } from './realm.js';
+export { relaxedThreadsUnavailable, threadedRealm, threadsWasmSupported, THREADS_WASM_UNSUPPORTED, type ThreadedRealm } from './realm.js';
 export { ThreadPool, liveThreads } from './pool.js';
 
 type Global = {

@@ -1,6 +1,7 @@
-// The opt-in relaxed-SIMD build (create option simd: 'relaxed', build/simple-rnn-relaxed.wasm): GEMM and model
-// gradients against the JS reference within a rounding bound (not bitwise), the fallback to the strict build, and
-// memory ownership of its own instance.
+// The opt-in relaxed-SIMD builds (create option simd: 'relaxed': build/simple-rnn-relaxed.wasm, and with threads > 1
+// build/simple-rnn-threads-relaxed.wasm): GEMM and model gradients against the JS reference within a rounding bound
+// (not bitwise), the threaded relaxed model against the one-thread one, the fallback to the strict build, and memory
+// ownership of its own instance.
 //
 // Tolerance. Strict SIMD rounds each step of a dot product twice (the product, then the sum); relaxed_madd on a CPU
 // with FMA rounds once. Either way an f32 element out = init + Σ_k a_k b_k computed in K + 2 rounded steps obeys
@@ -9,6 +10,7 @@
 // the GEMM test checks that bound element by element: a wrong term breaks it by orders of magnitude.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import relaxedBytes from '../../build/simple-rnn-relaxed.wasm';
+import threadsRelaxedBytes from '../../build/simple-rnn-threads-relaxed.wasm';
 import { JsBackend } from '../../src/backends/js.js';
 import { relaxedSimdUnavailableAsync, wasmBackend } from '../../src/backends/wasm.js';
 import { SimpleRNN, type SimpleRNNOptions } from '../../src/index.js';
@@ -147,6 +149,39 @@ describe.runIf(runs)("models with simd: 'relaxed'", () => {
     s.dispose();
   });
 
+  // the row split sums the two halves' gradients in another order than one thread: the threads tests' core tolerance
+  it('threads: 2 runs the relaxed threads build: gradients and 4 Adam steps of the relaxed one-thread model, a realm of its own', async () => {
+    const o = opts({ inputSize: 6, optimizer: 'adam', learningRate: 0.01 } as Partial<SimpleRNNOptions>);
+    const one = await SimpleRNN.create({ ...o, simd: 'relaxed' });
+    const two = await SimpleRNN.create({ ...o, simd: 'relaxed', threads: 2 });
+    const strictTwo = await SimpleRNN.create({ ...o, threads: 2 });
+    try {
+      if (two.threads < 2) return void expect(two.threadsFallback).not.toBeNull(); // no threads in this runtime
+      expect([two.simd, two.simdFallback, two.threads]).toEqual(['relaxed', null, 2]);
+      // its own shared memory and instance, not the strict threaded models'
+      const be = (m: SimpleRNN) => (m as unknown as { be: { exports: { memory: WebAssembly.Memory } } }).be;
+      expect(be(two)).not.toBe(be(strictTwo));
+      expect(be(two).exports.memory).not.toBe(be(strictTwo).exports.memory);
+      const rng = new Rng(8);
+      const inputs = denseBatch(rng, [6, 4, 7, 5, 3, 6], 6);
+      const targets = [1, 3, 0, 2, 2, 1];
+      const g1 = one.computeGradients(inputs, targets);
+      const g2 = two.computeGradients(inputs, targets);
+      expectClose([g2.loss], [g1.loss], { atol: 2e-5, rtol: 1e-4, label: 'loss' });
+      for (const k of PARAM_NAMES) expectClose(g2.grads[k], g1.grads[k], { atol: 2e-5, rtol: 1e-4, label: k });
+      const l1: number[] = [];
+      const l2: number[] = [];
+      for (let k = 0; k < 4; k++) {
+        l1.push(one.trainBatch(inputs, targets));
+        l2.push(two.trainBatch(inputs, targets));
+      }
+      expect(l2[3]).toBeLessThan(l2[0]);
+      expectClose(l2, l1, { atol: 2e-5, rtol: 1e-4, label: 'loss per step' });
+    } finally {
+      for (const m of [one, two, strictTwo]) m.dispose();
+    }
+  });
+
   it('1000 create / train / dispose cycles leave both instances\' memory unchanged', async () => {
     const relaxed = await wasmBackend('relaxed');
     const strict = await wasmBackend();
@@ -187,16 +222,23 @@ describe("simd: 'relaxed' falls back to the strict build and says why", () => {
     for (const m of [a, b, s]) m.dispose();
   });
 
-  it("with backend 'js', and with threads > 1 (the threads build is plain SIMD)", async () => {
+  it("with backend 'js', and with threads > 1 where the relaxed threads build does not validate", async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const js = await SimpleRNN.create({ ...base, backend: 'js', simd: 'relaxed' });
     expect(js.simd).toBe('strict');
     expect(js.simdFallback).toMatch(/backend: 'js'/);
+    const validate = WebAssembly.validate.bind(WebAssembly);
+    vi.spyOn(WebAssembly, 'validate').mockImplementation((b) => b !== threadsRelaxedBytes && validate(b));
     const t = await SimpleRNN.create({ ...base, threads: 2, simd: 'relaxed' });
     if (t.threads > 1) {
       expect(t.simd).toBe('strict');
-      expect(t.simdFallback).toMatch(/threads > 1 run on the threads build/);
-    } else expect(t.threadsFallback).not.toBeNull(); // no threads here: then simd was free to go relaxed
+      expect(t.simdFallback).toMatch(/does not validate (WebAssembly )?relaxed SIMD/);
+      // it trains on the strict threads build: the same bits as a threaded model that never asked for relaxed
+      const s = await SimpleRNN.create({ ...base, threads: 2 });
+      const x = denseBatch(new Rng(4), [5, 2, 3], 4);
+      expect(t.trainBatch(x, [0, 1, 2])).toBe(s.trainBatch(x, [0, 1, 2]));
+      s.dispose();
+    } else expect(t.threadsFallback).not.toBeNull(); // no threads here
     js.dispose();
     t.dispose();
   });
