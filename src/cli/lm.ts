@@ -71,6 +71,8 @@ export function windowedLoss(model: SimpleRNN, ids: Int32Array, window: number):
 export interface LoadModelOptions {
   backend?: 'wasm' | 'js';
   threads?: number;
+  /** train --simd: the wasm build a checkpoint runs on [default: strict]. */
+  simd?: 'strict' | 'relaxed';
   /** --from: the format of the file [default: by its extension; other names are checkpoints]. */
   from?: string;
   /** train --resume: a .rnn checkpoint whose optimizer must be the run's. */
@@ -90,9 +92,9 @@ export interface LoadedModel {
  * naming the field, never a run that loops or a TypeError deep in the training loop.
  */
 export async function loadCheckpoint(flag: string, path: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
-  const { backend, threads, from, resume = false } = opts;
+  const { backend, threads, simd, from, resume = false } = opts;
   const format = resume ? 'rnn' : formatFor(flag, path, from, 'rnn');
-  const model = await readModel(flag, path, format, {}, { backend, threads });
+  const model = await readModel(flag, path, format, {}, { backend, threads, simd });
   try {
     if (!isTrainMetadata(model.metadata)) {
       throw new UsageError(format === 'rnn'

@@ -66,7 +66,9 @@ const kebab = (k: string): string => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.t
  * Reads the model at `path` (named by `flag` in messages) in `format`: the flags the format does not carry go to its
  * importer; a flag it does carry (or has no use for) is refused, not ignored.
  */
-export async function readModel(flag: string, path: string, format: ModelFormat, flags: ModelFlags = {}, run: { backend?: 'wasm' | 'js'; threads?: number } = {}): Promise<SimpleRNN> {
+export async function readModel(
+  flag: string, path: string, format: ModelFormat, flags: ModelFlags = {}, run: { backend?: 'wasm' | 'js'; threads?: number; simd?: 'strict' | 'relaxed' } = {},
+): Promise<SimpleRNN> {
   const given = (Object.keys(flags) as (keyof ModelFlags)[]).filter((k) => flags[k] !== undefined);
   const extra = given.filter((k) => !TAKES[format].includes(k));
   if (extra.length) {
@@ -76,7 +78,9 @@ export async function readModel(flag: string, path: string, format: ModelFormat,
   for (const k of given) imp[k] = flags[k];
   if (run.backend) imp.backend = run.backend;
   // a checkpoint takes where it runs (its options are SimpleRNN.load's); the importers take the flags and the backend
-  const options = format === 'rnn' ? { ...(run.backend ? { backend: run.backend } : {}), ...(run.threads ? { threads: run.threads } : {}) } : imp;
+  const options = format === 'rnn'
+    ? { ...(run.backend ? { backend: run.backend } : {}), ...(run.threads ? { threads: run.threads } : {}), ...(run.simd ? { simd: run.simd } : {}) }
+    : imp;
   try {
     // a folder (or a name without an extension) holds model.json; any other path names model.json itself
     if (format === 'tfjs') return await loadTfjsLayers(isDir(path) || extname(path) === '' ? join(path, 'model.json') : path, imp);

@@ -56,6 +56,26 @@ describe('train, sample, eval', () => {
     two.dispose();
   });
 
+  it('--simd relaxed trains on the relaxed build (also with --threads 2 and on --resume): the same run within f32 rounding', async () => {
+    const r = join(dir, 'r.rnn');
+    const run = cli(['train', '--text', text, ...SMALL, '--steps', '32', '--checkpoint', r, '--simd', 'relaxed']);
+    expect(run.code, run.stderr).toBe(0);
+    // Node 20 runs it once the library has turned on its V8 flag; elsewhere the header says why it runs strict
+    expect(run.stdout).toMatch(/steps per epoch; (relaxed SIMD|strict SIMD \(.*relaxed SIMD.*\))\n/);
+    const more = cli(['train', '--text', text, '--steps', '64', '--checkpoint', r, '--resume', '--simd', 'relaxed', '--threads', '2', '--sample-every', '0']);
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stdout).toMatch(/steps per epoch; (2 threads|1 thread \(.*\)); (relaxed SIMD|strict SIMD)/);
+    const [one, rel] = [await load(a), await load(r)];
+    expect(rel.stepCount).toBe(64);
+    const p1 = one.getParams();
+    const p2 = rel.getParams();
+    // fused multiply-adds round once where the strict build rounds twice; 64 Adam steps keep the drift below 1e-3
+    for (const k of ['Ws', 'bs', 'Wo', 'bo'] as const) p2[k].forEach((v, j) => expect(Math.abs(v - p1[k][j])).toBeLessThan(1e-3));
+    one.dispose();
+    rel.dispose();
+    expectOneLineError(cli(['train', '--text', text, '--simd', 'fast']), /--simd/);
+  });
+
   it('learns something: the loss falls below the uniform guess', () => {
     const V = Number(/vocabulary (\d+)/.exec(trained.stdout)![1]);
     const loss = Number(/training loss (\d+\.\d+)/.exec(trained.stdout)![1]);
