@@ -109,38 +109,37 @@ export function rnnBackward(
   }
 }
 
-// reverseSteps, mergeForward, mergeBackward, maskRows: assembly/layers.ts has each formula.
-// out[t, b] = inp[len[b]-1-t, b] for t < len[b], pad rows filled (0, or -1 for token ids)
-export function reverseSteps(
-  out: F | Int32Array, o0: number, inp: F | Int32Array, i0: number, len: Int32Array, len0: number, T: number, B: number, C: number, pad: number,
+// reverseSteps, gatherSteps, mergeForward, mergeBackward, maskRows: assembly/layers.ts has each formula.
+/** out[t, b] = the C values at inp[src(b, t, n)] for t < n = len[b]; pad rows filled (0, or -1 for token ids). */
+function copyRows(
+  out: F | Int32Array, o0: number, inp: F | Int32Array, len: Int32Array, len0: number, T: number, B: number, C: number, pad: number,
+  src: (b: number, t: number, n: number) => number,
 ): void {
   for (let b = 0; b < B; b++) {
     const n = len[len0 + b];
     for (let t = 0; t < T; t++) {
       const dst = o0 + (t * B + b) * C;
       if (t < n) {
-        const src = i0 + ((n - 1 - t) * B + b) * C;
-        for (let c = 0; c < C; c++) out[dst + c] = inp[src + c];
+        const at = src(b, t, n);
+        for (let c = 0; c < C; c++) out[dst + c] = inp[at + c];
       } else out.fill(pad === 255 ? -1 : 0, dst, dst + C);
     }
   }
 }
 
-// out[t, b] = inp[off[b] + t*C ..] (reverse: step len[b]-1-t) for t < len[b], pad rows filled (0, or -1 for token ids)
+// out[t, b] = inp[len[b]-1-t, b] for t < len[b], pad rows filled
+export function reverseSteps(
+  out: F | Int32Array, o0: number, inp: F | Int32Array, i0: number, len: Int32Array, len0: number, T: number, B: number, C: number, pad: number,
+): void {
+  copyRows(out, o0, inp, len, len0, T, B, C, pad, (b, t, n) => i0 + ((n - 1 - t) * B + b) * C);
+}
+
+// out[t, b] = inp[off[b] + t*C ..] (reverse: step len[b]-1-t) for t < len[b], pad rows filled
 export function gatherSteps(
   out: F | Int32Array, o0: number, inp: F | Int32Array, i0: number, off: Int32Array, f0: number, len: Int32Array, len0: number,
   T: number, B: number, C: number, pad: number, reverse: number,
 ): void {
-  for (let b = 0; b < B; b++) {
-    const n = len[len0 + b];
-    for (let t = 0; t < T; t++) {
-      const dst = o0 + (t * B + b) * C;
-      if (t < n) {
-        const src = i0 + off[f0 + b] + (reverse ? n - 1 - t : t) * C;
-        for (let c = 0; c < C; c++) out[dst + c] = inp[src + c];
-      } else out.fill(pad === 255 ? -1 : 0, dst, dst + C);
-    }
-  }
+  copyRows(out, o0, inp, len, len0, T, B, C, pad, (b, t, n) => i0 + off[f0 + b] + (reverse ? n - 1 - t : t) * C);
 }
 
 // concat: y = [a b]; sum: a + b; mul: a * b; ave: (a + b) * 0.5

@@ -13,6 +13,17 @@ async function load(path: string): Promise<SimpleRNN> {
   return SimpleRNN.load(new Uint8Array(readFileSync(path)));
 }
 
+/** The checkpoint at `path` is the run of `ref` computed another way: `steps` steps, every parameter within 1e-3. */
+async function expectSameRun(ref: string, path: string, steps: number): Promise<void> {
+  const [one, other] = [await load(ref), await load(path)];
+  expect(other.stepCount).toBe(steps);
+  const p1 = one.getParams();
+  const p2 = other.getParams();
+  for (const k of ['Ws', 'bs', 'Wo', 'bo'] as const) p2[k].forEach((v, j) => expect(Math.abs(v - p1[k][j])).toBeLessThan(1e-3));
+  one.dispose();
+  other.dispose();
+}
+
 describe('train, sample, eval', () => {
   const dir = tempDir();
   const text = join(dir, 'tiny.txt');
@@ -46,14 +57,8 @@ describe('train, sample, eval', () => {
     expect(r.stderr).not.toMatch(/simple-rnn:/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/steps per epoch; 2 threads/);
-    const [one, two] = [await load(a), await load(t)];
-    expect(two.stepCount).toBe(64);
-    const p1 = one.getParams();
-    const p2 = two.getParams();
     // the sub-batch gradient sums group f32 rows differently; 64 Adam steps keep the drift far below 1e-3
-    for (const k of ['Ws', 'bs', 'Wo', 'bo'] as const) p2[k].forEach((v, j) => expect(Math.abs(v - p1[k][j])).toBeLessThan(1e-3));
-    one.dispose();
-    two.dispose();
+    await expectSameRun(a, t, 64);
   });
 
   it('--simd relaxed trains on the relaxed build (also with --threads 2 and on --resume): the same run within f32 rounding', async () => {
@@ -65,14 +70,8 @@ describe('train, sample, eval', () => {
     const more = cli(['train', '--text', text, '--steps', '64', '--checkpoint', r, '--resume', '--simd', 'relaxed', '--threads', '2', '--sample-every', '0']);
     expect(more.code, more.stderr).toBe(0);
     expect(more.stdout).toMatch(/steps per epoch; (2 threads|1 thread \(.*\)); (relaxed SIMD|strict SIMD)/);
-    const [one, rel] = [await load(a), await load(r)];
-    expect(rel.stepCount).toBe(64);
-    const p1 = one.getParams();
-    const p2 = rel.getParams();
     // fused multiply-adds round once where the strict build rounds twice; 64 Adam steps keep the drift below 1e-3
-    for (const k of ['Ws', 'bs', 'Wo', 'bo'] as const) p2[k].forEach((v, j) => expect(Math.abs(v - p1[k][j])).toBeLessThan(1e-3));
-    one.dispose();
-    rel.dispose();
+    await expectSameRun(a, r, 64);
     expectOneLineError(cli(['train', '--text', text, '--simd', 'fast']), /--simd/);
   });
 
