@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, chromiumStatus, collectErrors, launch, serveStatic, type Browser, type StaticServer } from './harness.js';
 import { encodeAddition, randomExample } from '../../src/demos/addition.js';
 import { carryCorrelation, encodeSum } from '../../web/src/carry.js';
+import { expectClose } from '../util.js';
 
 const status = chromiumStatus();
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -287,6 +288,46 @@ describe.skipIf(!status.run)('in Chromium', () => {
     expect(web.losses[24]).toBeLessThan(web.losses[0]);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  test('threads: 2 in a worker of a crossOriginIsolated page: strict and relaxed threaded models train as one thread does (within the threads tolerance); without isolation, one thread and the reason', async () => {
+    const isolated = await serveStatic(ROOT, { isolated: true });
+    try {
+      const run = async (url: string) => {
+        const page = await browser.context.newPage();
+        const errors = collectErrors(page);
+        await page.goto(`${url}/test/browser/fixtures/plain.html`);
+        await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+        // a threaded model lives in a worker: a page's main thread may not block in Atomics.wait
+        const r = await page.evaluate(() => new Promise((ok) => {
+          const w = new Worker('/test/browser/fixtures/threads-worker.js', { type: 'module' });
+          w.onmessage = (e) => (ok(e.data), w.terminate());
+          w.onerror = (e) => ok({ error: e.message });
+        }));
+        await page.close();
+        return { r: r as Record<string, any>, errors };
+      };
+      const on = await run(isolated.url);
+      expect(on.r.error).toBeUndefined();
+      expect(on.r.isolated).toBe(true);
+      for (const simd of ['strict', 'relaxed']) {
+        const x = on.r[simd];
+        expect(x.threads, `${simd}: ${x.threadsFallback}`).toBe(2);
+        expect(x.simd).toEqual([simd, simd]); // Chromium validates relaxed SIMD with no flag
+        expectClose(x.l2, x.l1, { atol: 2e-5, rtol: 1e-4, label: `${simd} loss per step, 2 threads vs 1` });
+        expect(x.l2[3]).toBeLessThan(x.l2[0]);
+      }
+      expect(on.errors).toEqual([]);
+      // the same page without COOP/COEP: no shared memory to hand a worker, so one thread and why
+      const off = await run(server.url);
+      expect(off.r.error).toBeUndefined();
+      expect(off.r.isolated).toBe(false);
+      expect(off.r.strict.threads).toBe(1);
+      expect(off.r.strict.threadsFallback).toMatch(/crossOriginIsolated|COOP|shared/i);
+      expect(off.r.strict.l2).toEqual(off.r.strict.l1); // one thread: the one-thread bits
+    } finally {
+      await isolated.close();
+    }
   });
 
   test('checkpoints in IndexedDB: save, list, load (exact), delete; clear errors', async () => {

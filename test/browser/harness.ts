@@ -62,8 +62,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves files under `root` (GET only, no directory listing) on 127.0.0.1 at a free port. */
-export async function serveStatic(root: string): Promise<StaticServer> {
+/**
+ * Serves files under `root` (GET only, no directory listing) on 127.0.0.1 at a free port. `isolated`: every response
+ * carries COOP same-origin and COEP require-corp, so that pages are crossOriginIsolated (what a shared wasm memory,
+ * and so a threaded model, needs in a browser).
+ */
+export async function serveStatic(root: string, { isolated = false }: { isolated?: boolean } = {}): Promise<StaticServer> {
   const base = resolve(root);
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -77,7 +81,10 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store',
+      ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}),
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
