@@ -14,8 +14,9 @@ export const benchCommand: Command<typeof options> = {
   name: 'bench',
   usage: 'bench [--quick] [-- ARGS...]',
   summary:
-    'Runs the performance comparison in bench/ (ours on wasm and js against TF.js and brain.js on the same seeded data)\n' +
-    'and prints its table. Arguments after -- go to the benchmark unchanged.',
+    'Runs the performance comparison in bench/ (ours on wasm and js against TF.js and brain.js on the same seeded data,\n' +
+    'and against PyTorch and onnxruntime-web where they are installed) and prints its tables. Arguments after -- go to\n' +
+    'the benchmark unchanged.',
   options,
   positionals: Infinity,
 };
