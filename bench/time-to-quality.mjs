@@ -6,7 +6,8 @@
 //   node bench/time-to-quality.mjs --table                          a markdown table of the saved results
 //   node bench/time-to-quality.mjs --list                           the presets
 // Recipe flags (each overrides the preset; the names are simple-rnn train's): --hidden=H[,H] --layers=L --seq=T
-//   --batch=B --chunks=C --lr=X --clip=X --threads=N --dropout=X --recurrent-dropout=X --optimizer=NAME --decay=cosine|none (see below).
+//   --batch=B --chunks=C --lr=X --clip=X --threads=N --dropout=X --recurrent-dropout=X --optimizer=NAME --decay=cosine|none (see below)
+//   --simd=strict|relaxed (the wasm build that trains; scoring stays on a strict one-thread model).
 //   Others: --marks=S,S,... (seconds) --name=LABEL --out=FILE.json --chart-files=A.json,...
 //
 // The protocol (fixed; docs/time-to-quality.md):
@@ -95,6 +96,10 @@ function recipeOf() {
     if (!['none', 'cosine'].includes(opt('decay'))) throw new Error(`--decay=${opt('decay')}: expected none or cosine`);
     r.decay = overrides.decay = opt('decay');
   }
+  if (opt('simd') !== undefined) {
+    if (!['strict', 'relaxed'].includes(opt('simd'))) throw new Error(`--simd=${opt('simd')}: expected strict or relaxed`);
+    r.simd = overrides.simd = opt('simd');
+  }
   if (opt('layers') === undefined && r.hiddenSize.length > 1) r.layers = r.hiddenSize.length;
   delete r.about;
   return { name, about: base.about, recipe: r, overrides };
@@ -108,6 +113,7 @@ function commandOf(r, minutes) {
   const f = { layers: '--layers', seqLength: '--seq-length', batchSize: '--batch-size', chunks: '--chunks', optimizer: '--optimizer', lr: '--lr', clipNorm: '--clip-norm', threads: '--threads', dropout: '--dropout', recurrentDropout: '--recurrent-dropout' };
   for (const [k, name] of Object.entries(f)) if (r[k] !== d[k]) parts.push(`${name} ${r[k]}`);
   if (r.decay !== 'none') parts.push(`--decay ${r.decay}`);
+  if (r.simd === 'relaxed') parts.push('--simd relaxed');
   return parts.join(' ');
 }
 
@@ -174,8 +180,9 @@ async function run(lib, data, spec, minutes) {
     ...(r.recurrentDropout > 0 ? { recurrentDropout: r.recurrentDropout } : {}),
     optimizer: r.optimizer, learningRate: r.lr, ...(r.clipNorm > 0 ? { clipNorm: r.clipNorm } : {}),
   };
-  const model = await SimpleRNN.create({ ...modelOptions, threads: r.threads });
+  const model = await SimpleRNN.create({ ...modelOptions, threads: r.threads, ...(r.simd === 'relaxed' ? { simd: 'relaxed' } : {}) });
   if (r.threads > 1 && model.threads !== r.threads) log(`warning: ${model.threads} thread(s): ${model.threadsFallback}`);
+  if (r.simd === 'relaxed' && model.simd !== 'relaxed') log(`warning: strict SIMD: ${model.simdFallback}`);
   const judge = await SimpleRNN.create({ ...modelOptions, threads: 1 });
   const size = r.batchSize * r.seqLength * r.chunks;
   const n = data.train.length - 1;
@@ -254,7 +261,7 @@ function defaultMarks(budget) {
 
 const round = (x, d) => Number(x.toFixed(d));
 const clockText = (s) => (s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
-const describe = (r) => `${r.layers > 1 ? `${r.layers} layers, ` : ''}H=${r.hiddenSize.join(',')}${r.dropout ? `, dropout ${r.dropout}` : ''}${r.recurrentDropout ? `, recurrent dropout ${r.recurrentDropout}` : ''}, T=${r.seqLength}, B=${r.batchSize}, chunks ${r.chunks}, ${r.optimizer} lr ${r.lr}${r.decay !== 'none' ? ` (${r.decay} to lr/10 over the run)` : ''}, clip-norm ${r.clipNorm || 'off'}, ${r.threads} thread${r.threads > 1 ? 's' : ''}`;
+const describe = (r) => `${r.layers > 1 ? `${r.layers} layers, ` : ''}H=${r.hiddenSize.join(',')}${r.dropout ? `, dropout ${r.dropout}` : ''}${r.recurrentDropout ? `, recurrent dropout ${r.recurrentDropout}` : ''}, T=${r.seqLength}, B=${r.batchSize}, chunks ${r.chunks}, ${r.optimizer} lr ${r.lr}${r.decay !== 'none' ? ` (${r.decay} to lr/10 over the run)` : ''}, clip-norm ${r.clipNorm || 'off'}, ${r.threads} thread${r.threads > 1 ? 's' : ''}${r.simd === 'relaxed' ? ', relaxed SIMD' : ''}`;
 
 /** The loss at a time, read off a curve by linear interpolation between its points (null past its end). */
 function lossAt(curve, seconds) {
