@@ -290,20 +290,22 @@ async function measure(cfg, worker, threads, { lmInput = 'onehot', budget, minSt
     const paired = [];
     const tr = [];
     const pairedRelaxed = [];
+    /** One block of `per` steps of a model of ours: ms per step. */
+    const block = (m) => {
+      const s = performance.now();
+      for (let k = 0; k < per; k++) m.trainBatch(data.inputs, data.targets);
+      return (performance.now() - s) / per;
+    };
     const start = performance.now();
     while (tt.length < minSteps || (performance.now() - start < budget * 1000 && tt.length < 200)) {
-      let s = performance.now();
+      const s = performance.now();
       const r = await worker.request({ cmd: 'step', n: per });
       trip.push((performance.now() - s) / per);
       tt.push(r.ms.reduce((x, y) => x + y, 0) / per);
-      s = performance.now();
-      for (let k = 0; k < per; k++) ours.trainBatch(data.inputs, data.targets);
-      to.push((performance.now() - s) / per);
+      to.push(block(ours));
       paired.push(tt.at(-1) / to.at(-1));
       if (relaxed) {
-        s = performance.now();
-        for (let k = 0; k < per; k++) relaxed.trainBatch(data.inputs, data.targets);
-        tr.push((performance.now() - s) / per);
+        tr.push(block(relaxed));
         pairedRelaxed.push(tt.at(-1) / tr.at(-1));
       }
     }

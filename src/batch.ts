@@ -169,38 +169,33 @@ function allFinite(a: Float32Array): boolean {
 
 /** Copies a dense sequence of n values (denseCount) into out (length n) and checks the copy: finite in float32. */
 function readDenseInto(api: string, field: string, b: number, seq: FloatArray | ArrayLike<unknown>[], n: number, I: number, out: FloatArray): void {
-  if (seq instanceof Float32Array && out instanceof Float32Array) {
-    // one copy by the engine's own set, which reads the source's internal slots (a subclass cannot lie about where
-    // its data is), after the built-in length getter says it still holds the n values counted; then the copy is
-    // checked: much faster than a checked loop over the input
-    if (TA.length.call(seq) !== n) {
-      throw rangeError(api, `${field}[${b}]`, `changed while it was read (its buffer no longer holds the ${n} numbers it had)`);
-    }
-    out.set(seq);
-    if (allFinite(out)) return;
-    for (let k = 0; k < n; k++) {
-      if (!Number.isFinite(out[k])) {
-        throw rangeError(api, `${field}[${b}][${Math.floor(k / I)}][${k % I}]`, `= ${out[k]} is not finite in float32; expected ${F32_MAX}`);
-      }
-    }
-    return;
-  }
   if (isFloatArray(seq)) {
-    // float64 sequences or storage: a copy through a view made with the built-in getters, then the check
-    let view: Float32Array | Float64Array;
-    try {
-      const C = seq instanceof Float64Array ? Float64Array : Float32Array;
-      view = new C(TA.buffer.call(seq) as ArrayBuffer, TA.offset.call(seq) as number, n);
-    } catch {
-      throw rangeError(api, `${field}[${b}]`, `changed while it was read (its buffer no longer holds the ${n} numbers it had)`);
+    const changed = () => rangeError(api, `${field}[${b}]`, `changed while it was read (its buffer no longer holds the ${n} numbers it had)`);
+    let exact: FloatArray;
+    if (seq instanceof Float32Array && out instanceof Float32Array) {
+      // one copy by the engine's own set, which reads the source's internal slots (a subclass cannot lie about where
+      // its data is), after the built-in length getter says it still holds the n values counted
+      if (TA.length.call(seq) !== n) throw changed();
+      out.set(seq);
+      exact = out;
+    } else {
+      // float64 sequences or storage: a copy through a view made with the built-in getters
+      let view: Float32Array | Float64Array;
+      try {
+        const C = seq instanceof Float64Array ? Float64Array : Float32Array;
+        view = new C(TA.buffer.call(seq) as ArrayBuffer, TA.offset.call(seq) as number, n);
+      } catch {
+        throw changed();
+      }
+      // float64 values into float32 storage go through an exact float64 copy, so that a value past float32 is named
+      // as it came (the float32 copy would hold ±Infinity in its place); the copy is all that is read afterwards
+      exact = view instanceof Float64Array && out instanceof Float32Array ? new Float64Array(n) : out;
+      exact.set(view);
+      if (exact !== out) out.set(exact);
     }
-    // float64 values into float32 storage go through an exact float64 copy, so that a value past float32 is named
-    // as it came (the float32 copy would hold ±Infinity in its place); the copy is all that is read afterwards
-    const exact = view instanceof Float64Array && out instanceof Float32Array ? new Float64Array(n) : out;
-    exact.set(view);
-    if (exact !== out) out.set(exact);
-    // float32 storage: a value past float32's range is ±Infinity there, so all of them are fine when the copy is all
-    // finite; otherwise (and for float64 storage) the exact values are checked one by one, naming the first bad one
+    // then the copy is checked, much faster than a checked loop over the input. Float32 storage: a value past
+    // float32's range is ±Infinity there, so all of them are fine when the copy is all finite; otherwise (and for
+    // float64 storage) the exact values are checked one by one, naming the first bad one
     if (out instanceof Float32Array && allFinite(out)) return;
     for (let k = 0; k < n; k++) {
       const v = exact[k];

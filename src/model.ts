@@ -392,11 +392,11 @@ export class SimpleRNN {
    */
   private readInputs(api: string, inputs: Inputs, lease?: { took: boolean }): Sequences {
     this.live(api);
-    const fb = this.L.fb;
+    const fresh = (n: number): FloatArray => (this.L.fb === 8 ? new Float64Array(n) : new Float32Array(n));
     const block = (n: number): FloatArray => {
-      if (!lease || this.inputBlockBusy) return fb === 8 ? new Float64Array(n) : new Float32Array(n);
+      if (!lease || this.inputBlockBusy) return fresh(n);
       this.inputBlockBusy = lease.took = true;
-      if (!this.inputBlock || this.inputBlock.length < n) this.inputBlock = fb === 8 ? new Float64Array(n) : new Float32Array(n);
+      if (!this.inputBlock || this.inputBlock.length < n) this.inputBlock = fresh(n);
       return this.inputBlock.subarray(0, n);
     };
     return readInputs(api, inputs, this.run.inputSpec(), 'inputs', block);

@@ -112,16 +112,21 @@ let flagTried = false;
  * (taken from process.getBuiltinModule, so no import of node:v8 reaches a browser bundle) and validates again.
  * Browsers (Chromium 114+) and Node 22+ validate it as is.
  */
-export async function relaxedSimdUnavailableAsync(): Promise<string | null> {
-  if (typeof WebAssembly === 'undefined' || typeof WebAssembly.validate !== 'function') return 'WebAssembly is not available here';
-  return relaxedCheck(await relaxedBytes());
+export function relaxedSimdUnavailableAsync(): Promise<string | null> {
+  return relaxedBuildUnavailable(relaxedBytes);
 }
 
 /**
- * Why a relaxed-SIMD build's bytes do not validate here (null when they do). In Node, where relaxed SIMD is behind a
- * V8 flag, the first check turns the flag on (v8.setFlagsFromString) and validates again.
+ * Why a relaxed-SIMD build (its bytes from `load`, fetched only where WebAssembly exists) cannot run here; null when
+ * it can. In Node, where relaxed SIMD is behind a V8 flag, the first check turns the flag on and validates again.
+ * The one-thread relaxed build's check above, and the relaxed threads build's (src/parallel/realm.ts).
  */
-export function relaxedCheck(bytes: Uint8Array<ArrayBuffer>): string | null {
+export async function relaxedBuildUnavailable(load: () => Promise<Uint8Array<ArrayBuffer>>): Promise<string | null> {
+  if (typeof WebAssembly === 'undefined' || typeof WebAssembly.validate !== 'function') return 'WebAssembly is not available here';
+  return relaxedCheck(await load());
+}
+
+function relaxedCheck(bytes: Uint8Array<ArrayBuffer>): string | null {
   if (WebAssembly.validate(bytes)) return null;
   const proc = (globalThis as NodeGlobal).process;
   if (proc?.versions?.node && typeof proc.getBuiltinModule === 'function' && !flagTried) {

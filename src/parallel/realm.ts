@@ -4,7 +4,7 @@
 // for threads > 1 with simd: 'relaxed'), shared by every threaded model of that build, like the plain backends
 // (src/backends/wasm.ts). The threads builds are imported dynamically, so the bundle splits their bytes into chunks
 // that only a threaded model loads.
-import { relaxedCheck, WasmBackend, type SimdMode } from '../backends/wasm.js';
+import { relaxedBuildUnavailable, WasmBackend, type SimdMode } from '../backends/wasm.js';
 
 export interface ThreadedRealm {
   be: WasmBackend;
@@ -42,9 +42,8 @@ export async function threadsWasmSupported(): Promise<boolean> {
  * Why the relaxed threads build cannot run here (null when it can): as for the one-thread relaxed build, Node 20
  * validates it once --experimental-wasm-relaxed-simd is on, which this turns on (src/backends/wasm.ts).
  */
-export async function relaxedThreadsUnavailable(): Promise<string | null> {
-  if (typeof WebAssembly === 'undefined' || typeof WebAssembly.validate !== 'function') return 'WebAssembly is not available here';
-  return relaxedCheck(await threadsWasm('relaxed'));
+export function relaxedThreadsUnavailable(): Promise<string | null> {
+  return relaxedBuildUnavailable(() => threadsWasm('relaxed'));
 }
 
 /** A shared memory: the full 4 GiB maximum, or 1 GiB where the runtime will not reserve that much address space. */
